@@ -1,0 +1,41 @@
+# XBank — one command to run the demo, one to run the tests.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint format migrate serve clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput
+
+## make demo: install, migrate SQLite, load the demo data, serve on http://127.0.0.1:$(PORT)
+demo: migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py serve --port $(PORT)
+
+## make test: the whole suite (CI also runs it on PostgreSQL with DATABASE_URL set)
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+bench: migrate
+	$(PY) bench/run.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP)
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,92 @@
+"""What each role's workbench (工作台) shows: the duties of the role, each linked to its page.
+
+Only pages that exist are linked; a duty whose page is not built yet is listed without a link so
+that users see the whole of their role (DESIGN.md, "Who uses it").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+
+
+@dataclass(frozen=True)
+class Duty:
+    title: str
+    description: str
+    url_name: str = ""
+
+    @property
+    def url(self) -> str:
+        if not self.url_name:
+            return ""
+        try:
+            return reverse(self.url_name)
+        except NoReverseMatch:
+            return ""
+
+
+LEARNERS = Duty(_("学习者"), _("按范围查看学生和社会学员，导出名单"), "learners:learner-list")
+OUTCOMES = Duty(
+    _("学习成果"), _("课程成绩、学历证书、技能等级证书、职业资格证书"), "learners:outcome-list"
+)
+CERT_STATS = Duty(_("持证统计"), _("按年份和证书类型统计持证人数"), "learners:certificate-stats")
+IMPORTS = Duty(_("数据导入"), _("下载模板，上传 Excel，逐行校验后一次性导入"), "imports:batch-list")
+CATALOG = Duty(
+    _("证书与人才培养方案"), _("证书类型、标准模块、课程与人才培养方案"), "catalog:certificate-list"
+)
+ADMIN = Duty(_("系统管理"), _("用户、角色与范围、审计日志"), "admin:index")
+
+DUTIES: dict[str, list[Duty]] = {
+    Role.SYSADMIN: [
+        ADMIN,
+        LEARNERS,
+        Duty(_("审计日志"), _("登录、导入与查看证件号的记录"), "admin:audit_auditentry_changelist"),
+    ],
+    Role.BANK_ADMIN: [
+        CATALOG,
+        LEARNERS,
+        OUTCOMES,
+        CERT_STATS,
+        IMPORTS,
+        Duty(_("跨院校互认规则"), _("学分银行的认定、积累与转换规则")),
+    ],
+    Role.ACADEMIC_AFFAIRS: [
+        CATALOG,
+        IMPORTS,
+        LEARNERS,
+        OUTCOMES,
+        CERT_STATS,
+        Duty(_("认定终审与毕业审核"), _("学习成果认定的最终审批，毕业学分与证书审核")),
+    ],
+    Role.CONTINUING_ED: [
+        LEARNERS,
+        OUTCOMES,
+        IMPORTS,
+        CERT_STATS,
+        Duty(_("培训与考核"), _("培训公告、报名、考点考场、考核批次、证书发放")),
+    ],
+    Role.SCHOOL_STAFF: [
+        LEARNERS,
+        OUTCOMES,
+        IMPORTS,
+        CERT_STATS,
+        Duty(_("认定初审"), _("本学院学生学习成果认定申请的初审")),
+    ],
+    Role.HR: [Duty(_("师资队伍"), _("教师名册、考评员资格、师资培训"))],
+    Role.FINANCE: [Duty(_("试点经费"), _("各试点专业的预算与支出"))],
+    Role.TEACHER: [Duty(_("我的培训班"), _("承担的培训教学任务"))],
+    Role.EXAMINER: [Duty(_("考核评分"), _("为分配给我的考核场次录入成绩"))],
+    Role.LEARNER: [
+        Duty(_("我的学习账户"), _("我的全部学习成果，按时间排列"), "learners:my-account")
+    ],
+}
+
+
+def duties_for(roles) -> list[tuple[str, list[Duty]]]:
+    labels = dict(Role.choices)
+    return [(labels[r], DUTIES[r]) for r in Role.values if r in roles]

@@ -1,0 +1,98 @@
+"""Personal data at rest: authenticated encryption, keyed lookup hashes and masking.
+
+Resident ID numbers (居民身份证号) and phone numbers are personal information under PIPL. They are
+stored encrypted with AES-256-GCM (so a stolen database file reveals nothing and a tampered
+ciphertext fails to decrypt), looked up and kept unique through an HMAC-SHA256 of the normalised
+value (so equality search needs no decryption), and shown masked unless a role that needs the full
+value asks for it, which is logged (see ``xbank.learners.services.account_reveal_id``).
+
+Both subkeys are derived with HKDF from one master key, ``settings.XBANK_PII_KEY``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from functools import lru_cache
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+from django.db import models
+
+_VERSION = "v1"
+
+
+@lru_cache(maxsize=4)
+def _keys(master_b64: str) -> tuple[AESGCM, bytes]:
+    master = base64.b64decode(master_b64)
+    if len(master) != 32:
+        raise ValueError("XBANK_PII_KEY must be base64 of exactly 32 bytes")
+
+    def derive(info: bytes) -> bytes:
+        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
+
+    return AESGCM(derive(b"xbank pii encryption")), derive(b"xbank pii lookup hash")
+
+
+def encrypt(plaintext: str) -> str:
+    aead, _ = _keys(settings.XBANK_PII_KEY)
+    nonce = os.urandom(12)
+    sealed = aead.encrypt(nonce, plaintext.encode(), _VERSION.encode())
+    return f"{_VERSION}:" + base64.b64encode(nonce + sealed).decode()
+
+
+def decrypt(token: str) -> str:
+    version, _, payload = token.partition(":")
+    if version != _VERSION:
+        raise ValueError(f"Unknown PII ciphertext version {version!r}")
+    aead, _ = _keys(settings.XBANK_PII_KEY)
+    raw = base64.b64decode(payload)
+    return aead.decrypt(raw[:12], raw[12:], _VERSION.encode()).decode()
+
+
+def lookup_hash(value: str) -> str:
+    """Keyed hash of an already normalised value; equal values give equal hashes."""
+    _, key = _keys(settings.XBANK_PII_KEY)
+    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+
+
+def mask_id_number(value: str) -> str:
+    """``440106199001011234`` → ``440106********1234``; short documents keep 2 + 2 characters."""
+    if not value:
+        return ""
+    if len(value) >= 15:
+        return value[:6] + "*" * (len(value) - 10) + value[-4:]
+    if len(value) <= 4:
+        return "*" * len(value)
+    return value[:2] + "*" * (len(value) - 4) + value[-2:]
+
+
+def mask_phone(value: str) -> str:
+    """``13812345678`` → ``138****5678``."""
+    if not value:
+        return ""
+    if len(value) < 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+class EncryptedTextField(models.TextField):
+    """A text column whose value is stored as AES-GCM ciphertext and read back as plaintext.
+
+    It cannot be filtered or ordered on: search through a companion hash column instead.
+    """
+
+    def from_db_value(self, value, expression, connection):
+        if value is None or value == "":
+            return value
+        return decrypt(value)
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value is None or value == "":
+            return value
+        return encrypt(value)

@@ -1,0 +1,77 @@
+"""Excel out: one renderer for every list export and template (XlsxWriter, constant memory).
+
+Cells that a spreadsheet would run as a formula (starting with = + - @ tab or CR) are written as
+text with a leading apostrophe-equivalent, so an exported name like "=HYPERLINK(...)" stays text
+(CSV/formula injection; pretix ``ListExporter`` does the same).
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from urllib.parse import quote
+
+import xlsxwriter
+from django.http import HttpResponse
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def write_rows(
+    headers: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    sheet_name: str = "Sheet1",
+    title: str | None = None,
+) -> bytes:
+    """Render one sheet: optional merged title row, bold header, then the rows."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True})
+    sheet = book.add_worksheet(sheet_name[:31])
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    date_fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    dt_fmt = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+    text_fmt = book.add_format({"num_format": "@"})
+    r = 0
+    if title:
+        sheet.write(r, 0, title, book.add_format({"bold": True, "font_size": 14}))
+        r += 1
+    for c, header in enumerate(headers):
+        sheet.write_string(r, c, header, bold)
+        sheet.set_column(c, c, max(10, min(40, len(header) * 2 + 4)))
+    r += 1
+    for row in rows:
+        for c, value in enumerate(row):
+            value = safe_cell(value)
+            if value is None or value == "":
+                continue
+            if isinstance(value, datetime.datetime):
+                sheet.write_datetime(r, c, value.replace(tzinfo=None), dt_fmt)
+            elif isinstance(value, datetime.date):
+                sheet.write_datetime(
+                    r, c, datetime.datetime.combine(value, datetime.time()), date_fmt
+                )
+            elif isinstance(value, str):
+                sheet.write_string(r, c, value, text_fmt if value.isdigit() else None)
+            else:
+                sheet.write(r, c, value)
+        r += 1
+    book.close()
+    return buffer.getvalue()
+
+
+def xlsx_response(filename: str, content: bytes) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

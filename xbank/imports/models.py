@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportBatch(models.Model):
+    """One uploaded file going through the import pipeline: validate, preview, commit.
+
+    ``processed_rows`` / ``total_rows`` drive the progress bar while a background task works.
+    """
+
+    class Kind(models.TextChoices):
+        LEARNERS = "learners", _("学习者")
+        COURSES = "courses", _("课程")
+        CURRICULA = "curricula", _("人才培养方案")
+        OUTCOMES = "outcomes", _("学习成果")
+
+    class Status(models.TextChoices):
+        VALIDATING = "validating", _("校验中")
+        INVALID = "invalid", _("有错误")
+        READY = "ready", _("待确认导入")
+        COMMITTING = "committing", _("导入中")
+        COMMITTED = "committed", _("已导入")
+        UNCHANGED = "unchanged", _("无变化")
+        FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
+
+    code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    institution = models.ForeignKey(
+        "orgs.Institution", verbose_name=_("院校"), on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_sha256 = models.CharField(_("文件摘要"), max_length=64)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=Status.choices, default="validating"
+    )
+    total_rows = models.PositiveIntegerField(_("总行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    created_count = models.PositiveIntegerField(_("新增"), default=0)
+    updated_count = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变化"), default=0)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    warnings = models.JSONField(_("提示"), default=list, blank=True)
+    message = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.file_name}"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.VALIDATING, self.Status.COMMITTING}

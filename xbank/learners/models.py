@@ -1,0 +1,231 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from stdnum import luhn
+
+from xbank.catalog.models import CertificateType, Course, Level
+from xbank.core.identity import DocumentType
+from xbank.core.pii import EncryptedTextField, mask_id_number, mask_phone
+from xbank.orgs.models import Institution, Major, School
+
+
+def new_account_no() -> str:
+    """Twelve digits: eleven random (first non-zero) and a Luhn check digit.
+
+    Random rather than sequential so an account number reveals nothing about how many accounts
+    exist or who registered next; the check digit catches a mistyped digit at the counter.
+    """
+    body = str(secrets.randbelow(9 * 10**10) + 10**10)
+    return body + luhn.calc_check_digit(body)
+
+
+class Gender(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+    UNKNOWN = "", _("未知")
+
+
+class LearningAccount(models.Model):
+    """A personal learning account (个人学习账户): one per person across the whole credit bank.
+
+    The person is identified by the keyed hash of their document number (``id_hash``, unique);
+    the number itself is stored encrypted. Every learner record (a student place, a social
+    learner registration) and every learning outcome of the person hangs off this one account.
+    """
+
+    account_no = models.CharField(_("账户号"), max_length=12, unique=True, default=new_account_no)
+    name = models.CharField(_("姓名"), max_length=50)
+    name_pinyin = models.CharField(_("姓名拼音"), max_length=200, db_index=True, editable=False)
+    id_type = models.CharField(
+        _("证件类型"), max_length=20, choices=DocumentType.choices, default="resident_id"
+    )
+    id_number = EncryptedTextField(_("证件号码"))
+    id_hash = models.CharField(max_length=64, unique=True, editable=False)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    gender = models.CharField(_("性别"), max_length=1, choices=Gender.choices, blank=True)
+    phone = EncryptedTextField(_("手机号"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录用户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="learning_account",
+    )
+    created_at = models.DateTimeField(_("开户时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("个人学习账户")
+        verbose_name_plural = _("个人学习账户")
+        ordering = ["name_pinyin", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.account_no}）"
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def account_no_display(self) -> str:
+        n = self.account_no
+        return f"{n[:4]} {n[4:8]} {n[8:]}"
+
+
+class Learner(models.Model):
+    """A learner (学习者) record: a student place at an institution, or a social learner (社会学员)
+    registered with one. A person may hold several (a social learner who later enrols gains a
+    student record), all on the same learning account."""
+
+    class Kind(models.TextChoices):
+        STUDENT = "student", _("在校生")
+        SOCIAL = "social", _("社会学员")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("在读/在册")
+        GRADUATED = "graduated", _("已毕业")
+        WITHDRAWN = "withdrawn", _("已退学/注销")
+
+    account = models.ForeignKey(
+        LearningAccount,
+        verbose_name=_("学习账户"),
+        on_delete=models.PROTECT,
+        related_name="learners",
+    )
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind.choices)
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("院校"), on_delete=models.PROTECT, related_name="learners"
+    )
+    school = models.ForeignKey(
+        School, verbose_name=_("二级学院"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    major = models.ForeignKey(
+        Major, verbose_name=_("专业"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    cohort_year = models.PositiveSmallIntegerField(_("年级"), null=True, blank=True)
+    student_no = models.CharField(_("学号"), max_length=30, blank=True)
+    class_name = models.CharField(_("班级"), max_length=50, blank=True)
+    education = models.CharField(_("学历"), max_length=20, blank=True)
+    employer = models.CharField(_("工作单位"), max_length=100, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default="active")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("学习者")
+        verbose_name_plural = _("学习者")
+        ordering = ["account__name_pinyin", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "institution", "kind"], name="learner_unique_per_institution"
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "student_no"],
+                condition=~Q(student_no=""),
+                name="learner_unique_student_no",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="social") | (Q(major__isnull=False) & Q(school__isnull=False)),
+                name="learner_student_has_major",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account.name} · {self.get_kind_display()}"
+
+
+class OutcomeKind(models.TextChoices):
+    COURSE_RESULT = "course_result", _("课程成绩")
+    DIPLOMA = "diploma", _("学历证书")
+    SKILL_CERTIFICATE = "skill_certificate", _("职业技能等级证书")
+    QUALIFICATION = "qualification", _("职业资格证书")
+    TRAINING = "training", _("培训结业")
+    OTHER = "other", _("其他")
+
+
+CERTIFICATE_OUTCOME_KINDS = {
+    OutcomeKind.DIPLOMA,
+    OutcomeKind.SKILL_CERTIFICATE,
+    OutcomeKind.QUALIFICATION,
+}
+
+
+class LearningOutcome(models.Model):
+    """A learning outcome (学习成果) stored in a learning account: a course result, a diploma, a
+    certificate held, a training completion… Unique by (issuer, number): the same certificate
+    imported twice is the same row."""
+
+    class Status(models.TextChoices):
+        VERIFIED = "verified", _("已核验")
+        PENDING = "pending", _("待审核")
+        REVOKED = "revoked", _("已撤销")
+
+    class Source(models.TextChoices):
+        IMPORT = "import", _("批量导入")
+        MANUAL = "manual", _("手工录入")
+        API = "api", _("接口同步")
+
+    account = models.ForeignKey(
+        LearningAccount,
+        verbose_name=_("学习账户"),
+        on_delete=models.PROTECT,
+        related_name="outcomes",
+    )
+    kind = models.CharField(_("成果类型"), max_length=20, choices=OutcomeKind.choices)
+    title = models.CharField(_("名称"), max_length=150)
+    certificate_type = models.ForeignKey(
+        CertificateType,
+        verbose_name=_("证书类型"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="outcomes",
+    )
+    course = models.ForeignKey(
+        Course, verbose_name=_("课程"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    issuer = models.CharField(_("发证/认定机构"), max_length=100)
+    number = models.CharField(_("证书/记录编号"), max_length=64)
+    issued_on = models.DateField(_("取得日期"))
+    level = models.CharField(_("等级"), max_length=20, choices=Level.choices, blank=True)
+    score = models.DecimalField(_("分数"), max_digits=5, decimal_places=1, null=True, blank=True)
+    grade = models.CharField(_("成绩等第"), max_length=10, blank=True)
+    credits = models.DecimalField(_("学分"), max_digits=4, decimal_places=1, null=True, blank=True)
+    evidence = models.FileField(_("佐证材料"), upload_to="evidence/%Y/%m/", blank=True)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="verified")
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default="manual")
+    import_batch = models.ForeignKey(
+        "imports.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("学习成果")
+        verbose_name_plural = _("学习成果")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "number"], name="outcome_unique_issuer_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=1000)),
+                name="outcome_score_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-issued_on"]),
+            models.Index(fields=["kind", "certificate_type", "issued_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.number}）"
