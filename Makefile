@@ -25,7 +25,7 @@ demo: migrate
 test: $(STAMP)
 	$(PY) -m pytest -q
 
-bench: migrate
+bench: $(STAMP)
 	$(PY) bench/run.py
 
 lint: $(STAMP)

@@ -29,3 +29,50 @@ def pytest_runtest_makereport(item, call):
     if os.environ.get("XBANK_STRICT") == "1" and report.skipped and call.when in ("setup", "call"):
         report.outcome = "failed"
         report.longrepr = f"XBANK_STRICT=1: skipped tests are failures here ({report.longrepr})"
+
+
+CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium driven by Playwright; skipped (failed under XBANK_STRICT) if absent."""
+    path = next((p for p in CHROMIUM_PATHS if os.path.exists(p)), None)
+    if path is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone_page(chromium):
+    """A page the size of a phone screen, as learners use XBank."""
+    context = chromium.new_context(
+        viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def desktop_page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()

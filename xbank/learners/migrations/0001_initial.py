@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
             name='LearningAccount',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('account_no', models.CharField(default=xbank.learners.models.new_account_no, max_length=12, unique=True, verbose_name='账户号')),
+                ('account_no', models.CharField(default=xbank.learners.models.new_account_no, max_length=16, unique=True, verbose_name='账户号')),
                 ('name', models.CharField(max_length=50, verbose_name='姓名')),
                 ('name_pinyin', models.CharField(db_index=True, editable=False, max_length=200, verbose_name='姓名拼音')),
                 ('id_type', models.CharField(choices=[('resident_id', '居民身份证'), ('hmt_residence', '港澳台居民居住证'), ('hk_macao_permit', '港澳居民来往内地通行证'), ('taiwan_permit', '台湾居民来往大陆通行证'), ('passport', '护照')], default='resident_id', max_length=20, verbose_name='证件类型')),

@@ -83,5 +83,5 @@ def test_the_account_number_carries_a_luhn_check_digit():
     from stdnum import luhn
 
     account = student().account
-    assert len(account.account_no) == 12
+    assert len(account.account_no) == 16
     assert luhn.is_valid(account.account_no)

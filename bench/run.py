@@ -1,0 +1,63 @@
+"""`make bench`: XBank's figures beside the raw limit of the same machine, as ratios.
+
+Each measurement runs in its own process (so peak memory is that process's own) against its own
+SQLite file under bench/out/. Nothing here passes or fails: it prints figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+
+
+def run(script: str, *args: str, env: dict | None = None) -> dict:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / script), *args],
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        raise SystemExit(f"{script} failed")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    rows = int(os.environ.get("BENCH_ROWS", "100000"))
+    print(f"XBank benchmarks ({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
+    data = run("import_outcomes.py", "prepare", str(rows))
+    raw = run("import_outcomes.py", "raw", data["file"])
+    ours = run("import_outcomes.py", "xbank", data["file"], data["db"])
+    print(
+        f"Outcomes import, {rows:,} rows ({data['file_mb']:.1f} MB .xlsx, {data['people']:,} people)"
+    )
+    print(f"  {'':38}{'rows/s':>10}{'seconds':>10}{'peak MB':>10}")
+    print(
+        f"  {'raw limit (calamine + sqlite3 executemany)':38}{raw['rows_per_s']:>10,.0f}"
+        f"{raw['seconds']:>10.1f}{raw['peak_mb']:>10.0f}"
+    )
+    print(
+        f"  {'XBank (validate + commit)':38}{ours['rows_per_s']:>10,.0f}"
+        f"{ours['seconds']:>10.1f}{ours['peak_mb']:>10.0f}"
+    )
+    print(
+        f"    of which validate {ours['validate_s']:.1f} s, commit {ours['commit_s']:.1f} s; "
+        f"created {ours['created']:,}"
+    )
+    print(
+        f"  ratio XBank / raw: {ours['rows_per_s'] / raw['rows_per_s']:.2f} (aim ≥ 0.5); "
+        f"peak memory {ours['peak_mb']:.0f} MB (aim < 512 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
