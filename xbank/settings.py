@@ -118,6 +118,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 VAR_DIR = Path(env_str("XBANK_VAR_DIR", str(BASE_DIR / "var")))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'xbank.sqlite3'}"),
