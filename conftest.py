@@ -1,6 +1,9 @@
 """Test-wide set-up: immediate background tasks, fast password hashing, media in a temp dir.
 
-XBANK_STRICT=1 (set by CI) turns every skip for a missing tool into a failure.
+XBANK_STRICT=1 (set by CI) turns every skip for a missing tool into a failure: call
+``missing_tool(reason)`` rather than ``pytest.skip`` when a test needs a program that a user's
+machine may lack. Tests marked ``postgresql`` (row locks and threads) are deselected, not
+skipped, when the suite runs on SQLite; CI runs the suite on both.
 """
 
 import os
@@ -21,14 +24,43 @@ def _test_settings(settings, tmp_path):
     }
 
 
+MISSING_TOOL = "missing tool: "
+
+
+def missing_tool(reason: str):
+    pytest.skip(MISSING_TOOL + reason)
+
+
+def on_postgresql() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql: needs PostgreSQL (deselected on SQLite)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if on_postgresql():
+        return
+    selected = [item for item in items if item.get_closest_marker("postgresql") is None]
+    deselected = [item for item in items if item.get_closest_marker("postgresql") is not None]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """Under XBANK_STRICT=1 a skipped test is a failed test."""
+    """Under XBANK_STRICT=1 a test skipped for a missing tool is a failed test."""
     outcome = yield
     report = outcome.get_result()
-    if os.environ.get("XBANK_STRICT") == "1" and report.skipped and call.when in ("setup", "call"):
+    if (
+        os.environ.get("XBANK_STRICT") == "1"
+        and report.skipped
+        and MISSING_TOOL in str(report.longrepr)
+    ):
         report.outcome = "failed"
-        report.longrepr = f"XBANK_STRICT=1: skipped tests are failures here ({report.longrepr})"
+        report.longrepr = f"XBANK_STRICT=1: a missing tool fails the run ({report.longrepr})"
 
 
 CHROMIUM_PATHS = ["/usr/bin/chromium", "/usr/bin/chromium-browser"]
@@ -48,7 +80,7 @@ def chromium():
     """Debian's Chromium driven by Playwright; skipped (failed under XBANK_STRICT) if absent."""
     path = next((p for p in CHROMIUM_PATHS if os.path.exists(p)), None)
     if path is None:
-        pytest.skip("Chromium is not installed (apt-get install chromium)")
+        missing_tool("Chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
