@@ -18,7 +18,11 @@ migrate: $(STAMP)
 
 ## make demo: install, migrate SQLite, load the demo data, serve on http://127.0.0.1:$(PORT)
 demo: migrate
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo --port $(PORT)
+	$(PY) manage.py serve --port $(PORT)
+
+## make serve: the web server and the background worker, without reloading the demo data
+serve: migrate
 	$(PY) manage.py serve --port $(PORT)
 
 ## make test: the whole suite (CI also runs it on PostgreSQL with DATABASE_URL set)
