@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+from django.views.generic import RedirectView
+
+from . import views
 
 app_name = "catalog"
-urlpatterns: list = []
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="catalog:certificate-list"), name="index"),
+    path("certificates/", views.certificate_list, name="certificate-list"),
+    path("certificates/<int:pk>/", views.certificate_detail, name="certificate-detail"),
+    path("curricula/", views.curriculum_list, name="curriculum-list"),
+    path("curricula/<int:pk>/", views.curriculum_detail, name="curriculum-detail"),
+]

@@ -163,3 +163,13 @@ def account_reveal_id(*, actor, account: LearningAccount, request=None) -> str:
     """The full document number, for a role allowed to see it; every reveal is audited."""
     audit.log(actor, "learners.id_number.revealed", account, request=request)
     return account.id_number
+
+
+def accounts_export_ids(*, actor, rows: int, filters: dict, request=None) -> None:
+    """Audit an export that carries full document numbers: one entry for the whole file."""
+    audit.log(
+        actor,
+        "learners.id_number.exported",
+        data={"rows": rows, "filters": filters},
+        request=request,
+    )

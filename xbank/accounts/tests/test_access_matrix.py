@@ -1,0 +1,114 @@
+"""Every URL of the learner and catalogue pages, for every role: the expected status code.
+
+The test walks the URL resolver, so a page added without a row in EXPECTED fails here until
+someone decides who may see it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from xbank.accounts.tests.world import ROLES, World, build_world
+from xbank.audit.models import AuditEntry
+
+pytestmark = pytest.mark.django_db
+
+NAMESPACES = ["learners", "catalog"]
+
+ANON = None
+_STAFF = {
+    "sysadmin": 200,
+    "bank_admin": 200,
+    "academic_affairs_a": 200,
+    "continuing_ed_a": 200,
+    "school_staff_a1": 200,
+    "school_staff_a2": 200,
+    "school_staff_b1": 200,
+    "major_staff_a1": 200,
+    "hr_a": 403,
+    "learner": 403,
+    "learner_without_account": 403,
+}
+# A list page: every role with learner records gets 200 (with its own rows), others 403.
+LIST = {ANON: 302, **_STAFF}
+# One of alice's rows (her school A1 of college A): outsiders get the 404 of a missing row.
+ALICE = {
+    **LIST,
+    "school_staff_a2": 404,
+    "school_staff_b1": 404,
+}
+REVEAL = {
+    **ALICE,
+    "sysadmin": 403,  # sees records, may not unmask
+    "school_staff_a1": 403,
+    "major_staff_a1": 403,
+}
+
+# url name → (method, kwargs from the world, {role: status})
+EXPECTED = {
+    "learners:learner-list": ("get", lambda w: {}, LIST),
+    "learners:learner-detail": ("get", lambda w: {"pk": w.alice.pk}, ALICE),
+    "learners:learner-reveal-id": ("post", lambda w: {"pk": w.alice.pk}, REVEAL),
+    "learners:outcome-list": ("get", lambda w: {}, LIST),
+    "learners:certificate-stats": ("get", lambda w: {}, LIST),
+    "learners:my-account": (
+        "get",
+        lambda w: {},
+        {
+            ANON: 302,
+            **dict.fromkeys(_STAFF, 404),
+            "learner": 200,
+        },
+    ),
+    "catalog:index": ("get", lambda w: {}, dict.fromkeys(ROLES, 302)),
+    "catalog:certificate-list": ("get", lambda w: {}, LIST),
+    "catalog:certificate-detail": ("get", lambda w: {"pk": w.certificate_type.pk}, LIST),
+    "catalog:curriculum-list": ("get", lambda w: {}, LIST),
+    "catalog:curriculum-detail": ("get", lambda w: {"pk": w.curriculum_a1.pk}, ALICE),
+}
+
+
+def _url_names() -> list[str]:
+    names = []
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and entry.namespace in NAMESPACES:
+            for pattern in entry.url_patterns:
+                assert isinstance(pattern, URLPattern), pattern
+                names.append(f"{entry.namespace}:{pattern.name}")
+    return names
+
+
+def test_every_url_has_an_expectation_for_every_role():
+    names = _url_names()
+    assert names, "no URL patterns found"
+    missing = [name for name in names if name not in EXPECTED]
+    assert not missing, f"URL patterns without an expected status per role: {missing}"
+    for name in names:
+        assert set(EXPECTED[name][2]) == set(ROLES), name
+
+
+@pytest.fixture
+def world() -> World:
+    return build_world()
+
+
+@pytest.mark.parametrize("name", _url_names())
+def test_status_per_role(client, world, name):
+    method, kwargs, expected = EXPECTED[name]
+    url = reverse(name, kwargs=kwargs(world))
+    got = {}
+    for role in ROLES:
+        client.logout()
+        if role is not None:
+            client.force_login(world.users[role])
+        got[role] = getattr(client, method)(url).status_code
+    assert got == expected
+
+
+def test_a_refused_reveal_writes_no_audit_entry(client, world):
+    url = reverse("learners:learner-reveal-id", kwargs={"pk": world.alice.pk})
+    for role in ["school_staff_a1", "school_staff_a2", "school_staff_b1", "sysadmin", "hr_a"]:
+        client.force_login(world.users[role])
+        assert client.post(url).status_code in (403, 404)
+    assert not AuditEntry.objects.filter(action="learners.id_number.revealed").exists()

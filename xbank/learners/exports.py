@@ -1,0 +1,99 @@
+"""Excel exports of the learner and outcome lists and of the certificate statistics.
+
+Each export is a header row and a row generator handed to ``xbank.core.xlsx.write_rows``; the
+rows are whatever the list page shows after its filters, in its order, without pagination.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from .models import Learner, LearningOutcome
+from .selectors import CertificateStats
+
+CHUNK = 2000
+
+
+def learner_headers() -> list[str]:
+    return [
+        _("姓名"),
+        _("账户号"),
+        _("证件号"),
+        _("性别"),
+        _("类别"),
+        _("院校"),
+        _("二级学院"),
+        _("专业"),
+        _("年级"),
+        _("学号"),
+        _("班级"),
+        _("状态"),
+    ]
+
+
+def learner_rows(learners: QuerySet[Learner], *, full_id: bool) -> Iterator[list]:
+    for learner in learners.iterator(chunk_size=CHUNK):
+        account = learner.account
+        yield [
+            account.name,
+            account.account_no,
+            account.id_number if full_id else account.id_number_masked,
+            account.get_gender_display() if account.gender else "",
+            learner.get_kind_display(),
+            learner.institution.name,
+            learner.school.name if learner.school else "",
+            learner.major.name if learner.major else "",
+            learner.cohort_year,
+            learner.student_no,
+            learner.class_name,
+            learner.get_status_display(),
+        ]
+
+
+def outcome_headers() -> list[str]:
+    return [
+        _("姓名"),
+        _("账户号"),
+        _("成果类型"),
+        _("名称"),
+        _("证书类型"),
+        _("等级"),
+        _("证书/记录编号"),
+        _("发证/认定机构"),
+        _("取得日期"),
+        _("分数"),
+        _("学分"),
+        _("状态"),
+    ]
+
+
+def outcome_rows(outcomes: QuerySet[LearningOutcome]) -> Iterator[list]:
+    for outcome in outcomes.iterator(chunk_size=CHUNK):
+        yield [
+            outcome.account.name,
+            outcome.account.account_no,
+            outcome.get_kind_display(),
+            outcome.title,
+            outcome.certificate_type.name if outcome.certificate_type else "",
+            outcome.get_level_display() if outcome.level else "",
+            outcome.number,
+            outcome.issuer,
+            outcome.issued_on,
+            outcome.score,
+            outcome.credits,
+            outcome.get_status_display(),
+        ]
+
+
+def stats_headers(stats: CertificateStats) -> list[str]:
+    return [_("证书类型"), _("类别"), *[str(year) for year in stats.years], _("合计")]
+
+
+def stats_rows(stats: CertificateStats) -> Iterator[list]:
+    for row in stats.rows:
+        yield [row.name or _("（未关联证书类型）"), row.kind, *row.counts, row.total]
+    yield [_("合计"), "", *stats.year_totals, stats.total]
+    yield [_("持证人数（去重）"), "", *[""] * len(stats.years), stats.persons]

@@ -1,0 +1,265 @@
+"""Reads of learners (学习者), learning accounts (个人学习账户) and learning outcomes (学习成果).
+
+Every function here is scoped once, through ``scope_for(user)``: staff see the learner records of
+their institution, school or major; a learner sees only their own account. An outcome or an account
+is visible when one of the account's learner records is (a subquery on learner ids, so a person
+registered twice is still one row). Protected rows are fetched through ``access_*``, which raises
+the same 404 for a row that does not exist and for one the user may not see.
+
+Querysets come back with their related rows already fetched, so a page makes the same number of
+queries however many rows it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+
+from xbank.accounts.scoping import scope_for
+from xbank.catalog.models import CertificateType
+from xbank.orgs.models import Institution, Major, School
+
+from .models import CERTIFICATE_OUTCOME_KINDS, Learner, LearningAccount, LearningOutcome
+
+LEARNER_ORDER = ("account__name_pinyin", "id")
+OUTCOME_ORDER = ("-issued_on", "-id")
+
+
+# --- Scope -----------------------------------------------------------------------------------
+
+
+def learner_scope_q(user) -> Q:
+    """Learner rows the user may see: those in the scope of their roles, and their own."""
+    scope = scope_for(user)
+    if scope.regional:
+        return Q()
+    q = scope.q(institution="institution", school="school", major="major")
+    if user is not None and user.is_authenticated:
+        q |= Q(account__user=user)
+    return q
+
+
+def _account_ids_in_scope(user) -> QuerySet[Learner]:
+    return Learner.objects.filter(learner_scope_q(user)).values("account_id")
+
+
+def institution_options(user) -> QuerySet[Institution]:
+    """Institutions the user may filter by."""
+    scope = scope_for(user)
+    if scope.regional:
+        return Institution.objects.all()
+    return Institution.objects.filter(
+        Q(pk__in=scope.institution_ids)
+        | Q(pk__in=School.objects.filter(pk__in=scope.school_ids).values("institution_id"))
+        | Q(pk__in=Major.objects.filter(pk__in=scope.major_ids).values("institution_id"))
+    )
+
+
+def school_options(user) -> QuerySet[School]:
+    scope = scope_for(user)
+    if scope.regional:
+        return School.objects.select_related("institution")
+    return School.objects.select_related("institution").filter(
+        Q(institution_id__in=scope.institution_ids)
+        | Q(pk__in=scope.school_ids)
+        | Q(pk__in=Major.objects.filter(pk__in=scope.major_ids).values("school_id"))
+    )
+
+
+def major_options(user) -> QuerySet[Major]:
+    return Major.objects.filter(
+        scope_for(user).q(institution="institution", school="school", major="pk")
+    )
+
+
+# --- Learners ----------------------------------------------------------------------------------
+
+
+def learner_list(*, user, filters: Mapping | None = None) -> QuerySet[Learner]:
+    """Learner records in the user's scope, in pinyin order of the name, related rows fetched.
+
+    ``filters`` takes the same keys as the list page's query string (see ``LearnerFilter``).
+    """
+    qs = (
+        Learner.objects.filter(learner_scope_q(user))
+        .select_related("account", "institution", "school", "major")
+        .order_by(*LEARNER_ORDER)
+    )
+    if filters is not None:
+        # Imported here: the filter set reads its choices from this module.
+        from .filters import LearnerFilter
+
+        qs = LearnerFilter(filters, queryset=qs, user=user).qs
+    return qs
+
+
+def learner_get(*, user, pk) -> Learner | None:
+    try:
+        return learner_list(user=user).get(pk=pk)
+    except (Learner.DoesNotExist, ValueError, TypeError):
+        return None
+
+
+def access_learner(user, pk) -> Learner:
+    """One learner record, or 404 whether it is missing or outside the user's scope."""
+    learner = learner_get(user=user, pk=pk)
+    if learner is None:
+        raise Http404("No such learner")
+    return learner
+
+
+def learner_others(*, user, learner: Learner) -> QuerySet[Learner]:
+    """The other learner records of the same person that the user may see."""
+    return learner_list(user=user).filter(account_id=learner.account_id).exclude(pk=learner.pk)
+
+
+# --- Learning accounts -------------------------------------------------------------------------
+
+
+def account_list(*, user) -> QuerySet[LearningAccount]:
+    """Accounts with at least one learner record in scope (and the user's own account)."""
+    if scope_for(user).regional:
+        return LearningAccount.objects.all()
+    q = Q(pk__in=_account_ids_in_scope(user))
+    if user is not None and user.is_authenticated:
+        q |= Q(user=user)
+    return LearningAccount.objects.filter(q)
+
+
+def access_account(user, pk) -> LearningAccount:
+    try:
+        return account_list(user=user).get(pk=pk)
+    except (LearningAccount.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such learning account") from None
+
+
+def account_get_for_user(*, user) -> LearningAccount | None:
+    """The learning account linked to a login (a learner's own), with records and outcomes."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        LearningAccount.objects.filter(user=user)
+        .prefetch_related(
+            Prefetch(
+                "learners",
+                queryset=Learner.objects.select_related("institution", "school", "major").order_by(
+                    "-created_at", "-id"
+                ),
+            ),
+            Prefetch("outcomes", queryset=account_outcomes_qs()),
+        )
+        .first()
+    )
+
+
+def account_outcomes_qs() -> QuerySet[LearningOutcome]:
+    return LearningOutcome.objects.select_related("certificate_type").order_by(*OUTCOME_ORDER)
+
+
+def account_outcomes(*, account: LearningAccount) -> QuerySet[LearningOutcome]:
+    """Every outcome of an account the caller already holds through ``access_*``, newest first."""
+    return account_outcomes_qs().filter(account=account)
+
+
+# --- Learning outcomes -------------------------------------------------------------------------
+
+
+def held_certificates_q() -> Q:
+    """Certificates held (持证): diplomas, skill-level and qualification certificates, not revoked."""
+    return Q(kind__in=list(CERTIFICATE_OUTCOME_KINDS)) & ~Q(status=LearningOutcome.Status.REVOKED)
+
+
+def outcomes_in_scope(*, user) -> QuerySet[LearningOutcome]:
+    """Outcomes whose account has a learner record in the user's scope (no related rows)."""
+    qs = LearningOutcome.objects.all()
+    if not scope_for(user).regional:
+        qs = qs.filter(account_id__in=_account_ids_in_scope(user))
+    return qs
+
+
+def outcome_list(*, user, filters: Mapping | None = None) -> QuerySet[LearningOutcome]:
+    """Outcomes in the user's scope, newest first, with account and certificate type fetched.
+
+    Each row carries ``learner_id``: one learner record of the person that the user may open.
+    """
+    qs = (
+        outcomes_in_scope(user=user)
+        .select_related("account", "certificate_type")
+        .annotate(
+            learner_id=Subquery(
+                Learner.objects.filter(learner_scope_q(user), account_id=OuterRef("account_id"))
+                .order_by("-created_at", "-id")
+                .values("pk")[:1]
+            )
+        )
+        .order_by(*OUTCOME_ORDER)
+    )
+    if filters is not None:
+        from .filters import OutcomeFilter
+
+        qs = OutcomeFilter(filters, queryset=qs, user=user).qs
+    return qs
+
+
+@dataclass
+class StatsRow:
+    certificate_type_id: int | None
+    name: str
+    kind: str
+    counts: list[int]
+    total: int
+
+
+@dataclass
+class CertificateStats:
+    """Certificates held, counted by certificate type (rows) and year of issue (columns)."""
+
+    years: list[int] = field(default_factory=list)
+    rows: list[StatsRow] = field(default_factory=list)
+    year_totals: list[int] = field(default_factory=list)
+    total: int = 0
+    persons: int = 0
+
+
+def certificate_stats(*, outcomes: QuerySet[LearningOutcome]) -> CertificateStats:
+    """持证统计 over a scoped (and possibly filtered) queryset from ``outcomes_in_scope``.
+
+    Two queries: one grouped count by (certificate type, year), one count of distinct people.
+    """
+    held = outcomes.filter(held_certificates_q())
+    grouped = (
+        held.order_by()
+        .annotate(year=ExtractYear("issued_on"))
+        .values("certificate_type_id", "certificate_type__name", "certificate_type__kind", "year")
+        .annotate(n=Count("id"))
+    )
+    cells: dict[int | None, dict[int, int]] = {}
+    names: dict[int | None, tuple[str, str]] = {}
+    for row in grouped:
+        type_id = row["certificate_type_id"]
+        cells.setdefault(type_id, {})[row["year"]] = row["n"]
+        names[type_id] = (row["certificate_type__name"] or "", row["certificate_type__kind"] or "")
+    years = sorted({year for by_year in cells.values() for year in by_year})
+    kind_labels = dict(CertificateType.Kind.choices)
+    rows = [
+        StatsRow(
+            certificate_type_id=type_id,
+            name=names[type_id][0],
+            kind=str(kind_labels.get(names[type_id][1], "")),
+            counts=[cells[type_id].get(year, 0) for year in years],
+            total=sum(cells[type_id].values()),
+        )
+        for type_id in sorted(cells, key=lambda t: (t is None, names[t][1], names[t][0]))
+    ]
+    persons = held.order_by().aggregate(n=Count("account_id", distinct=True))["n"]
+    return CertificateStats(
+        years=years,
+        rows=rows,
+        year_totals=[sum(r.counts[i] for r in rows) for i in range(len(years))],
+        total=sum(r.total for r in rows),
+        persons=persons,
+    )
