@@ -68,6 +68,7 @@ DUTIES: dict[str, list[Duty]] = {
         OUTCOMES,
         IMPORTS,
         CERT_STATS,
+        CATALOG,
         Duty(_("培训与考核"), _("培训公告、报名、考点考场、考核批次、证书发放")),
     ],
     Role.SCHOOL_STAFF: [
@@ -75,6 +76,7 @@ DUTIES: dict[str, list[Duty]] = {
         OUTCOMES,
         IMPORTS,
         CERT_STATS,
+        CATALOG,
         Duty(_("认定初审"), _("本学院学生学习成果认定申请的初审")),
     ],
     Role.HR: [Duty(_("师资队伍"), _("教师名册、考评员资格、师资培训"))],

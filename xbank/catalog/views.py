@@ -61,7 +61,7 @@ def certificate_list(request):
                 ct.name,
                 ct.get_kind_display(),
                 ct.issuer,
-                "、".join(label for _code, label in ct.level_choices()),
+                "、".join(str(label) for _code, label in ct.level_choices()),
                 "、".join(alias.alias for alias in ct.aliases.all()),
                 ct.module_count,
                 ct.get_status_display(),
