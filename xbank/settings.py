@@ -162,6 +162,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Number of reverse proxies in front of XBank (nginx: 1); the client address is then read from
+# X-Forwarded-For (xbank.core.net), so login throttling sees the real client.
+XBANK_TRUSTED_PROXIES = int(env_str("XBANK_TRUSTED_PROXIES", "0"))
+AXES_CLIENT_IP_CALLABLE = "xbank.core.net.client_ip"
 
 # --- i18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

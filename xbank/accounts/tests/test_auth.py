@@ -93,6 +93,28 @@ def test_a_lockout_from_one_address_does_not_lock_the_user_out_elsewhere(client,
     assert is_logged_in(client)
 
 
+def test_behind_a_proxy_one_client_is_locked_out_not_everyone(client, settings):
+    settings.XBANK_TRUSTED_PROXIES = 1
+    user = UserFactory()
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    url = reverse("accounts:login")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            url,
+            {"username": user.username, "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            **proxy,
+        )
+    response = client.post(
+        url,
+        {"username": user.username, "password": PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        **proxy,
+    )
+    assert response.status_code == 302
+    assert AccessAttempt.objects.get().ip_address == "203.0.113.9"
+
+
 def test_the_login_page_is_in_chinese(client):
     response = client.get(reverse("accounts:login"))
     assert response.status_code == 200
