@@ -484,3 +484,71 @@ def test_my_account_queries_do_not_grow_with_rows(client, world, django_assert_n
     # (certificate type joined).
     url = reverse("learners:my-account")
     _assert_same_queries(client, world, django_assert_num_queries, url, 7, "learner")
+
+
+# --- In a browser -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def static_dir():
+    """The live server is session-wide, started before any per-test setting: WhiteNoise needs
+    the real STATIC_ROOT (var/static, what collectstatic fills) to exist."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+
+
+def _browser_login(page, live_server, user):
+    page.goto(live_server.url + reverse("accounts:login"))
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pass-123456")  # UserFactory's
+    page.click("button[type=submit]")
+    page.wait_for_url("**/workbench/")
+
+
+def _overflows(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_a_phone_tables_scroll_in_place_and_filters_fold_away(
+    static_dir, live_server, phone_page
+):
+    world = build_world()
+    _browser_login(phone_page, live_server, world.users["academic_affairs_a"])
+    phone_page.goto(live_server.url + reverse("learners:learner-list"))
+    assert not _overflows(phone_page)  # the table scrolls inside .table-responsive
+    assert not phone_page.is_visible("#filters")
+    phone_page.click("text=筛选条件")
+    phone_page.wait_for_selector("#filters", state="visible")
+    phone_page.fill("#id_name", "包")
+    phone_page.click("#filters button[type=submit]")
+    phone_page.wait_for_load_state()
+    assert phone_page.locator("tbody tr").count() == 1
+    assert "包博" in phone_page.inner_text("tbody")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_my_account_reads_on_a_phone(static_dir, live_server, phone_page):
+    world = build_world()
+    outcome(world.alice.account, kind=OutcomeKind.DIPLOMA, title="大专毕业证书")
+    _browser_login(phone_page, live_server, world.users["learner"])
+    phone_page.goto(live_server.url + reverse("learners:my-account"))
+    assert not _overflows(phone_page)
+    assert phone_page.locator(".timeline > li").count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_reveal_button_swaps_in_the_full_number(static_dir, live_server, desktop_page):
+    world = build_world()
+    _browser_login(desktop_page, live_server, world.users["academic_affairs_a"])
+    desktop_page.goto(live_server.url + reverse("learners:learner-detail", args=[world.alice.pk]))
+    number = world.alice.account.id_number
+    assert desktop_page.inner_text("#id-number").strip().startswith(masked(number))
+    desktop_page.click("text=显示完整证件号")
+    desktop_page.wait_for_selector("[data-revealed]")
+    assert number in desktop_page.inner_text("#id-number")
+    assert desktop_page.url.endswith(reverse("learners:learner-detail", args=[world.alice.pk]))
+    assert AuditEntry.objects.filter(action="learners.id_number.revealed").count() == 1
