@@ -272,14 +272,20 @@ def curriculum_rows(major_code: str, cohort: int):
 
 
 def seed_curricula(institutions, majors, types) -> dict[tuple[str, str, int], Curriculum]:
+    # Each college teaches the courses of its own curricula.
+    taught = {
+        (inst_key, code)
+        for inst_key, major_code, _ in data.CURRICULA
+        for code, *_ in data.CURRICULUM_ROWS[major_code]
+    }
     courses: dict[tuple[str, str], Course] = {}
-    for inst_key in {inst for inst, _, _ in data.CURRICULA}:
-        for code, (name, credits, hours) in data.COURSES.items():
-            courses[(inst_key, code)] = Course.objects.update_or_create(
-                institution=institutions[inst_key],
-                code=code,
-                defaults={"name": name, "credits": Decimal(credits), "hours": hours},
-            )[0]
+    for inst_key, code in sorted(taught):
+        name, credits, hours = data.COURSES[code]
+        courses[(inst_key, code)] = Course.objects.update_or_create(
+            institution=institutions[inst_key],
+            code=code,
+            defaults={"name": name, "credits": Decimal(credits), "hours": hours},
+        )[0]
     curricula = {}
     for inst_key, major_code, cohort in data.CURRICULA:
         major = majors[(inst_key, major_code)]
