@@ -552,3 +552,19 @@ def test_the_reveal_button_swaps_in_the_full_number(static_dir, live_server, des
     assert number in desktop_page.inner_text("#id-number")
     assert desktop_page.url.endswith(reverse("learners:learner-detail", args=[world.alice.pk]))
     assert AuditEntry.objects.filter(action="learners.id_number.revealed").count() == 1
+
+
+def test_column_headers_toggle_the_sort_and_keep_the_filters(client, world):
+    student(major=world.major_a1, name="曾小明", cohort_year=2025)
+    login(client, world, "school_staff_a1")
+    url = reverse("learners:learner-list")
+    page = client.get(url, {"name": "", "kind": "student"}).content.decode()
+    cohort_link = unescape(re.search(r'<a class="link-dark" href="([^"]+)">年级', page).group(1))
+    assert "sort=-cohort" in cohort_link and "kind=student" in cohort_link
+    response = client.get(url + cohort_link)
+    assert [learner.account.name for learner in response.context["page_obj"]] == [
+        "曾小明",
+        "安丽丝",
+    ]
+    name_link = unescape(re.search(r'<a class="link-dark" href="([^"]+)">姓名', page).group(1))
+    assert "sort=-name" in name_link
