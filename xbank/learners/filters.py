@@ -152,7 +152,7 @@ class OutcomeFilter(ScopedFilterSet):
         method="filter_learner_org",
     )
     held = django_filters.BooleanFilter(
-        label=_("仅统计在持证书"), method="filter_held", widget=forms.CheckboxInput
+        label=_("仅在持证书（不含已撤销）"), method="filter_held", widget=forms.CheckboxInput
     )
     sort = django_filters.ChoiceFilter(
         label=_("排序"),
