@@ -75,7 +75,7 @@ class RoleAssignment(models.Model):
             ),
             # Every role but the regional ones is held within an institution.
             models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in REGIONAL_ROLES])
+                condition=Q(role__in=sorted(r.value for r in REGIONAL_ROLES))
                 | Q(institution__isnull=False),
                 name="roleassignment_institution_required",
             ),
