@@ -3,39 +3,17 @@ with their courses and graduation requirements. Curricula are scoped like learne
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xbank.accounts.scoping import scope_for
-from xbank.core.xlsx import write_rows, xlsx_response
+from xbank.accounts.decorators import records_required
+from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
 
 from . import selectors
 from .filters import CertificateTypeFilter, CurriculumFilter
 
 PAGE_SIZE = 50
-
-
-def records_required(view):
-    """Logged in, and holding a role that sees learner records (403 otherwise)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not scope_for(request.user).sees_learner_records:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _export_name(title: str) -> str:
-    return f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
 @records_required
@@ -71,7 +49,7 @@ def certificate_list(request):
             for ct in types
         )
         content = write_rows(headers, rows, sheet_name=_("证书类型"))
-        return xlsx_response(_export_name(_("证书类型")), content)
+        return xlsx_response(dated_filename(_("证书类型")), content)
     page = Paginator(types, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "catalog/certificate_list.html", {"filter": filterset, "page_obj": page})
 
@@ -128,7 +106,7 @@ def curriculum_list(request):
             for c in curricula
         )
         content = write_rows(headers, rows, sheet_name=_("人才培养方案"))
-        return xlsx_response(_export_name(_("人才培养方案")), content)
+        return xlsx_response(dated_filename(_("人才培养方案")), content)
     page = Paginator(curricula, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "catalog/curriculum_list.html", {"filter": filterset, "page_obj": page})
 

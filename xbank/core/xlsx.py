@@ -75,3 +75,10 @@ def xlsx_response(filename: str, content: bytes) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
+
+
+def dated_filename(title: str) -> str:
+    """``学习者名单-20261129.xlsx``: exports of the same list on different days don't collide."""
+    from django.utils import timezone
+
+    return f"{title}-{timezone.localdate():%Y%m%d}.xlsx"

@@ -6,7 +6,6 @@ selectors, so a record outside the user's scope is a 404 like a missing one.
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -15,35 +14,18 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from xbank.accounts.decorators import records_required
 from xbank.accounts.scoping import scope_for
-from xbank.core.xlsx import write_rows, xlsx_response
+from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
 
 from . import exports, selectors, services
 from .filters import CertificateStatsFilter, LearnerFilter, OutcomeFilter
 
 PAGE_SIZE = 50
-
-
-def records_required(view):
-    """Logged in, and holding a role that sees learner records (403 otherwise)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not scope_for(request.user).sees_learner_records:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _export_name(title: str) -> str:
-    return f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
 def _wants_export(request) -> bool:
@@ -73,7 +55,7 @@ def learner_list(request):
             exports.learner_rows(learners, full_id=full_id),
             sheet_name=_("学习者"),
         )
-        return xlsx_response(_export_name(_("学习者名单")), content)
+        return xlsx_response(dated_filename(_("学习者名单")), content)
     page = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -135,7 +117,7 @@ def outcome_list(request):
         content = write_rows(
             exports.outcome_headers(), exports.outcome_rows(outcomes), sheet_name=_("学习成果")
         )
-        return xlsx_response(_export_name(_("学习成果")), content)
+        return xlsx_response(dated_filename(_("学习成果")), content)
     page = Paginator(outcomes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "learners/outcome_list.html", {"filter": filterset, "page_obj": page})
 
@@ -155,7 +137,7 @@ def certificate_stats(request):
             sheet_name=_("持证统计"),
             title=_("持证统计（按取得年份和证书类型）"),
         )
-        return xlsx_response(_export_name(_("持证统计")), content)
+        return xlsx_response(dated_filename(_("持证统计")), content)
     # Each count links to the outcome list filtered to exactly the records it counts: the
     # page's own filters, plus "held", the certificate type and the year.
     carried = {
