@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
@@ -212,3 +212,9 @@ def test_a_social_learner_who_enrolled_keeps_one_account():
     )
     assert both.count() >= 1
     assert LearningAccount.objects.count() < Learner.objects.count()
+
+
+def test_it_refuses_to_run_in_production(settings):
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="生产环境"):
+        call_command("seed_demo", stdout=StringIO())

@@ -6,7 +6,8 @@ import os
 import time
 import unicodedata
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from xbank.accounts.models import Role
 from xbank.core.demo import data
@@ -41,6 +42,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, port: int, **options):
+        if getattr(settings, "PRODUCTION", False):
+            # The demo users' password is public: never create them on a real server.
+            raise CommandError(
+                "生产环境（XBANK_ENV=production）不能载入演示数据：演示账号的密码是公开的。"
+            )
         started = time.monotonic()
         result = seed_demo()
         elapsed = time.monotonic() - started
