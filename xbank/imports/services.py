@@ -1,0 +1,340 @@
+"""Import batches (导入批次): upload, validate (the preview), commit — all or nothing.
+
+A batch is validated when it is uploaded and again when it is committed, because the database
+may have changed in between (someone opened the same account, cancelled a certificate type).
+Reading and cleaning the file is a pure function of its bytes, so the cleaned rows of the
+preview are kept beside the file (signed, so a tampered file is never unpickled) and the commit
+re-runs only the checks against the database, in the same transaction as the writes. Without the
+kept rows (another server, another day, a new release) the commit simply reads the file again.
+
+Small files run in the request; larger ones in a background task (``tasks.py``) that updates
+``processed_rows`` for the progress bar.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import pickle
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from xbank.accounts.scoping import scope_for
+from xbank.audit import services as audit
+
+from . import pipeline
+from .models import ImportBatch
+from .reader import check_file_name, file_suffix
+from .selectors import import_institutions
+
+logger = logging.getLogger(__name__)
+
+ERR_KIND = "不支持的导入类型「{kind}」"
+ERR_SCOPE = "您不能向「{institution}」导入数据"
+ERR_NOT_READY = "该批次的状态是「{status}」，不能确认导入"
+MSG_INVALID = "发现 {count} 处错误，没有导入任何数据；请修改文件后重新上传"
+MSG_READY = (
+    "校验通过：确认后将新增 {created} 条、更新 {updated} 条，另有 {unchanged} 条与系统中一致"
+)
+MSG_UNCHANGED = "与系统中已有数据完全一致，未做任何更改"
+MSG_COMMITTED = "导入完成：新增 {created} 条、更新 {updated} 条，{unchanged} 条未变化"
+MSG_FAILED = "导入失败，没有写入任何数据（{detail}）；请重新上传或联系管理员"
+MAX_STORED_ISSUES = 1000
+SNAPSHOT_VERSION = "1"
+
+Status = ImportBatch.Status
+
+
+@dataclass
+class CheckResult:
+    """The outcome of checking a file without a batch (``file_check``, the --dry-run)."""
+
+    errors: list[dict] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def _context(*, actor, institution, batch=None) -> pipeline.Context:
+    scope = scope_for(actor) if actor is not None else None
+    return pipeline.Context(
+        institution=institution, actor=actor, report=pipeline.Report(), scope=scope, batch=batch
+    )
+
+
+def _check_access(*, actor, kind: str, institution) -> pipeline.ImportSpec:
+    if kind not in pipeline.kinds():
+        raise ValidationError(ERR_KIND.format(kind=kind), code="kind")
+    if actor is not None and not import_institutions(actor).filter(pk=institution.pk).exists():
+        raise ValidationError(ERR_SCOPE.format(institution=institution), code="scope")
+    return pipeline.spec_for(kind)
+
+
+def file_check(*, actor, kind: str, institution, file_name: str, content: bytes) -> CheckResult:
+    """Validate a file as an import would, writing nothing at all (not even a batch)."""
+    spec = _check_access(actor=actor, kind=kind, institution=institution)
+    ctx = _context(actor=actor, institution=institution)
+    table = pipeline.load_table(spec, content, file_name, ctx.report)
+    result = CheckResult()
+    if table is not None:
+        plan = spec.check(table, ctx)
+        result.rows = len(table)
+        result.created, result.updated, result.unchanged = (
+            plan.created,
+            plan.updated,
+            plan.unchanged,
+        )
+    result.errors = ctx.report.sorted_errors()
+    result.warnings = ctx.report.sorted_warnings()
+    return result
+
+
+def batch_create(*, actor, kind: str, institution, file_name: str, content: bytes) -> ImportBatch:
+    """Store an uploaded file as a new batch (校验中); nothing is read or written yet."""
+    _check_access(actor=actor, kind=kind, institution=institution)
+    check_file_name(file_name)
+    batch = ImportBatch(
+        kind=kind,
+        institution=institution,
+        file_name=file_name[-255:],
+        file_sha256=hashlib.sha256(content).hexdigest(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    batch.file.save(f"{batch.code}{file_suffix(file_name)}", ContentFile(content), save=False)
+    batch.save()
+    return batch
+
+
+def batch_validate(*, batch: ImportBatch) -> ImportBatch:
+    """Read, clean and check every row; set the batch to 有错误, 待确认导入 or 无变化."""
+    batch.status = Status.VALIDATING
+    batch.processed_rows = 0
+    batch.save(update_fields=["status", "processed_rows"])
+    spec = pipeline.spec_for(batch.kind)
+    actor = batch.created_by
+    ctx = _context(actor=actor, institution=batch.institution, batch=batch)
+    try:
+        table = _load(batch, spec, ctx.report, use_snapshot=False)
+        plan = spec.check(table, ctx) if table is not None else None
+    except Exception as exc:  # a bug must not leave the batch "validating" forever
+        logger.exception("Validating import batch %s failed", batch.pk)
+        return _fail(batch, exc)
+    _record(batch, ctx.report, table, plan)
+    if ctx.report.errors:
+        batch.status = Status.INVALID
+        batch.message = MSG_INVALID.format(count=batch.error_count)
+    elif plan.has_changes:
+        batch.status = Status.READY
+        batch.message = _with_note(MSG_READY.format(**_counts(plan)), plan)
+        _save_snapshot(batch, table, ctx.report.warnings)
+    else:
+        batch.status = Status.UNCHANGED
+        batch.message = MSG_UNCHANGED
+    batch.save()
+    return batch
+
+
+def batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Check again and write every row in one transaction, or nothing.
+
+    Accepts a batch waiting for confirmation (待确认导入) or one not yet validated (the command
+    line commits in one pass). The claim is a conditional update, so two clicks on 确认导入 run
+    the import once."""
+    _claim(batch, (Status.READY, Status.VALIDATING))
+    return batch_commit_run(actor=actor, batch=batch)
+
+
+def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
+    """Run a commit already claimed (导入中) by ``batch_commit`` or ``batch_commit_schedule``."""
+    if batch.status != Status.COMMITTING:
+        raise ValidationError(ERR_NOT_READY.format(status=batch.get_status_display()))
+    spec = pipeline.spec_for(batch.kind)
+    ctx = _context(actor=actor, institution=batch.institution, batch=batch)
+    try:
+        table = _load(batch, spec, ctx.report, use_snapshot=True)
+        if table is None:
+            _record(batch, ctx.report, None, None)
+            batch.status = Status.INVALID
+            batch.message = MSG_INVALID.format(count=batch.error_count)
+            batch.save()
+            return batch
+        with transaction.atomic():
+            plan = spec.check(table, ctx)
+            _record(batch, ctx.report, table, plan)
+            if ctx.report.errors:
+                batch.status = Status.INVALID
+                batch.message = MSG_INVALID.format(count=batch.error_count)
+            elif not plan.has_changes:
+                batch.status = Status.UNCHANGED
+                batch.message = MSG_UNCHANGED
+            else:
+                spec.write(plan, ctx)
+                batch.status = Status.COMMITTED
+                batch.committed_at = timezone.now()
+                batch.message = _with_note(MSG_COMMITTED.format(**_counts(plan)), plan)
+                audit.log(
+                    actor,
+                    "imports.batch.committed",
+                    batch,
+                    data={
+                        "kind": batch.kind,
+                        "file_sha256": batch.file_sha256,
+                        "file_name": batch.file_name,
+                        "created": plan.created,
+                        "updated": plan.updated,
+                        "unchanged": plan.unchanged,
+                        "rows": len(table),
+                    },
+                )
+            batch.save()
+    except DatabaseError as exc:  # a constraint met by a concurrent writer: all rolled back
+        logger.warning("Committing import batch %s failed: %s", batch.pk, exc)
+        return _fail(batch, exc)
+    except Exception as exc:
+        logger.exception("Committing import batch %s failed", batch.pk)
+        return _fail(batch, exc)
+    if batch.status != Status.INVALID:
+        _delete_snapshot(batch)
+    return batch
+
+
+def batch_validate_schedule(*, batch: ImportBatch) -> ImportBatch:
+    """Validate now if the file is small, else in the background once the upload is saved."""
+    if batch.file.size < settings.XBANK_IMPORT_INLINE_MAX_BYTES:
+        return batch_validate(batch=batch)
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.validate_batch.enqueue(batch.pk))
+    return batch
+
+
+def batch_commit_schedule(*, actor, batch: ImportBatch) -> ImportBatch:
+    """确认导入: claim the batch, then commit now if the file is small, else in the background."""
+    _claim(batch, (Status.READY,))
+    if batch.file.size < settings.XBANK_IMPORT_INLINE_MAX_BYTES:
+        return batch_commit_run(actor=actor, batch=batch)
+    from . import tasks
+
+    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
+    transaction.on_commit(lambda: tasks.commit_batch.enqueue(batch.pk, actor_id))
+    return batch
+
+
+# --- Helpers ------------------------------------------------------------------------------------
+
+
+def _claim(batch: ImportBatch, from_states: tuple[str, ...]) -> None:
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status__in=from_states).update(
+        status=Status.COMMITTING, processed_rows=0
+    )
+    if not claimed:
+        batch.refresh_from_db(fields=["status"])
+        raise ValidationError(
+            ERR_NOT_READY.format(status=batch.get_status_display()), code="not_ready"
+        )
+    batch.status = Status.COMMITTING
+    batch.processed_rows = 0
+
+
+def _counts(plan: pipeline.Plan) -> dict:
+    return {"created": plan.created, "updated": plan.updated, "unchanged": plan.unchanged}
+
+
+def _with_note(message: str, plan: pipeline.Plan) -> str:
+    note = plan.data.get("note")
+    return f"{message}（{note}）" if note else message
+
+
+def _record(batch, report: pipeline.Report, table, plan) -> None:
+    errors, warnings = report.sorted_errors(), report.sorted_warnings()
+    batch.errors = errors[:MAX_STORED_ISSUES]
+    batch.warnings = warnings[:MAX_STORED_ISSUES]
+    batch.error_count, batch.warning_count = len(errors), len(warnings)
+    batch.total_rows = batch.processed_rows = len(table) if table is not None else 0
+    if plan is not None:
+        batch.created_count, batch.updated_count = plan.created, plan.updated
+        batch.unchanged_count = plan.unchanged
+    else:
+        batch.created_count = batch.updated_count = batch.unchanged_count = 0
+
+
+def _fail(batch: ImportBatch, exc: Exception) -> ImportBatch:
+    batch.status = Status.FAILED
+    batch.message = MSG_FAILED.format(detail=type(exc).__name__)
+    batch.save(update_fields=["status", "message"])
+    return batch
+
+
+def _progress(batch: ImportBatch):
+    def update(done: int, total: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done, total_rows=total)
+
+    return update
+
+
+def _load(batch, spec, report, *, use_snapshot: bool):
+    if use_snapshot:
+        kept = _read_snapshot(batch)
+        if kept is not None:
+            table, warnings = kept
+            report.labels = table.labels
+            report.warnings = list(warnings)
+            return table
+    with batch.file.open("rb") as handle:
+        content = handle.read()
+    return pipeline.load_table(spec, content, batch.file_name, report, _progress(batch))
+
+
+# The cleaned rows kept between preview and commit. Signed with a key derived from SECRET_KEY so
+# that only bytes this application wrote are ever unpickled.
+
+
+def _snapshot_name(batch: ImportBatch) -> str:
+    return f"{batch.file.name}.rows"
+
+
+def _snapshot_key(batch: ImportBatch) -> str:
+    # The day matters: "not in the future" checks depend on it.
+    return f"{SNAPSHOT_VERSION}:{batch.kind}:{batch.file_sha256}:{timezone.localdate()}"
+
+
+def _signature(payload: bytes) -> bytes:
+    return salted_hmac("xbank.imports.snapshot", payload, algorithm="sha256").digest()
+
+
+def _save_snapshot(batch: ImportBatch, table, warnings: list[dict]) -> None:
+    payload = pickle.dumps((_snapshot_key(batch), table, warnings), protocol=5)
+    storage = batch.file.storage
+    name = _snapshot_name(batch)
+    storage.delete(name)
+    storage.save(name, ContentFile(_signature(payload) + payload))
+
+
+def _read_snapshot(batch: ImportBatch):
+    storage = batch.file.storage
+    name = _snapshot_name(batch)
+    try:
+        with storage.open(name, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    signature, payload = data[:32], data[32:]
+    if not hmac.compare_digest(signature, _signature(payload)):
+        return None
+    key, table, warnings = pickle.loads(payload)  # noqa: S301 - signed by us, see above
+    if key != _snapshot_key(batch):
+        return None
+    return table, warnings
+
+
+def _delete_snapshot(batch: ImportBatch) -> None:
+    batch.file.storage.delete(_snapshot_name(batch))

@@ -1,0 +1,28 @@
+"""Background import work: each task takes the batch id, loads it and calls one service.
+
+Enqueued with ``transaction.on_commit`` by ``services.batch_validate_schedule`` and
+``services.batch_commit_schedule`` when a file is too large to handle within the request.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django_tasks import task
+
+from . import services
+from .models import ImportBatch
+
+
+def _batch(batch_id: int) -> ImportBatch:
+    return ImportBatch.objects.select_related("institution", "created_by").get(pk=batch_id)
+
+
+@task()
+def validate_batch(batch_id: int) -> None:
+    services.batch_validate(batch=_batch(batch_id))
+
+
+@task()
+def commit_batch(batch_id: int, actor_id: int | None) -> None:
+    actor = get_user_model().objects.get(pk=actor_id) if actor_id is not None else None
+    services.batch_commit_run(actor=actor, batch=_batch(batch_id))
