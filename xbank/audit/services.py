@@ -6,13 +6,9 @@ from typing import Any
 
 from django.db import models
 
+from xbank.core.net import client_ip
+
 from .models import AuditEntry
-
-
-def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def log(
@@ -32,5 +28,5 @@ def log(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         data=data or {},
-        ip_address=client_ip(request),
+        ip_address=client_ip(request) if request is not None else None,
     )
