@@ -71,7 +71,7 @@ def _omitted(model, given: list[models.Field], connection) -> tuple[list, list]:
         fields.append(field)
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             makers.append(field.get_db_prep_save(now, connection))
-        elif callable(field.default):
+        elif field.has_default() and callable(field.default):
             adapt = _adapter(field, connection)
             makers.append(
                 field.default if adapt is None else lambda f=field.default, a=adapt: a(f())

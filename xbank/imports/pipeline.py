@@ -81,17 +81,22 @@ def header_key(cell: str) -> str:
 
 
 class Report:
-    """Errors and warnings of one run, each tied to the row and column the user sees."""
+    """Errors and warnings of one run, each tied to the row and column the user sees; listed by
+    row, and within a row in the order of the file's columns."""
 
     def __init__(self, labels: dict[str, str] | None = None):
         self.labels = labels or {}
+        self.positions: dict[str, int] = {}  # column key → position in the file
         self.errors: list[dict] = []
         self.warnings: list[dict] = []
         self.bad_rows: set[int] = set()
+        self._order: dict[int, tuple[int, int]] = {}
 
     def _issue(self, row: int | None, key: str | None, message: str) -> dict:
         column = self.labels.get(key, key) if key else ""
-        return {"row": row, "column": column or "", "message": str(message)}
+        issue = {"row": row, "column": column or "", "message": str(message)}
+        self._order[id(issue)] = (row or 0, self.positions.get(key, -1) if key else -1)
+        return issue
 
     def error(self, row: int | None, key: str | None, message: str) -> None:
         self.errors.append(self._issue(row, key, message))
@@ -102,10 +107,10 @@ class Report:
         self.warnings.append(self._issue(row, key, message))
 
     def sorted_errors(self) -> list[dict]:
-        return sorted(self.errors, key=lambda e: e["row"] or 0)
+        return sorted(self.errors, key=lambda issue: self._order.get(id(issue), (0, 0)))
 
     def sorted_warnings(self) -> list[dict]:
-        return sorted(self.warnings, key=lambda e: e["row"] or 0)
+        return sorted(self.warnings, key=lambda issue: self._order.get(id(issue), (0, 0)))
 
 
 class Table:
@@ -119,11 +124,13 @@ class Table:
         columns: dict[str, list],
         present: frozenset[str],
         labels: dict[str, str],
+        positions: dict[str, int],
     ):
         self.row_nos = row_nos
         self.columns = columns
         self.present = present
         self.labels = labels  # column key → header as written in the file, for messages
+        self.positions = positions  # column key → position in the file, to order messages
 
     def __len__(self) -> int:
         return len(self.row_nos)
@@ -358,6 +365,7 @@ def load_table(
         return None
 
     report.labels = {column.key: column.label for column in spec.columns} | header.labels
+    report.positions = dict(header.columns)
     _duplicate_headers(spec, header, head[header.index], report)
     missing = False
     for column in spec.columns:
@@ -435,7 +443,7 @@ def load_table(
     if not row_nos and not report.errors:
         report.error(None, None, ERR_NO_ROWS)
         return None
-    table = Table(row_nos, columns, frozenset(keys), report.labels)
+    table = Table(row_nos, columns, frozenset(keys), report.labels, report.positions)
     spec.prepare(table, report)
     return table
 

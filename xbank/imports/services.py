@@ -286,7 +286,7 @@ def _load(batch, spec, report, *, use_snapshot: bool):
         kept = _read_snapshot(batch)
         if kept is not None:
             table, warnings = kept
-            report.labels = table.labels
+            report.labels, report.positions = table.labels, table.positions
             report.warnings = list(warnings)
             return table
     with batch.file.open("rb") as handle:

@@ -472,12 +472,21 @@ TRAINING = OutcomeKind.TRAINING.value
 DIPLOMA = OutcomeKind.DIPLOMA.value
 
 
+class _Refused:
+    """Why a combination of certificate cells cannot be imported, and which column says so."""
+
+    __slots__ = ("column", "message")
+
+    def __init__(self, column: str, message: str):
+        self.column, self.message = column, message
+
+
 class _Resolver:
     """What one combination of 成果类型, 证书名称, 发证机构, 等级 and 课程代码 means: the
     certificate type or course, the kind, title, issuer and level to store — or the error.
 
-    Returns ``(certificate_type, (kind, title, issuer, type id, course id, level))``, or
-    ``(None, column, message)``.
+    Returns ``(certificate_type, (kind, title, issuer, type id, course id, level))`` or a
+    ``_Refused``.
     """
 
     def __init__(self, types: dict, courses: dict, institution):
@@ -492,26 +501,26 @@ class _Resolver:
             elif certificate_type is not None:
                 kind = OUTCOME_KIND_OF_TYPE[certificate_type.kind]
             else:
-                return None, "kind", ERR_KIND_REQUIRED
+                return _Refused("kind", ERR_KIND_REQUIRED)
         if kind == COURSE_RESULT:
             certificate_type = None
             if not course_code:
-                return None, "course_code", ERR_COURSE_CODE_REQUIRED
+                return _Refused("course_code", ERR_COURSE_CODE_REQUIRED)
             course = self.courses.get(course_code)
             if course is None:
-                return None, "course_code", ERR_UNKNOWN_COURSE.format(code=course_code)
+                return _Refused("course_code", ERR_UNKNOWN_COURSE.format(code=course_code))
             title = title or course.name
             issuer = issuer or self.institution.name
         elif kind in CERTIFICATE_OUTCOME_KINDS and (kind != DIPLOMA or certificate_type):
             if certificate_type is None:
-                return None, "title", ERR_UNKNOWN_CERTIFICATE.format(name=title or "")
+                return _Refused("title", ERR_UNKNOWN_CERTIFICATE.format(name=title or ""))
             if OUTCOME_KIND_OF_TYPE[certificate_type.kind] != kind:
                 message = ERR_KIND_MISMATCH.format(
                     name=certificate_type.name,
                     actual=certificate_type.get_kind_display(),
                     given=OUTCOME_KIND_LABEL[kind],
                 )
-                return None, "kind", message
+                return _Refused("kind", message)
             title = certificate_type.name
             issuer = issuer or certificate_type.issuer
         else:
@@ -519,15 +528,15 @@ class _Resolver:
             if kind == TRAINING:
                 issuer = issuer or self.institution.name
         if not title:
-            return None, "title", cleaners.ERR_REQUIRED
+            return _Refused("title", cleaners.ERR_REQUIRED)
         if not issuer:
-            return None, "issuer", ERR_ISSUER_REQUIRED
+            return _Refused("issuer", ERR_ISSUER_REQUIRED)
         if level and certificate_type is not None and certificate_type.levels:
             own = _level_in(level, certificate_type.levels)
             if own is None:
                 allowed = "、".join(str(LEVEL_LABEL.get(c, c)) for c in certificate_type.levels)
                 message = ERR_LEVEL.format(level=LEVEL_LABEL.get(level, level), allowed=allowed)
-                return None, "level", message
+                return _Refused("level", message)
             level = own
         values = (
             kind,
@@ -701,8 +710,8 @@ class OutcomeImport(ImportSpec):
             resolved = memo.get(combination)
             if resolved is None:
                 resolved = memo[combination] = resolve(*combination)
-            if resolved[0] is None:
-                report.error(row_no, resolved[1], resolved[2])
+            if resolved.__class__ is _Refused:
+                report.error(row_no, resolved.column, resolved.message)
                 continue
             certificate_type, values = resolved
             issuer = values[2]

@@ -1,0 +1,152 @@
+"""Import pages: list, upload, preview with progress, commit.
+
+Only users who may import reach them (403 otherwise). A batch is fetched through
+``selectors.access_batch``: missing and not-yours are the same 404.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from xbank.accounts.scoping import scope_for
+from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+
+from . import pipeline, selectors, services
+from .forms import BatchFilterForm, UploadForm
+from .workbook import template_file_name, template_workbook
+
+PAGE_SIZE = 50
+
+
+def import_required(view):
+    """Logged in, and holding a role that may import (403 otherwise)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not scope_for(request.user).can_import:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _spec(kind: str) -> pipeline.ImportSpec:
+    if kind not in pipeline.kinds():
+        raise Http404("No such kind of import")
+    return pipeline.spec_for(kind)
+
+
+def _kinds() -> list[tuple[str, str]]:
+    return [(kind, str(pipeline.spec_for(kind).title)) for kind in pipeline.kinds()]
+
+
+@import_required
+def batch_list(request):
+    form = BatchFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    batches = selectors.batch_list(
+        user=request.user, kind=filters.get("kind", ""), status=filters.get("status", "")
+    ).defer("errors", "warnings")
+    if request.GET.get("export") == "xlsx":
+        headers = [_("上传时间"), _("类型"), _("院校"), _("文件名"), _("状态"), _("行数")]
+        headers += [_("新增"), _("更新"), _("未变化"), _("错误数"), _("上传人"), _("说明")]
+        rows = (
+            (
+                timezone.localtime(batch.created_at),
+                batch.get_kind_display(),
+                batch.institution.name,
+                batch.file_name,
+                batch.get_status_display(),
+                batch.total_rows,
+                batch.created_count,
+                batch.updated_count,
+                batch.unchanged_count,
+                batch.error_count,
+                str(batch.created_by or ""),
+                batch.message,
+            )
+            for batch in batches
+        )
+        content = write_rows(headers, rows, sheet_name=_("导入批次"))
+        return xlsx_response(dated_filename(_("导入批次")), content)
+    page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page_obj": page, "kinds": _kinds()}
+    return render(request, "imports/batch_list.html", context)
+
+
+@import_required
+def batch_new(request, kind):
+    spec = _spec(kind)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.batch_create(
+                actor=request.user,
+                kind=kind,
+                institution=form.cleaned_data["institution"],
+                file_name=upload.name,
+                content=upload.read(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            services.batch_validate_schedule(batch=batch)
+            return redirect("imports:batch-detail", code=batch.code)
+    context = {"form": form, "spec": spec, "kind": kind}
+    return render(request, "imports/batch_new.html", context)
+
+
+@import_required
+def template(request, kind):
+    spec = _spec(kind)
+    return xlsx_response(template_file_name(spec), template_workbook(spec))
+
+
+@import_required
+def batch_detail(request, code):
+    batch = selectors.access_batch(request.user, code)
+    if request.GET.get("export") == "errors":
+        rows = [
+            (issue["row"] or "", issue["column"], issue["message"])
+            for issue in batch.errors + batch.warnings
+        ]
+        content = write_rows([_("行号"), _("列"), _("问题")], rows, sheet_name=_("错误与提示"))
+        return xlsx_response(dated_filename(f"{batch.file_name}-错误清单"), content)
+    spec = pipeline.spec_for(batch.kind)
+    return render(request, "imports/batch_detail.html", {"batch": batch, "spec": spec})
+
+
+@never_cache
+@import_required
+def batch_progress(request, code):
+    """The progress partial that the detail page polls while the batch is being worked on;
+    once done, htmx is told to reload the page, which then shows the results."""
+    batch = selectors.access_batch(request.user, code)
+    response = render(request, "imports/batch_detail.html#progress", {"batch": batch})
+    if request.htmx and not batch.is_running:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require_POST
+@import_required
+def batch_commit(request, code):
+    batch = selectors.access_batch(request.user, code)
+    try:
+        services.batch_commit_schedule(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("imports:batch-detail", code=batch.code)
