@@ -196,7 +196,10 @@ def rows_matching(
         return []
     if total <= 2 * len(wanted):
         return [row for row in queryset.values_list(*fields) if row[position] in wanted]
+    # Django assumes SQLite's historical limit of 999 parameters; PostgreSQL has none.
+    limit = connections[queryset.db].features.max_query_params or BATCH_SIZE
+    size = max(100, min(BATCH_SIZE, limit - 50))
     found: list[tuple] = []
-    for chunk in chunked(sorted(wanted)):
+    for chunk in chunked(sorted(wanted), size):
         found.extend(queryset.filter(**{f"{field}__in": chunk}).values_list(*fields))
     return found

@@ -149,6 +149,7 @@ def batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
     Accepts a batch waiting for confirmation (待确认导入) or one not yet validated (the command
     line commits in one pass). The claim is a conditional update, so two clicks on 确认导入 run
     the import once."""
+    _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
     _claim(batch, (Status.READY, Status.VALIDATING))
     return batch_commit_run(actor=actor, batch=batch)
 
@@ -219,6 +220,7 @@ def batch_validate_schedule(*, batch: ImportBatch) -> ImportBatch:
 
 def batch_commit_schedule(*, actor, batch: ImportBatch) -> ImportBatch:
     """确认导入: claim the batch, then commit now if the file is small, else in the background."""
+    _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
     _claim(batch, (Status.READY,))
     if batch.file.size < settings.XBANK_IMPORT_INLINE_MAX_BYTES:
         return batch_commit_run(actor=actor, batch=batch)

@@ -158,6 +158,10 @@ def prepare_people(table: Table, report: Report, *, keep_documents: bool = True)
         hashes.append(id_hash)
     if keep_documents:
         table.add("document", documents)
+    else:
+        # The raw numbers are not needed past this point: the preview's kept rows hold only
+        # the keyed hashes (see ``xbank.imports.services``).
+        table.columns["id_number"] = [None] * len(table)
     table.add("id_hash", hashes)
 
 

@@ -204,3 +204,27 @@ def test_large_files_run_in_the_background_and_reach_100_percent(
     assert batch.status == ImportBatch.Status.COMMITTED, batch.message
     assert batch.progress_percent == 100
     assert Learner.objects.count() == 1200
+
+
+def test_list_and_detail_pages_take_a_fixed_number_of_queries(
+    client, college, nursing, registrar, django_assert_num_queries
+):
+    client.force_login(registrar)
+    url = reverse("imports:batch-list")
+    for count in (1, 6):
+        while ImportBatch.objects.count() < count:
+            services.batch_create(
+                actor=registrar,
+                kind="learners",
+                institution=college,
+                file_name="a.xlsx",
+                content=roster(1),
+            )
+        # session, user, role assignments (scope), count of batches, the user's learning
+        # account (navigation), the page of batches with their institution and uploader
+        with django_assert_num_queries(6):
+            client.get(url)
+    batch = ImportBatch.objects.first()
+    # session, user, role assignments, the batch with its institution and uploader, account
+    with django_assert_num_queries(5):
+        client.get(reverse("imports:batch-detail", args=[batch.code]))
