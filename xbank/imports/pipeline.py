@@ -36,7 +36,6 @@ ISSUE_ROW_COLUMN = "第 {row} 行，列「{column}」：{message}"
 ISSUE_ROW = "第 {row} 行：{message}"
 ERR_NO_HEADER = "在前 {rows} 行中没有找到表头，请使用导入模板（表头应包含「{examples}」等列名）"
 ERR_MISSING_COLUMN = "缺少必填列「{label}」（列名也可以是：{synonyms}）"
-ERR_MISSING_ONE_OF = "缺少列「{labels}」，至少需要其中一列"
 ERR_NO_ROWS = "表头下面没有数据"
 ERR_DUPLICATE_ROW = "与第 {other} 行重复"
 WARN_DUPLICATE_HEADER = "与列「{other}」是同一项，已使用「{other}」列"
@@ -122,13 +121,11 @@ class Table:
         self,
         row_nos: list[int],
         columns: dict[str, list],
-        present: frozenset[str],
         labels: dict[str, str],
         positions: dict[str, int],
     ):
         self.row_nos = row_nos
         self.columns = columns
-        self.present = present
         self.labels = labels  # column key → header as written in the file, for messages
         self.positions = positions  # column key → position in the file, to order messages
 
@@ -197,8 +194,6 @@ class ImportSpec:
     kind: str = ""
     title: str = ""
     columns: tuple[Column, ...] = ()
-    # Groups of columns of which the file must have at least one (专业代码 or 专业名称).
-    one_of: tuple[tuple[str, ...], ...] = ()
 
     def __init__(self) -> None:
         self.by_key = {column.key: column for column in self.columns}
@@ -375,11 +370,6 @@ def load_table(
                 None, None, ERR_MISSING_COLUMN.format(label=column.label, synonyms=synonyms)
             )
             missing = True
-    for group in spec.one_of:
-        if not any(key in header.columns for key in group):
-            labels = "」或「".join(spec.by_key[key].label for key in group)
-            report.error(None, None, ERR_MISSING_ONE_OF.format(labels=labels))
-            missing = True
     if missing:
         return None
 
@@ -389,6 +379,7 @@ def load_table(
     pick = itemgetter(*positions) if len(positions) > 1 else (lambda row: (row[positions[0]],))
     examples = dict(zip((c.key for c in spec.columns), spec.example_values(), strict=True))
     example_pick = tuple(_plain(examples[key]) for key in keys)
+    example_first = examples[keys[0]]  # the template writes its examples as they read back
     total = max(0, sheet.height - header.index - 1)
     row_nos: list[int] = []
     kept: list[tuple] = []
@@ -404,7 +395,12 @@ def load_table(
         values = pick(row)
         if not any(values):
             continue
-        if _plain(values[0]) == example_pick[0] and tuple(map(_plain, values)) == example_pick:
+        first = values[0]
+        if (not first or (first.__class__ is str and first.isspace())) and all(
+            not value or (value.__class__ is str and value.isspace()) for value in values
+        ):
+            continue  # cells holding only spaces: blank to the eye, so blank here
+        if values[0] == example_first and tuple(map(_plain, values)) == example_pick:
             report.warn(row_no, None, WARN_EXAMPLE_ROW)
             continue
         row_nos.append(row_no)
@@ -425,25 +421,13 @@ def load_table(
         columns[key] = values
     del raw_columns
 
-    # Rows whose cells were only spaces are blank too: drop them now that they are cleaned.
-    first = columns[keys[0]]
-    blank = [
-        i for i, value in enumerate(first) if value is None and row_nos[i] not in report.bad_rows
-    ]
-    blank = [i for i in blank if all(columns[key][i] is None for key in keys)]
-    if blank:
-        drop = set(blank)
-        row_nos = [n for i, n in enumerate(row_nos) if i not in drop]
-        for key in keys:
-            columns[key] = [v for i, v in enumerate(columns[key]) if i not in drop]
-
     for column in spec.columns:
         if column.key not in columns:
             columns[column.key] = [None] * len(row_nos)
     if not row_nos and not report.errors:
         report.error(None, None, ERR_NO_ROWS)
         return None
-    table = Table(row_nos, columns, frozenset(keys), report.labels, report.positions)
+    table = Table(row_nos, columns, report.labels, report.positions)
     spec.prepare(table, report)
     return table
 

@@ -37,6 +37,7 @@ def test_csv_files_in_gbk_and_utf8_with_or_without_bom(college, nursing, registr
             [names[0], new_id(), "2024001", "护理", "2024", "护理2401班"],
             [names[1], new_id(), "2024002", "护理", "2024级", "护理2401班"],
             ["", "", "", "", "", ""],
+            [" ", "  ", "　", "", " ", ""],  # only spaces: blank to the eye
         ],
         encoding=encoding,
     )
