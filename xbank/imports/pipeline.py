@@ -89,6 +89,7 @@ class Report:
         self.errors: list[dict] = []
         self.warnings: list[dict] = []
         self.bad_rows: set[int] = set()
+        self.bad_cells: set[tuple[int, str]] = set()
         self._order: dict[int, tuple[int, int]] = {}
 
     def _issue(self, row: int | None, key: str | None, message: str) -> dict:
@@ -101,6 +102,8 @@ class Report:
         self.errors.append(self._issue(row, key, message))
         if row is not None:
             self.bad_rows.add(row)
+            if key:
+                self.bad_cells.add((row, key))
 
     def warn(self, row: int | None, key: str | None, message: str) -> None:
         self.warnings.append(self._issue(row, key, message))

@@ -203,7 +203,7 @@ def cohort_column(**kwargs) -> Column:
         "cohort_year",
         "年级",
         cleaners.year,
-        synonyms=("入学年份", "入学年级", "年级（入学年份）", "级别", "入学年度"),
+        synonyms=("入学年份", "入学年级", "入学年度"),
         example="2024",
         help=_("入学年份，如 2024"),
         width=8,
@@ -217,6 +217,8 @@ class LearnerImport(ImportSpec):
 
     A person already known anywhere in the bank keeps their one learning account; the name in
     the file must match it. A blank cell keeps what is stored (a sparse file never wipes data).
+    The phone number is stored when an account is opened; an existing account's phone is
+    changed on the account page, not by a roster.
     """
 
     kind = "learners"
@@ -289,10 +291,10 @@ class LearnerImport(ImportSpec):
         ):
             kind = kind or ("student" if student_no else "social")
             kinds.append(kind)
-            if kind == "student" and row_no not in report.bad_rows:
-                if major is None:
+            if kind == "student":  # a cell already refused is not also "missing"
+                if major is None and (row_no, "major") not in report.bad_cells:
                     report.error(row_no, "major", ERR_STUDENT_NEEDS.format(what="专业"))
-                if cohort is None:
+                if cohort is None and (row_no, "cohort_year") not in report.bad_cells:
                     report.error(row_no, "cohort_year", ERR_STUDENT_NEEDS.format(what="年级"))
         table.add("kind", kinds)
         duplicates(table.rows("id_hash"), report, "id_number")
