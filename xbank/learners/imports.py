@@ -302,7 +302,7 @@ class LearnerImport(ImportSpec):
 
     def check(self, table: Table, ctx: Context) -> Plan:
         report, institution = ctx.report, ctx.institution
-        skip = set(report.bad_rows)
+        skip, skip_cells = set(report.bad_rows), set(report.bad_cells)
         majors = majors_of(institution)
         accounts = find_accounts(table.columns["id_hash"])
         account_ids = [entry[0] for entry in accounts.values()]
@@ -324,30 +324,36 @@ class LearnerImport(ImportSpec):
         new_learners, updates = [], []
         rows = table.rows(
             "name", "document", "id_hash", "kind", "student_no", "major", "cohort_year",
-            "class_name", "phone", "education", "employer", skip=skip,
+            "class_name", "phone", "education", "employer",
         )  # fmt: skip
         for row_no, name, document, id_hash, kind, student_no, major_text, cohort, *rest in rows:
             class_name, phone, education, employer = rest
+            # Every check whose cells are sound runs, so that one upload lists every problem.
+            sound = row_no not in skip
             major = None
             if major_text is not None:
                 major = majors.get(normalize_text(major_text))
                 if major is None:
                     report.error(row_no, "major", ERR_UNKNOWN_MAJOR.format(value=major_text))
-                    continue
-            if ctx.restricted and (major is None or not ctx.covers_major(major)):
-                shown = str(major) if major else "（未填写）"
-                report.error(row_no, "major", ERR_MAJOR_SCOPE.format(major=shown))
-                continue
-            account = accounts.get(id_hash)
-            if account is not None and account[1] != name:
+                    sound = False
+            if ctx.restricted and major_text is None and (row_no, "major") not in skip_cells:
+                report.error(row_no, "major", ERR_MAJOR_SCOPE.format(major="（未填写）"))
+                sound = False
+            elif major is not None and not ctx.covers_major(major):
+                report.error(row_no, "major", ERR_MAJOR_SCOPE.format(major=major))
+                sound = False
+            account = accounts.get(id_hash) if id_hash is not None else None
+            if account is not None and name is not None and account[1] != name:
                 message = ERR_NAME_MISMATCH.format(existing=account[1], given=name)
                 report.error(row_no, "name", message)
-                continue
+                sound = False
             account_id = account[0] if account else None
             if student_no and holders.get(student_no, account_id) != account_id:
                 report.error(
                     row_no, "student_no", ERR_STUDENT_NO_TAKEN.format(student_no=student_no)
                 )
+                sound = False
+            if not sound:
                 continue
             values = {
                 "school_id": major.school_id if major else None,
@@ -693,22 +699,28 @@ class OutcomeImport(ImportSpec):
         first_row: dict[tuple[str, str], int] = {}
         rows = table.rows(
             "name", "id_hash", "kind", "title", "issuer", "number", "issued_on", "level",
-            "score", "grade", "credits", "course_code", skip=skip,
+            "score", "grade", "credits", "course_code",
         )  # fmt: skip
         for row_no, name, id_hash, kind, title, issuer, number, issued_on, *rest in rows:
             level, score, grade, credits, course_code = rest
+            # The person is checked even on a row with another bad cell, so that one upload
+            # lists every problem; the rest needs sound cells.
+            if id_hash is None:
+                continue
             account = accounts.get(id_hash)
             if account is None:
                 report.error(row_no, "id_number", ERR_NO_ACCOUNT)
                 continue
             account_id, account_name, account_no = account
-            if account_name != name:
+            if name is not None and account_name != name:
                 message = ERR_NAME_MISMATCH.format(existing=account_name, given=name)
                 report.error(row_no, "name", message)
                 continue
             if allowed is not None and account_id not in allowed:
                 where = "您管理的专业" if restricted else ""
                 report.error(row_no, "id_number", ERR_OUT_OF_SCOPE.format(where=where))
+                continue
+            if row_no in skip:
                 continue
             # What the certificate columns mean depends only on these five cells: a roster
             # repeats a handful of combinations, so each is resolved once.

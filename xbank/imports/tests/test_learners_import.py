@@ -88,7 +88,7 @@ def test_every_bad_row_is_reported_with_the_row_and_column_excel_shows(college, 
             [fake_name(), float(typed_as_number), "在校生", "S002", "520201", "2024", None],
             [fake_name(), good, "在校生", "S003", "520201", "2024", None],  # duplicate ID
             [fake_name(), new_id(), "在校生", "S004", None, "2024", None],
-            [fake_name(), new_id(), "在校生", "S005", "999999", "2024", None],
+            [fake_name(), new_id(), "在校生", "S005", "999999", "2024", "123"],
             [fake_name(), new_id(), "在校生", "S001", "520201", "2024", None],  # duplicate 学号
             [fake_name(), wrong_check, "社会学员", None, None, None, "1234567"],
         ],
@@ -102,11 +102,12 @@ def test_every_bad_row_is_reported_with_the_row_and_column_excel_shows(college, 
         "第 5 行，列「身份证号」：" + ERR_DUPLICATE_ROW.format(other=3),
         "第 6 行，列「专业代码」：" + ERR_STUDENT_NEEDS.format(what="专业"),
         "第 7 行，列「专业代码」：" + ERR_UNKNOWN_MAJOR.format(value="999999"),
+        "第 7 行，列「手机号」：" + ERR_PHONE.format(value="123"),
         "第 8 行，列「学号」：" + ERR_DUPLICATE_ROW.format(other=3),
         "第 9 行，列「身份证号」：" + ERR_CHECK_DIGIT.format(expected=good[17]),
         "第 9 行，列「手机号」：" + ERR_PHONE.format(value="1234567"),
     ]
-    assert batch.error_count == 7
+    assert batch.error_count == 8
     assert "没有导入任何数据" in batch.message
 
 
