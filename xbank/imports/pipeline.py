@@ -347,17 +347,17 @@ def load_table(
 ) -> Table | None:
     """Read and clean every row of the file. Returns None when the file itself is unusable
     (unreadable, no header, a required column missing); those problems are in ``report``."""
-    try:
-        sheets = list(open_sheets(content, file_name))
+    header = None
+    try:  # the first sheet with a recognisable header; later sheets are not even parsed
+        for sheet in open_sheets(content, file_name):
+            head = [row for _, row in zip(range(HEADER_SCAN_ROWS), sheet.rows, strict=False)]
+            header = _find_header(spec, head)
+            if header is not None:
+                break
     except ValidationError as exc:
         report.error(None, None, exc.messages[0])
         return None
-    for sheet in sheets:
-        head = [row for _, row in zip(range(HEADER_SCAN_ROWS), sheet.rows, strict=False)]
-        header = _find_header(spec, head)
-        if header is not None:
-            break
-    else:
+    if header is None:
         examples = "」「".join(column.label for column in spec.columns[:3])
         report.error(None, None, ERR_NO_HEADER.format(rows=HEADER_SCAN_ROWS, examples=examples))
         return None

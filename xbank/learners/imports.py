@@ -92,7 +92,7 @@ def name_column(**kwargs) -> Column:
         cleaners.person_name,
         synonyms=("学生姓名", "学员姓名", "考生姓名", "持证人", "持证人姓名", "名字"),
         required=True,
-        example="张晓梅",
+        example="张三",  # the customary placeholder name on Chinese forms
         width=12,
         **kwargs,
     )

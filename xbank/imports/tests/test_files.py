@@ -158,3 +158,17 @@ def test_progress_is_reported_every_500_rows(college, nursing):
     assert len(table) == 1100
     assert [done for done, _ in calls] == [500, 1000]
     assert all(total >= 1100 for _, total in calls)
+
+
+def test_the_first_sheet_with_a_header_is_read(college, nursing, registrar):
+    buffer = io.BytesIO()
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book.add_worksheet("说明").write(0, 0, "本表由教务处汇总，请勿修改表头")
+    sheet = book.add_worksheet("名单")
+    sheet.write_row(0, 0, ["姓名", "身份证号", "学号", "专业代码", "年级"])
+    sheet.write_row(1, 0, [fake_name(), new_id(), "S1", "520201", "2024"])
+    book.close()
+    batch = upload("learners", buffer.getvalue(), institution=college, actor=registrar)
+    assert messages(batch) == [] and batch.created_count == 1

@@ -25,7 +25,7 @@ from xbank.learners.models import LearningOutcome
 from xbank.learners.services import ERR_DUPLICATE_OUTCOME, ERR_NAME_MISMATCH
 from xbank.learners.tests.factories import student
 
-from .helpers import messages, new_id, upload, xlsx
+from .helpers import fake_name, messages, new_id, upload, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -184,7 +184,7 @@ def test_a_certificate_number_cannot_move_to_another_person(
 
 def test_row_problems_name_the_row_and_column(college, alice, bob, elderly_cert, registrar):
     unknown_person = [
-        "张三丰",
+        fake_name(),
         new_id(),
         "职业技能等级证书",
         "老年照护",
