@@ -71,6 +71,27 @@ class Document:
     warnings: list[str] = field(default_factory=list)
 
 
+_AREA_KNOWN: dict[tuple[str, str], bool] = {}
+
+
+def _area_known(number: str) -> bool:
+    """Whether the county table knows the number's area code in its birth year.
+
+    Memoised on (area, year): a roster repeats a few areas, and the table lookup is most of the
+    time of parsing a number."""
+    key = (number[:6], number[6:10])
+    known = _AREA_KNOWN.get(key)
+    if known is None:
+        try:
+            ric.get_birth_place(number)
+            known = True
+        except Exception:  # the library raises InvalidComponent, and KeyError for some codes
+            known = False
+        if len(_AREA_KNOWN) < 100_000:
+            _AREA_KNOWN[key] = known
+    return known
+
+
 def _check_ric(number: str, *, hmt: bool = False) -> Document:
     if re.fullmatch(r"\d{15}", number) and not hmt:
         raise ValidationError(ERR_FIFTEEN, code="fifteen")
@@ -95,9 +116,7 @@ def _check_ric(number: str, *, hmt: bool = False) -> Document:
     else:
         if number[:2] not in PROVINCES:
             raise ValidationError(ERR_PROVINCE.format(code=number[:2]), code="province")
-        try:
-            ric.get_birth_place(number)
-        except Exception:  # the library raises InvalidComponent, and KeyError for some codes
+        if not _area_known(number):
             warnings.append(WARN_AREA.format(code=number[:6]))
     gender = "M" if int(number[16]) % 2 else "F"
     doc_type = DocumentType.HMT_RESIDENCE if hmt else DocumentType.RESIDENT_ID

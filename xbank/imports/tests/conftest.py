@@ -6,14 +6,6 @@ from xbank.catalog.models import CertificateAlias, CertificateType, Course, Eval
 from xbank.orgs.tests.factories import InstitutionFactory, MajorFactory, SchoolFactory
 
 
-@pytest.fixture(autouse=True)
-def _immediate_tasks(settings):
-    """Run background tasks at once. The root conftest's XBANK_TASK_BACKEND comes too late:
-    pytest-django has already loaded the settings, so without this the database backend would
-    only queue them."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
 @pytest.fixture
 def college(db):
     return InstitutionFactory(name="广东测试职业技术学院")
