@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint format migrate serve clean
+.PHONY: demo test bench lint format migrate serve clean messages
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+## make messages: refresh the English catalog of the public pages
+messages: $(STAMP)
+	cd xbank && ../$(PY) ../manage.py makemessages -l en --ignore=locale
+	$(PY) xbank/locale/translate_en.py
+	cd xbank && ../$(PY) ../manage.py compilemessages -l en
 
 format: $(STAMP)
 	$(VENV)/bin/ruff format .

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_ratelimit",
     "xbank.core",
     "xbank.audit",
     "xbank.accounts",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "xbank.catalog",
     "xbank.learners",
     "xbank.imports",
+    "xbank.verify",
 ]
 
 MIDDLEWARE = [
@@ -94,6 +96,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
 ROOT_URLCONF = "xbank.urls"
@@ -203,6 +206,19 @@ TASKS = {
 # Import files larger than this run in the background with a progress bar; smaller ones inline.
 XBANK_IMPORT_INLINE_MAX_BYTES = int(env_str("XBANK_IMPORT_INLINE_MAX_BYTES", str(200 * 1024)))
 
+# --- Caches and rate limits ----------------------------------------------------------------------
+# One machine: a per-process memory cache. Several web machines: set REDIS_URL so that login
+# throttling and the verification page's rate limit are shared.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
+RATELIMIT_VIEW = "xbank.verify.views.ratelimited"
+# Absolute base of public URLs printed in QR codes when no request is at hand (background PDFs).
+XBANK_PUBLIC_BASE_URL = env_str("XBANK_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
@@ -229,6 +245,10 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 
 SILENCED_SYSTEM_CHECKS = [
+    # django-ratelimit wants memcached/Redis. With the memory cache each web process counts on
+    # its own, so an address gets at most (rate x processes): still bounded. REDIS_URL shares it.
+    "django_ratelimit.E003",
+    "django_ratelimit.W001",
     # HSTS preload is a deliberate opt-in of the operator (SECURE_HSTS_PRELOAD).
     "security.W021",
 ]
@@ -238,5 +258,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("xbank.learners.urls")),
     path("catalog/", include("xbank.catalog.urls")),
     path("imports/", include("xbank.imports.urls")),
+    path("verify/", include("xbank.verify.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -534,4 +534,22 @@ def seed_demo() -> SeedResult:
     outcomes = plan_holdings(plan) + plan_demo_learner_outcomes(plan)
     result.created_outcomes = seed_outcomes(outcomes, types, institutions)
     result.users = seed_users(plan, institutions, schools)
+    seed_app_extensions(result)
     return result
+
+
+def seed_app_extensions(result: SeedResult) -> None:
+    """Let each app add its own demo data: ``xbank/<app>/demo.py`` with ``seed(result)``,
+    called in INSTALLED_APPS order (training before assessment before the credit bank), so a
+    feature brings its demo rows with it and this module does not grow with every app."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if not config.name.startswith("xbank.") or config.name == "xbank.core":
+            continue
+        module_name = f"{config.name}.demo"
+        if find_spec(module_name) is not None:
+            import_module(module_name).seed(result)

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from xbank.audit import services as audit
+
+from .models import Credential
+
+
+def credential_issue(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    holder_name: str,
+    issuer: str,
+    details: list[tuple[str, str]] | None = None,
+    source: models.Model | None = None,
+) -> Credential:
+    credential = Credential.objects.create(
+        kind=kind,
+        title=title,
+        holder_name=holder_name,
+        issuer=issuer,
+        details=[[str(label), str(value)] for label, value in (details or [])],
+        source_type=source._meta.label_lower if source is not None else "",
+        source_id=str(source.pk) if source is not None else "",
+    )
+    audit.log(actor, "verify.credential.issued", credential, data={"kind": kind})
+    return credential
+
+
+@transaction.atomic
+def credential_revoke(*, actor, credential: Credential, reason: str) -> Credential:
+    credential = Credential.objects.select_for_update().get(pk=credential.pk)
+    if credential.status == Credential.Status.REVOKED:
+        return credential
+    credential.status = Credential.Status.REVOKED
+    credential.revoked_at = timezone.now()
+    credential.revoked_reason = reason[:200]
+    credential.save(update_fields=["status", "revoked_at", "revoked_reason"])
+    audit.log(actor, "verify.credential.revoked", credential, data={"reason": reason})
+    return credential
+
+
+def credential_for_source(source: models.Model, *, kind: str | None = None) -> Credential | None:
+    qs = Credential.objects.filter(source_type=source._meta.label_lower, source_id=str(source.pk))
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-issued_at").first()
+
+
+def public_url(credential: Credential, request=None) -> str:
+    """The absolute URL printed in QR codes: from the request when there is one, else from
+    ``XBANK_PUBLIC_BASE_URL`` (PDFs rendered by background tasks have no request)."""
+    path = reverse("verify:detail", kwargs={"code": credential.code})
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return settings.XBANK_PUBLIC_BASE_URL.rstrip("/") + path
