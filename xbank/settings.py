@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     "xbank.learners",
     "xbank.imports",
     "xbank.verify",
+    "xbank.training",
+    "xbank.assessment",
+    "xbank.creditbank",
 ]
 
 MIDDLEWARE = [

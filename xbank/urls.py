@@ -15,6 +15,9 @@ urlpatterns = [
     path("catalog/", include("xbank.catalog.urls")),
     path("imports/", include("xbank.imports.urls")),
     path("verify/", include("xbank.verify.urls")),
+    path("training/", include("xbank.training.urls")),
+    path("assessment/", include("xbank.assessment.urls")),
+    path("creditbank/", include("xbank.creditbank.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
