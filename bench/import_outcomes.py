@@ -3,7 +3,7 @@
 prepare  migrates a fresh SQLite database, opens PEOPLE learning accounts and writes an .xlsx of
          ROWS learning outcomes for them (Chinese text, Excel dates), as a college would send it.
 raw      the machine's raw limit: calamine parses the file, sqlite3 executemany inserts the rows
-         into an equivalent table in one WAL transaction.
+         into a table with learning outcomes' own columns and indexes, in one WAL transaction.
 xbank    XBank's own pipeline on a copy of the prepared database: validate every row, then commit.
 Prints one JSON line with the figures.
 """
@@ -137,30 +137,45 @@ def prepare(rows: int) -> dict:
     }
 
 
-def raw(file: str) -> dict:
+def raw(file: str, prepared: str) -> dict:
+    """The raw limit: calamine parses the file and sqlite3 inserts every row into a table with
+    the same columns, constraints and indexes as XBank's learning outcomes (DDL copied from the
+    migrated database), in one WAL transaction. No validation, no lookups: the floor."""
     from python_calamine import CalamineWorkbook
 
     db = OUT / "raw.sqlite3"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    start = time.perf_counter()
-    sheet = CalamineWorkbook.from_path(file).get_sheet_by_index(0)
-    data = sheet.to_python()
+    source = sqlite3.connect(prepared)
+    ddl = [
+        sql
+        for (sql,) in source.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'learners_learningoutcome'"
+            " AND sql IS NOT NULL ORDER BY type DESC"
+        )
+    ]
+    source.close()
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(
-        "CREATE TABLE outcome (id INTEGER PRIMARY KEY, name TEXT, id_number TEXT, kind TEXT,"
-        " title TEXT, issuer TEXT, number TEXT, issued_on TEXT, level TEXT, score REAL,"
-        " UNIQUE (issuer, number))"
-    )
+    for sql in ddl:
+        conn.execute(sql)
+    start = time.perf_counter()
+    data = CalamineWorkbook.from_path(file).get_sheet_by_index(0).to_python()
+    now = datetime.datetime.now(datetime.UTC).isoformat()
     with conn:
         conn.executemany(
-            "INSERT INTO outcome (name, id_number, kind, title, issuer, number, issued_on, level,"
-            " score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ([*r[:6], str(r[6]), r[7], r[8]] for r in data[1:]),
+            "INSERT INTO learners_learningoutcome (kind, title, issuer, number, issued_on, level,"
+            " score, grade, credits, evidence, status, source, created_at, updated_at,"
+            " account_id, certificate_type_id, course_id, import_batch_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, '', NULL, '', 'verified', 'import', ?, ?, ?, 1, NULL,"
+            " NULL)",
+            (
+                (r[2], r[3], r[4], r[5], str(r[6]), r[7], r[8], now, now, i % 20000 + 1)
+                for i, r in enumerate(data[1:])
+            ),
         )
     seconds = time.perf_counter() - start
-    count = conn.execute("SELECT count(*) FROM outcome").fetchone()[0]
+    count = conn.execute("SELECT count(*) FROM learners_learningoutcome").fetchone()[0]
     return {"rows": count, "seconds": seconds, "rows_per_s": count / seconds, "peak_mb": peak_mb()}
 
 
@@ -208,7 +223,7 @@ if __name__ == "__main__":
     if phase == "prepare":
         result = prepare(int(sys.argv[2]))
     elif phase == "raw":
-        result = raw(sys.argv[2])
+        result = raw(sys.argv[2], sys.argv[3])
     else:
         result = xbank(sys.argv[2], sys.argv[3])
     print(json.dumps(result))

@@ -22,6 +22,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from xbank.core.identity import today
+
 ERR_REQUIRED = "不能为空"
 ERR_TOO_LONG = "不能超过 {max} 个字"
 ERR_NUMBER_LOST = (
@@ -184,7 +186,7 @@ def date(*, past_only: bool = False, min_year: int = 1900) -> Cleaner:
             raise ValidationError(ERR_DATE.format(value=_as_text(value)))
         if result.year < min_year:
             raise ValidationError(ERR_DATE_RANGE.format(value=result.isoformat(), min=min_year))
-        if past_only and result > timezone.localdate():
+        if past_only and result > today():
             raise ValidationError(ERR_DATE_FUTURE.format(value=result.isoformat()))
         return result
 

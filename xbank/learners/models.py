@@ -175,12 +175,14 @@ class LearningOutcome(models.Model):
         IMPORT = "import", _("批量导入")
         MANUAL = "manual", _("手工录入")
         API = "api", _("接口同步")
+        AWARD = "award", _("证书发放")
 
     account = models.ForeignKey(
         LearningAccount,
         verbose_name=_("学习账户"),
         on_delete=models.PROTECT,
         related_name="outcomes",
+        db_index=False,  # the (account, -issued_on) index below serves every lookup by account
     )
     kind = models.CharField(_("成果类型"), max_length=20, choices=OutcomeKind.choices)
     title = models.CharField(_("名称"), max_length=150)
@@ -206,7 +208,12 @@ class LearningOutcome(models.Model):
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="verified")
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices, default="manual")
     import_batch = models.ForeignKey(
-        "imports.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "imports.ImportBatch",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # never searched by batch; each index slows a 100,000-row import
     )
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
