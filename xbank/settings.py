@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "xbank.training",
     "xbank.assessment",
     "xbank.creditbank",
+    "xbank.faculty",
+    "xbank.pilot",
+    "xbank.reports",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,9 @@ urlpatterns = [
     path("training/", include("xbank.training.urls")),
     path("assessment/", include("xbank.assessment.urls")),
     path("creditbank/", include("xbank.creditbank.urls")),
+    path("faculty/", include("xbank.faculty.urls")),
+    path("pilot/", include("xbank.pilot.urls")),
+    path("reports/", include("xbank.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
