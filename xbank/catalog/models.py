@@ -265,3 +265,54 @@ class CurriculumCourse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.curriculum} · {self.course.name}"
+
+
+class CourseStandardMap(models.Model):
+    """Course–certificate integration (课证融合, seed 四(一)2): in one curriculum, a course (or one
+    of its teaching modules) teaches a module of a certificate's skill standard.
+
+    Maps are per curriculum: the same course may cover a module in one plan and not in another,
+    because plans of different cohorts and majors teach it differently. One cell of the coverage
+    matrix is one row (curriculum, course, standard module).
+    """
+
+    curriculum = models.ForeignKey(
+        Curriculum,
+        verbose_name=_("人才培养方案"),
+        on_delete=models.CASCADE,
+        related_name="standard_maps",
+    )
+    course = models.ForeignKey(
+        Course, verbose_name=_("课程"), on_delete=models.CASCADE, related_name="standard_maps"
+    )
+    course_module = models.ForeignKey(
+        CourseModule,
+        verbose_name=_("课程模块"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="standard_maps",
+        help_text=_("仅由课程中的某个教学模块覆盖时填写"),
+    )
+    standard_module = models.ForeignKey(
+        StandardModule,
+        verbose_name=_("标准模块"),
+        on_delete=models.CASCADE,
+        related_name="course_maps",
+    )
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("课证融合对应")
+        verbose_name_plural = _("课证融合对应")
+        ordering = ["curriculum", "course", "standard_module"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["curriculum", "course", "standard_module"],
+                name="coursestandardmap_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.name} → {self.standard_module}"
