@@ -5,6 +5,7 @@ from .models import (
     CertificateType,
     Course,
     CourseModule,
+    CourseStandardMap,
     Curriculum,
     CurriculumCourse,
     EvaluationOrg,
@@ -66,3 +67,27 @@ class CurriculumAdmin(admin.ModelAdmin):
     list_select_related = ["major"]
     filter_horizontal = ["required_certificates"]
     inlines = [CurriculumCourseInline]
+
+
+@admin.register(CourseStandardMap)
+class CourseStandardMapAdmin(admin.ModelAdmin):
+    """Read-only here: cells are ticked on the coverage matrix page, which audits each change."""
+
+    list_display = ["curriculum", "course", "course_module", "standard_module", "created_at"]
+    list_filter = ["standard_module__certificate_type"]
+    list_select_related = [
+        "curriculum__major",
+        "course",
+        "course_module__course",
+        "standard_module",
+    ]
+    search_fields = ["course__name", "standard_module__name"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

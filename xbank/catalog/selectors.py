@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from xbank.accounts.models import Role
 from xbank.accounts.scoping import scope_for
 from xbank.core.identity import normalize_text
 from xbank.orgs.models import Major
@@ -11,6 +15,8 @@ from .models import (
     LEVEL_RANK,
     CertificateAlias,
     CertificateType,
+    Course,
+    CourseStandardMap,
     Curriculum,
     CurriculumCourse,
     Level,
@@ -124,3 +130,229 @@ def curricula_requiring(*, user, certificate_type: CertificateType) -> QuerySet[
         .select_related("major")
         .order_by("major__code", "-cohort_year", "id")
     )
+
+
+# --- Course–certificate integration (课证融合): the coverage matrix -------------------------------
+
+
+def _role_assignments(user) -> list:
+    """The user's role assignments, read once per request (cached on the user object)."""
+    cached = getattr(user, "_xbank_role_assignments", None)
+    if cached is None:
+        cached = list(user.role_assignments.all()) if user.is_authenticated else []
+        user._xbank_role_assignments = cached
+    return cached
+
+
+def coverage_can_edit(user, curriculum: Curriculum) -> bool:
+    """Academic affairs of the curriculum's college, or school staff of its school or major,
+    keep its course–certificate map (seed 四(一)2: each major builds its own 课证融合 plan)."""
+    major = curriculum.major
+    for ra in _role_assignments(user):
+        if ra.role == Role.ACADEMIC_AFFAIRS and ra.institution_id == major.institution_id:
+            return True
+        if ra.role == Role.SCHOOL_STAFF:
+            if ra.major_id == major.pk or (not ra.major_id and ra.school_id == major.school_id):
+                return True
+    return False
+
+
+def coverage_certificate_options(curriculum: Curriculum) -> list[CertificateType]:
+    """Certificate types that have a skill standard, those the curriculum requires first.
+
+    ``curriculum.required_certificates`` is read from its prefetch (``access_curriculum``).
+    """
+    required = {ct.pk for ct in curriculum.required_certificates.all()}
+    types = CertificateType.objects.filter(
+        pk__in=StandardModule.objects.values("certificate_type_id")
+    ).order_by("kind", "name", "id")
+    return sorted(types, key=lambda ct: ct.pk not in required)
+
+
+def _percent(part: int, whole: int) -> Decimal | None:
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class CoverageRow:
+    """One course of the curriculum and the standard modules it teaches."""
+
+    curriculum_course: CurriculumCourse
+    cells: list[CourseStandardMap | None]
+    modules: list[StandardModule] = field(default_factory=list, repr=False)
+
+    @property
+    def items(self) -> list[tuple[StandardModule, CourseStandardMap | None]]:
+        return list(zip(self.modules, self.cells, strict=True))
+
+    @property
+    def course(self) -> Course:
+        return self.curriculum_course.course
+
+    @property
+    def mapped_count(self) -> int:
+        return sum(1 for cell in self.cells if cell is not None)
+
+
+@dataclass
+class CoverageMatrix:
+    """Standard modules (columns) × courses of one curriculum (rows) for one certificate.
+
+    ``share`` is the covered part of the standard: modules taught by at least one course, over
+    every module shown (one level, or all levels of the certificate).
+    """
+
+    curriculum: Curriculum
+    certificate_type: CertificateType
+    level: str
+    modules: list[StandardModule]
+    rows: list[CoverageRow]
+    module_course_counts: list[int] = field(default_factory=list)
+
+    @property
+    def module_count(self) -> int:
+        return len(self.modules)
+
+    @property
+    def covered_modules(self) -> list[StandardModule]:
+        return [m for m, n in zip(self.modules, self.module_course_counts, strict=True) if n]
+
+    @property
+    def uncovered_modules(self) -> list[StandardModule]:
+        return [m for m, n in zip(self.modules, self.module_course_counts, strict=True) if not n]
+
+    @property
+    def covered_count(self) -> int:
+        return len(self.covered_modules)
+
+    @property
+    def share(self) -> Decimal | None:
+        """Percent of the standard covered, one decimal (None when there are no modules)."""
+        return _percent(self.covered_count, self.module_count)
+
+    @property
+    def unmapped_courses(self) -> list[CurriculumCourse]:
+        return [row.curriculum_course for row in self.rows if not row.mapped_count]
+
+    @property
+    def columns(self) -> list[tuple[StandardModule, int]]:
+        return list(zip(self.modules, self.module_course_counts, strict=True))
+
+    def chart_data(self) -> dict:
+        """The heat map's data: [module index, course index, 1 or 0] for every cell."""
+        labels = dict(Level.choices)
+        return {
+            "modules": [
+                f"{labels.get(m.level, m.level)} {m.code} {m.name}" if not self.level else str(m)
+                for m in self.modules
+            ],
+            "courses": [row.course.name for row in self.rows],
+            "cells": [
+                [x, y, 0 if cell is None else 1]
+                for y, row in enumerate(self.rows)
+                for x, cell in enumerate(row.cells)
+            ],
+        }
+
+
+def standard_modules_of(certificate_type: CertificateType, level: str = "") -> list:
+    """Modules of the certificate (or of one level), junior to senior, then by code."""
+    modules = StandardModule.objects.filter(certificate_type=certificate_type)
+    if level:
+        modules = modules.filter(level=level)
+    return sorted(modules, key=lambda m: (LEVEL_RANK.get(m.level, 99), m.level, m.code, m.pk))
+
+
+def coverage_matrix(
+    *, curriculum: Curriculum, certificate_type: CertificateType, level: str = ""
+) -> CoverageMatrix:
+    """The coverage matrix in two queries (modules, maps) on top of ``access_curriculum``."""
+    modules = standard_modules_of(certificate_type, level)
+    maps = {
+        (m.course_id, m.standard_module_id): m
+        for m in CourseStandardMap.objects.filter(
+            curriculum=curriculum, standard_module__in=[m.pk for m in modules]
+        ).select_related("course_module")
+    }
+    rows = [
+        CoverageRow(cc, [maps.get((cc.course_id, m.pk)) for m in modules], modules)
+        for cc in curriculum.curriculum_courses.all()
+    ]
+    counts = [sum(1 for row in rows if row.cells[i] is not None) for i in range(len(modules))]
+    return CoverageMatrix(curriculum, certificate_type, level, modules, rows, counts)
+
+
+@dataclass(frozen=True)
+class CoverageSummary:
+    """One (curriculum, certificate) pair of the coverage list."""
+
+    curriculum: Curriculum
+    certificate_type: CertificateType
+    required: bool
+    module_count: int
+    covered_count: int
+    mapped_course_count: int
+
+    @property
+    def share(self) -> Decimal | None:
+        return _percent(self.covered_count, self.module_count)
+
+
+def coverage_summaries(
+    curricula, *, certificate_type: CertificateType | None = None
+) -> list[CoverageSummary]:
+    """For each curriculum: every certificate it requires or maps to, with its coverage.
+
+    ``curricula`` comes from ``curriculum_list`` (required certificates prefetched); three more
+    queries whatever their number: module counts, map counts, and the mapped certificates.
+    """
+    curricula = list(curricula)
+    module_counts = dict(
+        StandardModule.objects.values_list("certificate_type").annotate(n=Count("id"))
+    )
+    mapped = {
+        (r["curriculum_id"], r["standard_module__certificate_type_id"]): r
+        for r in CourseStandardMap.objects.filter(curriculum__in=[c.pk for c in curricula])
+        .values("curriculum_id", "standard_module__certificate_type_id")
+        .annotate(
+            modules=Count("standard_module", distinct=True),
+            courses=Count("course", distinct=True),
+        )
+    }
+    types = {
+        ct.pk: ct
+        for ct in CertificateType.objects.filter(
+            pk__in=CourseStandardMap.objects.filter(
+                curriculum__in=[c.pk for c in curricula]
+            ).values("standard_module__certificate_type_id")
+        )
+    }
+    summaries = []
+    for curriculum in curricula:
+        required = [ct for ct in curriculum.required_certificates.all() if module_counts.get(ct.pk)]
+        required_ids = {ct.pk for ct in required}
+        others = sorted(
+            (
+                types[ct_id]
+                for c_id, ct_id in mapped
+                if c_id == curriculum.pk and ct_id not in required_ids
+            ),
+            key=lambda ct: (ct.name, ct.pk),
+        )
+        for ct in [*required, *others]:
+            if certificate_type is not None and ct.pk != certificate_type.pk:
+                continue
+            row = mapped.get((curriculum.pk, ct.pk), {})
+            summaries.append(
+                CoverageSummary(
+                    curriculum=curriculum,
+                    certificate_type=ct,
+                    required=ct.pk in required_ids,
+                    module_count=module_counts.get(ct.pk, 0),
+                    covered_count=row.get("modules", 0),
+                    mapped_course_count=row.get("courses", 0),
+                )
+            )
+    return summaries

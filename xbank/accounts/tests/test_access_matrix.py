@@ -66,6 +66,23 @@ EXPECTED = {
     "catalog:certificate-detail": ("get", lambda w: {"pk": w.certificate_type.pk}, LIST),
     "catalog:curriculum-list": ("get", lambda w: {}, LIST),
     "catalog:curriculum-detail": ("get", lambda w: {"pk": w.curriculum_a1.pk}, ALICE),
+    "catalog:coverage-list": ("get", lambda w: {}, LIST),
+    "catalog:coverage": ("get", lambda w: {"pk": w.curriculum_a1.pk}, ALICE),
+    # Editing the course–certificate map: academic affairs and the school's own staff; an empty
+    # POST then fails validation (400). Readers of other roles get 403.
+    "catalog:coverage-cell": (
+        "post",
+        lambda w: {"pk": w.curriculum_a1.pk},
+        {
+            **ALICE,
+            "sysadmin": 403,
+            "bank_admin": 403,
+            "continuing_ed_a": 403,
+            "academic_affairs_a": 400,
+            "school_staff_a1": 400,
+            "major_staff_a1": 400,
+        },
+    ),
 }
 
 
