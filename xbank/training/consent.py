@@ -23,6 +23,23 @@ TEXTS = {
 }
 
 
+# Reference translations for the English page; the Chinese text is what is agreed to and hashed.
+TEXTS_EN = {
+    "2024.1": (
+        "I agree that {institution} collects and uses my identity document number to handle my "
+        "registration, attendance, completion and skill assessment, and stores my training "
+        "completion in my personal learning account. The number is stored encrypted; only "
+        "authorised staff can see it in full, and each view is logged. I may contact the "
+        "College of Continuing Education at any time to see, correct or withdraw this consent; "
+        "withdrawal does not affect processing before it."
+    ),
+}
+
+
+def consent_text_en(version: str = CURRENT_VERSION, *, institution: str = "the institution") -> str:
+    return TEXTS_EN[version].format(institution=institution)
+
+
 def consent_text(version: str = CURRENT_VERSION, *, institution: str = "本院校") -> str:
     return TEXTS[version].format(institution=institution)
 

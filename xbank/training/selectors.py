@@ -507,3 +507,40 @@ def own_enrollment_for(user, program) -> Enrollment | None:
         .exclude(status=Enrollment.Status.WITHDRAWN)
         .first()
     )
+
+
+# --- Announcements (staff) ------------------------------------------------------------------------
+
+
+def announcement_list(*, user) -> QuerySet[Announcement]:
+    """Announcements of the institutions whose programs the user may see, newest first."""
+    if scope_for(user).regional:
+        qs = Announcement.objects.all()
+    else:
+        qs = Announcement.objects.filter(
+            institution_id__in=TrainingProgram.objects.filter(program_scope_q(user)).values(
+                "institution_id"
+            )
+        )
+    return (
+        qs.select_related("institution")
+        .annotate(program_count=Count("programs"))
+        .order_by("-year", "-issue", "-id")
+    )
+
+
+def access_announcement(user, pk) -> Announcement:
+    try:
+        return announcement_list(user=user).get(pk=pk)
+    except (Announcement.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such announcement") from None
+
+
+def announceable_programs(*, user) -> QuerySet[TrainingProgram]:
+    """Programs the user manages that an announcement may list (not finished)."""
+    return (
+        TrainingProgram.objects.filter(institution_id__in=managed_institution_ids(user))
+        .exclude(status=TrainingProgram.Status.FINISHED)
+        .select_related("certificate_type")
+        .order_by("-start_date", "-id")
+    )

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType
@@ -40,17 +41,19 @@ from .models import (
     TrainingSession,
 )
 
+# Messages a member of the public may see are marked for the English catalog (gettext_noop:
+# the constant stays the Chinese text; views translate it when they show it).
 ERR_TRANSITION = "培训项目当前状态为「{current}」，不能{action}"
 ERR_LEVEL = "证书「{name}」没有「{level}」这一等级"
 ERR_CAPACITY_BELOW_SEATED = "名额不能少于已占用的 {seated} 个"
 ERR_FINISHED = "培训项目已结班，不能再修改"
-ERR_NOT_OPEN = "该培训项目当前不在报名期内"
-ERR_DUPLICATE = "已报名该培训项目，同一人不能重复报名"
-ERR_STUDENTS_ONLY = "该培训项目只面向本校在校生，请用学生账号登录后报名"
-ERR_PUBLIC_ONLY = "该培训项目只面向社会人员，请通过公开报名表报名"
-ERR_NO_ACCOUNT = "当前登录用户没有个人学习账户，不能报名"
-ERR_CONSENT_REQUIRED = "请阅读并勾选同意个人信息处理说明"
-ERR_CONSENT_VERSION = "个人信息处理说明已更新，请重新阅读并同意"
+ERR_NOT_OPEN = gettext_noop("该培训项目当前不在报名期内")
+ERR_DUPLICATE = gettext_noop("已报名该培训项目，同一人不能重复报名")
+ERR_STUDENTS_ONLY = gettext_noop("该培训项目只面向本校在校生，请用学生账号登录后报名")
+ERR_PUBLIC_ONLY = gettext_noop("该培训项目只面向社会人员，请通过公开报名表报名")
+ERR_NO_ACCOUNT = gettext_noop("当前登录用户没有个人学习账户，不能报名")
+ERR_CONSENT_REQUIRED = gettext_noop("请阅读并勾选同意个人信息处理说明")
+ERR_CONSENT_VERSION = gettext_noop("个人信息处理说明已更新，请重新阅读并同意")
 ERR_DECIDE_STATUS = "报名当前状态为「{status}」，不能{action}"
 ERR_WITHDRAW_STATUS = "报名当前状态为「{status}」，不能退出"
 ERR_ATTENDANCE_FINISHED = "培训项目已结班，出勤不能再修改"

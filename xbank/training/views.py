@@ -1,0 +1,691 @@
+"""Pages of training: the public announcement, program and registration pages (no login, in
+Chinese and English), the learner's own registrations, and the staff pages (programs, sessions,
+attendance, registrations, announcements, statistics).
+
+Thin views: rows come from the scoped selectors (``access_*`` gives the same 404 for a missing
+row and one outside the user's scope), writes go through one service each, and a service's
+``ValidationError`` becomes a form error or a message.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django_ratelimit.decorators import ratelimit
+
+from xbank.accounts.decorators import records_required
+from xbank.core.net import client_ip
+from xbank.core.pdf import pdf_response, render_pdf
+from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+from xbank.learners import selectors as learner_selectors
+from xbank.orgs.models import Institution
+
+from . import exports, selectors, services
+from .consent import CURRENT_VERSION, consent_text, consent_text_en
+from .filters import EnrollmentFilter, ProgramFilter, StatsFilter
+from .forms import (
+    AnnouncementForm,
+    ProgramForm,
+    PublicRegistrationForm,
+    SessionForm,
+    StaffEnrollmentForm,
+)
+from .models import Enrollment, TrainingProgram
+
+PAGE_SIZE = 50
+PUBLIC_PAGE_SIZE = 10
+
+
+def _wants_export(request) -> bool:
+    return request.GET.get("export") == "xlsx"
+
+
+def _messages_of(exc: ValidationError) -> list[str]:
+    """A service's messages, translated when the public catalog has them."""
+    return [_(m) for m in exc.messages]
+
+
+def staff_required(view):
+    """Logged in, with a role that sees learner records or that teaches (403 otherwise)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not selectors.is_training_staff(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _managed_program(request, pk) -> TrainingProgram:
+    program = selectors.access_program(request.user, pk)
+    if not selectors.can_manage(request.user, program):
+        raise PermissionDenied
+    return program
+
+
+# --- Public pages -------------------------------------------------------------------------------
+
+
+def announcement_list(request):
+    """培训公告: published announcements with their programs, newest first."""
+    page = Paginator(selectors.announcements_public(), PUBLIC_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "training/public/announcement_list.html", {"page_obj": page})
+
+
+def announcement_detail(request, code):
+    announcement = selectors.announcement_public_get(code)
+    return render(
+        request, "training/public/announcement_detail.html", {"announcement": announcement}
+    )
+
+
+def program_detail(request, code):
+    program = selectors.program_public_get(code)
+    own = selectors.own_enrollment_for(request.user, program)
+    account = (
+        getattr(request.user, "learning_account", None) if request.user.is_authenticated else None
+    )
+    return render(
+        request,
+        "training/public/program_detail.html",
+        {
+            "program": program,
+            "seats_left": selectors.program_seats_left(program=program),
+            "own": own,
+            "may_enroll_with_login": account is not None
+            and own is None
+            and program.is_open
+            and program.takes_students,
+        },
+    )
+
+
+def _register_rate(group, request):
+    """Public registrations per client address; None (no limit) for load tests."""
+    return getattr(settings, "XBANK_TRAINING_REGISTER_RATE", "20/m")
+
+
+def _client(group, request):
+    return client_ip(request) or "unknown"
+
+
+# Which form field a service error belongs to.
+_ERROR_FIELDS = {
+    "name_mismatch": "name",
+    "consent_required": "consent",
+    "consent_version": "consent",
+}
+
+
+@never_cache
+@ratelimit(key=_client, rate=_register_rate, method="POST", block=False)
+def program_register(request, code):
+    """The public registration form (社会人员报名)."""
+    program = selectors.program_public_get(code)
+    if getattr(request, "limited", False):
+        return render(request, "training/public/ratelimited.html", status=429)
+    accepting = program.is_open and program.takes_public
+    form = PublicRegistrationForm(request.POST or None)
+    if request.method == "POST" and accepting and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrollment = services.enrollment_register_public(
+                program=program,
+                document=data["document"],
+                name=data["name"],
+                phone=data["phone"],
+                education=data["education"],
+                employer=data["employer"],
+                consent_given=data["consent"],
+                consent_version=data["consent_version"],
+                ip=client_ip(request),
+            )
+        except ValidationError as exc:
+            field = _ERROR_FIELDS.get(exc.code or "")
+            for message in _messages_of(exc):
+                form.add_error(field, message)
+        else:
+            return redirect("training:registration-status", code=enrollment.code)
+    for name in form.errors:
+        if name in form.fields:
+            widget = form.fields[name].widget
+            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+    return render(
+        request,
+        "training/public/register.html",
+        {
+            "program": program,
+            "form": form,
+            "accepting": accepting,
+            "seats_left": selectors.program_seats_left(program=program),
+            "consent_version": CURRENT_VERSION,
+            "consent_text": consent_text(CURRENT_VERSION, institution=program.institution.name),
+            "consent_text_en": consent_text_en(
+                CURRENT_VERSION, institution=program.institution.name
+            ),
+        },
+    )
+
+
+@never_cache
+def registration_status(request, code):
+    """The confirmation page of a registration, reached through its secret link."""
+    enrollment = selectors.enrollment_by_code(code)
+    return render(request, "training/public/registration_status.html", {"enrollment": enrollment})
+
+
+@require_POST
+def registration_withdraw(request, code):
+    enrollment = selectors.enrollment_by_code(code)
+    try:
+        services.enrollment_withdraw(actor=request.user, enrollment=enrollment)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已退出报名。"))
+    return redirect("training:registration-status", code=code)
+
+
+# --- The learner's own registrations ------------------------------------------------------------
+
+
+@require_POST
+@login_required
+def enroll(request, code):
+    """A logged-in learner registers with their own learning account."""
+    program = selectors.program_public_get(code)
+    try:
+        enrollment = services.enrollment_register_student(actor=request.user, program=program)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+        return redirect("training:program-detail", code=code)
+    if enrollment.status == Enrollment.Status.WAITLISTED:
+        messages.warning(
+            request,
+            _("名额已满，您已进入候补，顺位第 %(n)s 位。") % {"n": enrollment.waitlist_position},
+        )
+    else:
+        messages.success(
+            request, _("报名成功：%(status)s。") % {"status": enrollment.get_status_display()}
+        )
+    return redirect("training:my-enrollments")
+
+
+@login_required
+def my_enrollments(request):
+    enrollments = selectors.my_enrollments(user=request.user)
+    return render(request, "training/my_enrollments.html", {"enrollments": enrollments})
+
+
+@require_POST
+@login_required
+def my_withdraw(request, pk):
+    enrollment = selectors.access_own_enrollment(request.user, pk)
+    try:
+        services.enrollment_withdraw(actor=request.user, enrollment=enrollment)
+    except ValidationError as exc:
+        for message in _messages_of(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, _("已退出报名。"))
+    return redirect("training:my-enrollments")
+
+
+# --- Staff: programs ------------------------------------------------------------------------------
+
+
+@staff_required
+def program_list(request):
+    filterset = ProgramFilter(
+        request.GET or None, queryset=selectors.program_list(user=request.user), user=request.user
+    )
+    programs = filterset.qs
+    if _wants_export(request):
+        content = write_rows(
+            exports.program_headers(), exports.program_rows(programs), sheet_name=_("培训项目")
+        )
+        return xlsx_response(dated_filename(_("培训项目")), content)
+    page = Paginator(programs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/program_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "may_create": bool(selectors.managed_institution_ids(request.user)),
+        },
+    )
+
+
+def _program_form(request, *, program=None):
+    managed = Institution.objects.filter(pk__in=selectors.managed_institution_ids(request.user))
+    institution = program.institution if program else managed.first()
+    return ProgramForm(
+        request.POST or None,
+        instance=program,
+        institutions=managed,
+        instructors=selectors.instructor_options(institution=institution),
+        editing=program is not None,
+    )
+
+
+@staff_required
+def program_create(request):
+    if not selectors.managed_institution_ids(request.user):
+        raise PermissionDenied
+    form = _program_form(request)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            program = services.program_create(actor=request.user, **data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已创建培训项目（草稿）。"))
+            return redirect("training:program-manage", pk=program.pk)
+    return render(request, "training/program_form.html", {"form": form, "program": None})
+
+
+@staff_required
+def program_edit(request, pk):
+    program = _managed_program(request, pk)
+    form = _program_form(request, program=program)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        instructors = data.pop("instructors")
+        try:
+            services.program_update(
+                actor=request.user, program=program, instructors=instructors, **data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("training:program-manage", pk=program.pk)
+    return render(request, "training/program_form.html", {"form": form, "program": program})
+
+
+# The buttons of the manage page: status → the actions offered.
+NEXT_ACTIONS = {
+    "draft": [("publish", "发布")],
+    "published": [("open", "开始报名")],
+    "enrolling": [("close", "截止报名")],
+    "closed": [("open", "重新开放报名"), ("finish", "结班并认定结业")],
+    "finished": [],
+}
+
+
+def _manage_context(request, program, **extra) -> dict:
+    may_manage = selectors.can_manage(request.user, program)
+    return {
+        "program": program,
+        "counts": selectors.program_counts(program=program),
+        "sessions": selectors.program_sessions(program=program),
+        "enrollments": selectors.program_enrollments(user=request.user, program=program),
+        "may_manage": may_manage,
+        "may_take_attendance": may_manage
+        or any(u.pk == request.user.pk for u in program.instructors.all()),
+        "actions": [(a, _(label)) for a, label in NEXT_ACTIONS[program.status]]
+        if may_manage
+        else [],
+        "session_form": extra.pop("session_form", None) or SessionForm(),
+        "staff_form": extra.pop("staff_form", None) or StaffEnrollmentForm(learners=None),
+        **extra,
+    }
+
+
+@staff_required
+def program_manage(request, pk):
+    program = selectors.access_program(request.user, pk)
+    return render(request, "training/program_manage.html", _manage_context(request, program))
+
+
+@require_POST
+@staff_required
+def program_transition(request, pk):
+    program = _managed_program(request, pk)
+    action = request.POST.get("action", "")
+    if action not in services.TRANSITIONS:
+        raise Http404("Unknown action")
+    try:
+        if action == "finish":
+            result = services.program_finish(actor=request.user, program=program)
+            messages.success(
+                request,
+                _("已结班：结业 %(c)s 人，未结业 %(n)s 人。")
+                % {"c": result.completed, "n": result.not_completed},
+            )
+        else:
+            program = services.program_transition(
+                actor=request.user, program=program, action=action
+            )
+            messages.success(
+                request, _("状态已改为「%(s)s」。") % {"s": program.get_status_display()}
+            )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("training:program-manage", pk=pk)
+
+
+@require_POST
+@staff_required
+def session_create(request, pk):
+    program = _managed_program(request, pk)
+    form = SessionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.session_add(actor=request.user, program=program, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已添加课次。"))
+            return redirect("training:program-manage", pk=pk)
+    return render(
+        request,
+        "training/program_manage.html",
+        _manage_context(request, program, session_form=form),
+        status=400,
+    )
+
+
+@require_POST
+@staff_required
+def enrollment_decide(request, pk):
+    """Approve or reject the ticked registrations of a program, one or many at once."""
+    program = _managed_program(request, pk)
+    approve = request.POST.get("decision") == "approve"
+    ids = [int(i) for i in request.POST.getlist("enrollment") if i.isdigit()]
+    if not ids:
+        messages.error(request, _("请先勾选报名记录。"))
+    else:
+        try:
+            n = services.enrollments_decide(
+                actor=request.user,
+                program=program,
+                enrollment_ids=ids,
+                approve=approve,
+                reason=request.POST.get("reason", "").strip(),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                (_("已录取 %(n)s 人。") if approve else _("已不予录取 %(n)s 人。")) % {"n": n},
+            )
+    if request.htmx:
+        program = selectors.access_program(request.user, pk)
+        return render(
+            request,
+            "training/program_manage.html#enrollments",
+            _manage_context(request, program),
+        )
+    return redirect("training:program-manage", pk=pk)
+
+
+@require_POST
+@staff_required
+def enrollment_add(request, pk):
+    """Staff register a learner of their scope (代报名)."""
+    program = _managed_program(request, pk)
+    form = StaffEnrollmentForm(
+        request.POST, learners=learner_selectors.learner_list(user=request.user)
+    )
+    if form.is_valid():
+        try:
+            enrollment = services.enrollment_register_staff(
+                actor=request.user, program=program, learner=form.cleaned_data["learner"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request,
+                _("已为%(name)s报名：%(status)s。")
+                % {"name": enrollment.account.name, "status": enrollment.get_status_display()},
+            )
+            return redirect("training:program-manage", pk=pk)
+    return render(
+        request,
+        "training/program_manage.html",
+        _manage_context(request, program, staff_form=form),
+        status=400,
+    )
+
+
+# --- Staff: attendance ----------------------------------------------------------------------------
+
+
+@staff_required
+def session_attendance(request, pk):
+    """Who came: a checkbox per admitted person, saved at once."""
+    session = selectors.access_session(request.user, pk)
+    program = session.program
+    if not selectors.can_take_attendance(request.user, program):
+        raise PermissionDenied
+    if request.method == "POST":
+        ids = [int(i) for i in request.POST.getlist("present") if i.isdigit()]
+        try:
+            n = services.attendance_record(actor=request.user, session=session, present_ids=ids)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("已保存出勤：%(n)s 人到课。") % {"n": n})
+            return redirect("training:session-attendance", pk=pk)
+    roster = selectors.session_roster(session=session)
+    return render(
+        request,
+        "training/session_attendance.html",
+        {
+            "session": session,
+            "program": program,
+            "roster": roster,
+            "present": sum(1 for _row, here in roster if here),
+            "editable": program.status != TrainingProgram.Status.FINISHED,
+        },
+    )
+
+
+@staff_required
+def session_sign_in_sheet(request, pk):
+    """The printable sign-in sheet (签到表) of a session, as PDF."""
+    session = selectors.access_session(request.user, pk)
+    if not selectors.can_take_attendance(request.user, session.program):
+        raise PermissionDenied
+    roster = [row for row, _here in selectors.session_roster(session=session)]
+    content = render_pdf(
+        "training/pdf/sign_in_sheet.html",
+        {"session": session, "program": session.program, "roster": roster},
+    )
+    return pdf_response(f"签到表-{session.program.title}-{session.date:%Y%m%d}.pdf", content)
+
+
+# --- Staff: registrations -------------------------------------------------------------------------
+
+
+@staff_required
+def enrollment_list(request):
+    filterset = EnrollmentFilter(
+        request.GET or None,
+        queryset=selectors.enrollment_list(user=request.user),
+        user=request.user,
+    )
+    enrollments = filterset.qs
+    if _wants_export(request):
+        content = write_rows(
+            exports.enrollment_headers(),
+            exports.enrollment_rows(enrollments),
+            sheet_name=_("报名名单"),
+        )
+        return xlsx_response(dated_filename(_("培训报名名单")), content)
+    page = Paginator(enrollments, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "training/enrollment_list.html", {"filter": filterset, "page_obj": page})
+
+
+@staff_required
+def my_programs(request):
+    """我的培训班: the programs the user teaches."""
+    return render(
+        request,
+        "training/my_programs.html",
+        {"programs": selectors.taught_programs(user=request.user)},
+    )
+
+
+# --- Staff: announcements -------------------------------------------------------------------------
+
+
+@staff_required
+def announcement_manage_list(request):
+    page = Paginator(selectors.announcement_list(user=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "training/announcement_list.html",
+        {
+            "page_obj": page,
+            "managed": selectors.managed_institution_ids(request.user),
+        },
+    )
+
+
+@staff_required
+def announcement_create(request):
+    managed = selectors.managed_institution_ids(request.user)
+    if not managed:
+        raise PermissionDenied
+    form = AnnouncementForm(
+        request.POST or None,
+        initial={"year": timezone.localdate().year},
+        institutions=Institution.objects.filter(pk__in=managed),
+        programs=selectors.announceable_programs(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            announcement = services.announcement_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已创建公告 %(n)s（草稿）。") % {"n": announcement.number})
+            return redirect("training:announcement-manage-list")
+    return render(request, "training/announcement_form.html", {"form": form})
+
+
+@require_POST
+@staff_required
+def announcement_publish(request, pk):
+    announcement = selectors.access_announcement(request.user, pk)
+    if announcement.institution_id not in selectors.managed_institution_ids(request.user):
+        raise PermissionDenied
+    try:
+        services.announcement_publish(actor=request.user, announcement=announcement)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("公告已发布。"))
+    return redirect("training:announcement-manage-list")
+
+
+# --- Staff: statistics ----------------------------------------------------------------------------
+
+
+def _stats_filters(request):
+    filterset = StatsFilter(
+        request.GET or None, queryset=selectors.stats_base(user=request.user), user=request.user
+    )
+    carried = {
+        key: value
+        for key, value in request.GET.items()
+        if key in filterset.filters and value and not filterset.form.errors
+    }
+    group = request.GET.get("group")
+    return filterset, carried, group if group in selectors.GROUPS else "year"
+
+
+@records_required
+def stats(request):
+    """培训统计: persons (人数) and person-times (人次), grouped; each count drills down to names."""
+    filterset, carried, group = _stats_filters(request)
+    result = selectors.training_stats(enrollments=filterset.qs, group=group)
+    if _wants_export(request):
+        content = write_rows(
+            exports.stats_headers(result),
+            exports.stats_rows(result),
+            sheet_name=_("培训统计"),
+            title=_("培训统计（人次为结业人次，人数为不重复的结业人数）"),
+        )
+        return xlsx_response(dated_filename(_("培训统计")), content)
+    base = reverse("training:stats-names")
+
+    def drill(**params) -> str:
+        return f"{base}?{urlencode({**carried, **params})}"
+
+    rows = [(row, drill(group=group, key=row.key)) for row in result.rows]
+    return render(
+        request,
+        "training/stats.html",
+        {
+            "filter": filterset,
+            "stats": result,
+            "rows": rows,
+            "group": group,
+            "groups": [(key, _(label)) for key, (label, _fields) in selectors.GROUPS.items()],
+            "group_label": _(selectors.GROUPS[group][0]),
+            "total_url": drill(),
+        },
+    )
+
+
+@records_required
+def stats_names(request):
+    """The names behind a statistics count: one row per person-time, and the persons."""
+    filterset, carried, _group = _stats_filters(request)
+    enrollments = filterset.qs
+    group, key = request.GET.get("group"), request.GET.get("key")
+    if group in selectors.GROUPS and key:
+        try:
+            enrollments = enrollments.filter(selectors.group_filter(group, key))
+        except ValueError:
+            enrollments = enrollments.none()
+    names = selectors.stats_names(enrollments=enrollments)
+    if _wants_export(request):
+        content = write_rows(
+            exports.names_headers(), exports.names_rows(names), sheet_name=_("结业名单")
+        )
+        return xlsx_response(dated_filename(_("培训结业名单")), content)
+    page = Paginator(names, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/stats_names.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "person_times": page.paginator.count,
+            "persons": names.order_by().values("account_id").distinct().count(),
+            "back_url": f"{reverse('training:stats')}?{urlencode(carried)}",
+        },
+    )
