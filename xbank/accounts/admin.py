@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import RoleAssignment, User
+from .models import Notification, RoleAssignment, User
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -22,3 +22,11 @@ class UserAdmin(BaseUserAdmin):
 class RoleAssignmentAdmin(admin.ModelAdmin):
     list_display = ["user", "role", "institution", "school", "major"]
     list_filter = ["role", "institution"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ["recipient", "title", "created_at", "read_at"]
+    list_filter = ["read_at"]
+    search_fields = ["title", "recipient__username"]
+    raw_id_fields = ["recipient"]

@@ -91,3 +91,31 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.major or self.school or self.institution or _("全区域")
         return f"{self.get_role_display()} · {scope}"
+
+
+class Notification(models.Model):
+    """An in-app notification (站内通知) to one user: a step of their recognition request, a
+    revoked certificate… Any app sends them through ``accounts.notifications.notification_send``;
+    the recipient reads them on their workbench."""
+
+    recipient = models.ForeignKey(
+        User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} · {self.title}"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None

@@ -5,3 +5,12 @@ class CreditbankConfig(AppConfig):
     name = "xbank.creditbank"
     label = "creditbank"
     verbose_name = "学分银行"
+
+    def ready(self) -> None:
+        # learners sits below the credit bank and cannot import it: it announces a revoked
+        # outcome, and the credit bank reverses what was built on it, in the same transaction.
+        from xbank.learners.signals import outcome_revoked
+
+        from .services import on_outcome_revoked
+
+        outcome_revoked.connect(on_outcome_revoked, dispatch_uid="creditbank.outcome_revoked")

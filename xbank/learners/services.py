@@ -20,10 +20,12 @@ from xbank.core.pii import lookup_hash
 from xbank.core.pinyin import name_sort_key
 from xbank.orgs.models import Institution, Major
 
+from . import signals
 from .models import Learner, LearningAccount, LearningOutcome
 
 ERR_DUPLICATE_OUTCOME = "发证机构「{issuer}」的编号 {number} 已登记在其他学习账户中"
 ERR_NAME_MISMATCH = "该证件号已开户，户名为「{existing}」，与填写的「{given}」不一致"
+ERR_REVOKE_REASON = "撤销学习成果须填写原因"
 
 
 def account_id_hash(document: Document) -> str:
@@ -156,6 +158,30 @@ def outcome_record(
         source=source,
     )
     audit.log(actor, "learners.outcome.recorded", outcome)
+    return outcome
+
+
+@transaction.atomic
+def outcome_revoke(*, actor, outcome: LearningOutcome, reason: str) -> LearningOutcome:
+    """Revoke an outcome (a certificate withdrawn by its issuer, a result annulled).
+
+    Apps that built on the outcome (the credit bank's conversions and course credits) hear of it
+    through ``signals.outcome_revoked`` in this same transaction and undo their part; revoking
+    an outcome already revoked changes nothing.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(ERR_REVOKE_REASON, code="reason")
+    outcome = LearningOutcome.objects.select_for_update().get(pk=outcome.pk)
+    if outcome.status == LearningOutcome.Status.REVOKED:
+        return outcome
+    previous = outcome.status
+    outcome.status = LearningOutcome.Status.REVOKED
+    outcome.save(update_fields=["status", "updated_at"])
+    audit.log(actor, "learners.outcome.revoked", outcome, data={"reason": reason, "from": previous})
+    signals.outcome_revoked.send(
+        sender=LearningOutcome, actor=actor, outcome=outcome, reason=reason
+    )
     return outcome
 
 
