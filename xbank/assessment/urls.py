@@ -1,4 +1,72 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "assessment"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("sites/", views.site_list, name="site-list"),
+    path("sites/new/", views.site_create, name="site-create"),
+    path("sites/<int:pk>/", views.site_detail, name="site-detail"),
+    path("sites/<int:pk>/edit/", views.site_edit, name="site-edit"),
+    path("sites/<int:pk>/rooms/new/", views.room_create, name="room-create"),
+    path("rooms/", views.room_list, name="room-list"),
+    path("rooms/<int:pk>/edit/", views.room_edit, name="room-edit"),
+    path("examiners/", views.qualification_list, name="qualification-list"),
+    path("examiners/new/", views.qualification_create, name="qualification-create"),
+    path("examiners/<int:pk>/edit/", views.qualification_edit, name="qualification-edit"),
+    path("pass-marks/", views.pass_mark_list, name="pass-mark-list"),
+    path("pass-marks/<int:pk>/", views.pass_mark_edit, name="pass-mark-edit"),
+    path("sessions/", views.session_list, name="session-list"),
+    path("sessions/new/", views.session_create, name="session-create"),
+    path("sessions/<int:pk>/", views.session_detail, name="session-detail"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session-edit"),
+    path("sessions/<int:pk>/rooms/", views.session_room_add, name="session-room-add"),
+    path(
+        "sessions/<int:pk>/rooms/<int:room_pk>/remove/",
+        views.session_room_remove,
+        name="session-room-remove",
+    ),
+    path("sessions/<int:pk>/examiners/", views.session_examiner_add, name="session-examiner-add"),
+    path(
+        "sessions/<int:pk>/examiners/<int:assignment_pk>/remove/",
+        views.session_examiner_remove,
+        name="session-examiner-remove",
+    ),
+    path(
+        "sessions/<int:pk>/status/<slug:action>/",
+        views.session_transition,
+        name="session-transition",
+    ),
+    path("sessions/<int:pk>/candidates/", views.candidate_add, name="candidate-add"),
+    path(
+        "sessions/<int:pk>/candidates/program/",
+        views.candidate_add_program,
+        name="candidate-add-program",
+    ),
+    path("sessions/<int:pk>/tickets.pdf", views.tickets_pdf, name="tickets-pdf"),
+    path("sessions/<int:pk>/sign-in.pdf", views.signin_sheet_pdf, name="signin-sheet-pdf"),
+    path("sessions/<int:pk>/confidentiality/", views.confidentiality, name="confidentiality"),
+    path(
+        "sessions/<int:pk>/confidentiality/<int:step_pk>/countersign/",
+        views.confidentiality_countersign,
+        name="confidentiality-countersign",
+    ),
+    path("sessions/<int:pk>/incidents/", views.incident_add, name="incident-add"),
+    path(
+        "sessions/<int:pk>/incidents/<int:incident_pk>/resolve/",
+        views.incident_resolve,
+        name="incident-resolve",
+    ),
+    path("candidates/", views.candidate_list, name="candidate-list"),
+    path("candidates/<int:pk>/remove/", views.candidate_remove, name="candidate-remove"),
+    path("candidates/<int:pk>/ticket.pdf", views.ticket_pdf, name="ticket-pdf"),
+    path("candidates/<int:pk>/award/", views.award_create, name="award-create"),
+    path("stats/", views.stats, name="stats"),
+    path("awards/", views.award_list, name="award-list"),
+    path("awards/<int:pk>/revoke/", views.award_revoke, name="award-revoke"),
+    path("score/", views.my_sessions, name="my-sessions"),
+    path("score/<int:pk>/", views.score_sheet, name="score-sheet"),
+    path("me/", views.my_results, name="my-results"),
+    path("me/<int:pk>/ticket.pdf", views.my_ticket, name="my-ticket"),
+]
