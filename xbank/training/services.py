@@ -717,8 +717,8 @@ def program_finish(*, actor, program: TrainingProgram) -> FinishResult:
     """Close the class (结班): apply the completion rule to every approved registration.
 
     Those who attended enough complete (已结业) and get a training outcome (培训结业) in their
-    learning account, numbered ``TR-<program code>-<enrollment id>`` and issued by the
-    institution; the others are marked not completed. Registrations never admitted (still
+    learning account, numbered ``TR-<program code>-<enrollment id>``, issued by the institution
+    and titled with the program (whose title names the certificate); the others are marked not completed. Registrations never admitted (still
     pending or waitlisted) are rejected with a note.
     """
     program = _lock(program)
@@ -753,8 +753,9 @@ def program_finish(*, actor, program: TrainingProgram) -> FinishResult:
                 issuer=program.institution.name,
                 number=outcome_number(row),
                 issued_on=row.completed_on,
-                certificate_type=program.certificate_type,
-                level=program.level,
+                # Not the certificate itself: an outcome with a certificate type is read
+                # as that certificate held (statistics, conversion rules), so the type is
+                # named in the title only.
             )
             completed += 1
         else:
