@@ -40,6 +40,10 @@ CATALOG = Duty(
     _("证书与人才培养方案"), _("证书类型、标准模块、课程与人才培养方案"), "catalog:certificate-list"
 )
 ADMIN = Duty(_("系统管理"), _("用户、角色与范围、审计日志"), "admin:index")
+TRAINING_PROGRAMS = Duty(
+    _("培训项目"), _("培训班、课次、报名审核、签到与出勤、结业"), "training:program-list"
+)
+TRAINING_STATS = Duty(_("培训统计"), _("按年度、项目、证书统计培训人数与人次"), "training:stats")
 
 DUTIES: dict[str, list[Duty]] = {
     Role.SYSADMIN: [
@@ -69,7 +73,10 @@ DUTIES: dict[str, list[Duty]] = {
         IMPORTS,
         CERT_STATS,
         CATALOG,
-        Duty(_("培训与考核"), _("培训公告、报名、考点考场、考核批次、证书发放")),
+        TRAINING_PROGRAMS,
+        Duty(_("培训公告"), _("分期发布培训公告，公开报名"), "training:announcement-manage-list"),
+        TRAINING_STATS,
+        Duty(_("考核与证书发放"), _("考点考场、考核批次、成绩与证书发放")),
     ],
     Role.SCHOOL_STAFF: [
         LEARNERS,
@@ -78,13 +85,17 @@ DUTIES: dict[str, list[Duty]] = {
         CERT_STATS,
         CATALOG,
         Duty(_("认定初审"), _("本学院学生学习成果认定申请的初审")),
+        Duty(_("培训报名"), _("本学院学生的培训报名与结业"), "training:enrollment-list"),
     ],
     Role.HR: [Duty(_("师资队伍"), _("教师名册、考评员资格、师资培训"))],
     Role.FINANCE: [Duty(_("试点经费"), _("各试点专业的预算与支出"))],
-    Role.TEACHER: [Duty(_("我的培训班"), _("承担的培训教学任务"))],
+    Role.TEACHER: [
+        Duty(_("我的培训班"), _("承担的培训教学任务：签到表、登记出勤"), "training:my-programs")
+    ],
     Role.EXAMINER: [Duty(_("考核评分"), _("为分配给我的考核场次录入成绩"))],
     Role.LEARNER: [
-        Duty(_("我的学习账户"), _("我的全部学习成果，按时间排列"), "learners:my-account")
+        Duty(_("我的学习账户"), _("我的全部学习成果，按时间排列"), "learners:my-account"),
+        Duty(_("培训报名"), _("查看培训公告、报名、退出，查看报名状态"), "training:my-enrollments"),
     ],
 }
 
