@@ -112,7 +112,8 @@ def request_url(request: RecognitionRequest) -> str:
 
 
 def _validate_rule(rule: ConversionRule, exemptions: list[tuple[Course, CourseModule | None]]):
-    ct: CertificateType | None = rule.certificate_type
+    # Read again: the caller's copy may predate a cancellation (invariant 5).
+    ct = CertificateType.objects.filter(pk=rule.certificate_type_id).first()
     if rule.outcome_kind in CERTIFICATE_OUTCOME_KINDS and ct is None:
         raise ValidationError(ERR_RULE_TYPE_REQUIRED, code="type_required")
     if ct is not None:
