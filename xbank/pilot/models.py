@@ -95,6 +95,22 @@ class WorkTask(models.Model):
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
 
+    def implementer_labels(self) -> list[str]:
+        """实施部门 as the seed writes them (uses the prefetched relations)."""
+        labels = [d.name for d in self.implementing_departments.all()]
+        if self.schools_implement:
+            labels.append(str(_("各二级学院")))
+        labels += [
+            str(_("{major}试点专业")).format(major=p.major.name) for p in self.pilot_majors.all()
+        ]
+        return labels
+
+    @property
+    def average_progress(self) -> Decimal | None:
+        """The mean progress of the milestones (annotated by ``selectors.task_list``)."""
+        value = getattr(self, "progress_avg", None)
+        return None if value is None else Decimal(str(value)).quantize(Decimal("0.1"))
+
 
 class Milestone(models.Model):
     """A milestone (进度节点) of a work task: due date, progress and status (seed 六).
@@ -243,6 +259,16 @@ class Budget(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    # The two below read the totals annotated by ``selectors.budget_list``.
+
+    @property
+    def limit_total(self) -> Decimal:
+        return self.total_amount + self.total_adjusted
+
+    @property
+    def execution_rate(self) -> Decimal | None:
+        return percent(self.total_spent, self.limit_total)
 
 
 class BudgetReview(models.Model):

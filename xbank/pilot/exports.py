@@ -1,0 +1,181 @@
+"""Excel rows and chart data of the pilot lists: one header list and one row generator each,
+rendered by ``xbank.core.xlsx.write_rows``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from django.utils.translation import gettext as _
+
+from .models import Budget, Expenditure, Milestone, PilotMajor, WorkTask
+from .selectors import Execution
+
+
+def _names(rows) -> str:
+    return "、".join(str(row) for row in rows)
+
+
+def major_headers() -> list[str]:
+    return [_("院校"), _("二级学院"), _("专业代码"), _("专业"), _("试点证书"), _("起始年份"), _("专业负责人"), _("预算数")]  # fmt: skip
+
+
+def major_rows(majors: Iterable[PilotMajor]) -> Iterator[list]:
+    for p in majors:
+        yield [
+            p.major.institution.name,
+            p.major.school.name,
+            p.major.code,
+            p.major.name,
+            _names(ct.name for ct in p.certificate_types.all()),
+            p.start_year,
+            p.lead_name,
+            p.budget_count,
+        ]
+
+
+def task_headers() -> list[str]:
+    return [
+        _("序号"), _("工作任务"), _("工作内容"), _("统筹部门"), _("实施部门"), _("进度节点数"),
+        _("已完成"), _("逾期"), _("平均进度（%）"), _("状态"), _("最近计划完成日期"),
+    ]  # fmt: skip
+
+
+def task_rows(tasks: Iterable[WorkTask]) -> Iterator[list]:
+    labels = dict(Milestone.Status.choices)
+    for t in tasks:
+        yield [
+            t.number,
+            t.title,
+            t.content,
+            _names(d.name for d in t.lead_departments.all()),
+            "、".join(t.implementer_labels()),
+            t.milestone_count,
+            t.done_count,
+            t.overdue_count,
+            t.average_progress,
+            str(labels[t.task_status]),
+            t.next_due,
+        ]
+
+
+def milestone_headers() -> list[str]:
+    return [
+        _("工作任务"), _("进度节点"), _("计划完成日期"), _("状态"), _("进度（%）"), _("完成日期"),
+        _("是否逾期"), _("统筹部门"), _("佐证材料数"), _("进展说明"),
+    ]  # fmt: skip
+
+
+def milestone_rows(milestones: Iterable[Milestone]) -> Iterator[list]:
+    for m in milestones:
+        yield [
+            str(m.task),
+            m.title,
+            m.due_on,
+            m.get_status_display(),
+            m.progress,
+            m.completed_on,
+            _("逾期") if m.overdue else "",
+            _names(d.name for d in m.task.lead_departments.all()),
+            m.evidence_count,
+            m.note,
+        ]
+
+
+def budget_headers() -> list[str]:
+    return [
+        _("二级学院"), _("专业代码"), _("试点专业"), _("年度"), _("状态"), _("预算金额（元）"),
+        _("核增金额（元）"), _("可用额度（元）"), _("已支出（元）"), _("执行率（%）"),
+        _("到账资金（元）"), _("待审批调整"),
+    ]  # fmt: skip
+
+
+def budget_rows(budgets: Iterable[Budget]) -> Iterator[list]:
+    for b in budgets:
+        yield [
+            b.pilot_major.major.school.name,
+            b.pilot_major.major.code,
+            b.pilot_major.major.name,
+            b.year,
+            b.get_status_display(),
+            b.total_amount,
+            b.total_adjusted,
+            b.limit_total,
+            b.total_spent,
+            b.execution_rate,
+            b.funds_received,
+            b.pending_adjustments,
+        ]
+
+
+def line_headers() -> list[str]:
+    return [_("经费用途"), _("预算金额（元）"), _("核增金额（元）"), _("可用额度（元）"), _("已支出（元）"), _("余额（元）"), _("执行率（%）")]  # fmt: skip
+
+
+def line_rows(execution: Execution) -> Iterator[list]:
+    for line in execution.lines:
+        yield [
+            line.get_category_display(),
+            line.amount,
+            line.adjusted,
+            line.limit,
+            line.spent,
+            line.remaining,
+            line.rate,
+        ]
+    yield [
+        _("合计"),
+        execution.amount,
+        execution.adjusted,
+        execution.limit,
+        execution.spent,
+        execution.remaining,
+        execution.rate,
+    ]
+
+
+def expenditure_headers() -> list[str]:
+    return [_("支出日期"), _("试点专业"), _("预算年度"), _("经费用途"), _("金额（元）"), _("凭证号"), _("摘要"), _("登记人")]  # fmt: skip
+
+
+def expenditure_rows(expenditures: Iterable[Expenditure]) -> Iterator[list]:
+    for e in expenditures:
+        yield [
+            e.spent_on,
+            e.line.budget.pilot_major.major.name,
+            e.line.budget.year,
+            e.line.get_category_display(),
+            e.amount,
+            e.voucher_no,
+            e.description,
+            str(e.recorded_by),
+        ]
+
+
+# --- Chart data (ECharts bar charts, passed through json_script) --------------------------------
+
+
+def budget_chart(budgets: Iterable[Budget]) -> dict:
+    """Limit and spent per budget of the page, in yuan (floats: JSON has no decimals)."""
+    labels, limits, spent, rates = [], [], [], []
+    for b in budgets:
+        labels.append(f"{b.pilot_major.major.name} {b.year}")
+        limits.append(float(b.limit_total))
+        spent.append(float(b.total_spent))
+        rates.append(float(b.execution_rate or 0))
+    return {
+        "labels": labels,
+        "limit": limits,
+        "spent": spent,
+        "rate": rates,
+        "names": {"limit": _("可用额度"), "spent": _("已支出"), "rate": _("执行率")},
+    }
+
+
+def line_chart(execution: Execution) -> dict:
+    return {
+        "labels": [str(line.get_category_display()) for line in execution.lines],
+        "limit": [float(line.limit) for line in execution.lines],
+        "spent": [float(line.spent) for line in execution.lines],
+        "rate": [float(line.rate or 0) for line in execution.lines],
+        "names": {"limit": _("可用额度"), "spent": _("已支出"), "rate": _("执行率")},
+    }

@@ -1,0 +1,530 @@
+"""Pages of pilot management (试点管理): pilot majors, work tasks and milestones, budgets,
+funding, expenditures and adjustments.
+
+Rows come from the scoped selectors (a row outside the user's scope is a 404 like a missing one);
+an action the user's role may not take on a row they can see is a 403; a business rule refused by
+a service comes back as a form error.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xbank.accounts.models import Role
+from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+from xbank.orgs.models import Institution
+
+from . import exports, selectors, services
+from .filters import BudgetFilter, ExpenditureFilter, MilestoneFilter, PilotMajorFilter, TaskFilter
+from .forms import (
+    AdjustmentDecisionForm,
+    AdjustmentForm,
+    BudgetCreateForm,
+    BudgetLinesForm,
+    BudgetReviewForm,
+    ExpenditureForm,
+    FundingForm,
+    MilestoneForm,
+    MilestoneReportForm,
+    ReasonForm,
+    TaskForm,
+)
+from .models import BudgetAdjustment, Milestone
+from .scoping import pilot_scope
+
+PAGE_SIZE = 50
+
+
+def _role_required(predicate):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not predicate(pilot_scope(request.user)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+tasks_required = _role_required(lambda scope: scope.sees_tasks)
+budgets_required = _role_required(lambda scope: scope.sees_budgets)
+
+
+def _wants_export(request) -> bool:
+    return request.GET.get("export") == "xlsx"
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    form.add_error(None, exc)
+
+
+# --- Pilot majors ---------------------------------------------------------------------------------
+
+
+@tasks_required
+def major_list(request):
+    filterset = PilotMajorFilter(
+        request.GET or None,
+        queryset=selectors.pilot_major_list(user=request.user),
+        user=request.user,
+    )
+    majors = filterset.qs
+    if _wants_export(request):
+        content = write_rows(
+            exports.major_headers(), exports.major_rows(majors), sheet_name=_("试点专业")
+        )
+        return xlsx_response(dated_filename(_("试点专业")), content)
+    page = Paginator(majors, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "pilot/major_list.html", {"filter": filterset, "page_obj": page})
+
+
+# --- Work tasks -----------------------------------------------------------------------------------
+
+
+@tasks_required
+def task_list(request):
+    today = timezone.localdate()
+    filterset = TaskFilter(
+        request.GET or None,
+        queryset=selectors.task_list(user=request.user, today=today),
+        user=request.user,
+    )
+    tasks = filterset.qs
+    if _wants_export(request):
+        content = write_rows(
+            exports.task_headers(), exports.task_rows(tasks), sheet_name=_("工作任务")
+        )
+        return xlsx_response(dated_filename(_("试点工作任务")), content)
+    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = pilot_scope(request.user)
+    return render(
+        request,
+        "pilot/task_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "today": today,
+            "may_create": bool(scope.institutions(Role.ACADEMIC_AFFAIRS)),
+        },
+    )
+
+
+@tasks_required
+def task_create(request):
+    """A new work task, by academic affairs (the leading group's office, 领导小组办公室)."""
+    institutions = sorted(pilot_scope(request.user).institutions(Role.ACADEMIC_AFFAIRS))
+    if not institutions:
+        raise PermissionDenied
+    institution = Institution.objects.get(pk=institutions[0])
+    form = TaskForm(request.POST or None, institution=institution)
+    if request.method == "POST" and form.is_valid():
+        try:
+            task = services.task_create(
+                actor=request.user, institution=institution, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已创建工作任务。"))
+            return redirect("pilot:task-detail", pk=task.pk)
+    return render(request, "pilot/task_form.html", {"form": form, "institution": institution})
+
+
+@tasks_required
+def task_detail(request, pk):
+    today = timezone.localdate()
+    task = selectors.access_task(request.user, pk, today=today)
+    scope = pilot_scope(request.user)
+    milestones = list(task.milestones.all())
+    return render(
+        request,
+        "pilot/task_detail.html",
+        {
+            "task": task,
+            "milestones": milestones,
+            "today": today,
+            "done_count": sum(1 for m in milestones if m.status == "done"),
+            "overdue_count": sum(1 for m in milestones if m.overdue),
+            "may_manage": scope.manages_task(task),
+            "may_report": scope.reports_on_task(task),
+            "milestone_form": MilestoneForm(),
+        },
+    )
+
+
+@tasks_required
+def milestone_create(request, pk):
+    task = selectors.access_task(request.user, pk)
+    if not pilot_scope(request.user).manages_task(task):
+        raise PermissionDenied
+    form = MilestoneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.milestone_create(actor=request.user, task=task, **form.cleaned_data)
+        messages.success(request, _("已添加进度节点。"))
+        return redirect("pilot:task-detail", pk=task.pk)
+    return render(request, "pilot/milestone_form.html", {"form": form, "task": task})
+
+
+@tasks_required
+def milestone_list(request):
+    today = timezone.localdate()
+    filterset = MilestoneFilter(
+        request.GET or None,
+        queryset=selectors.milestone_list(user=request.user, today=today),
+        user=request.user,
+        today=today,
+    )
+    milestones = filterset.qs
+    if _wants_export(request):
+        content = write_rows(
+            exports.milestone_headers(),
+            exports.milestone_rows(milestones),
+            sheet_name=_("进度安排"),
+        )
+        return xlsx_response(dated_filename(_("试点进度安排")), content)
+    page = Paginator(milestones, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "pilot/milestone_list.html",
+        {"filter": filterset, "page_obj": page, "today": today},
+    )
+
+
+@tasks_required
+def milestone_report(request, pk):
+    """Report progress on a milestone, optionally with an evidence file (佐证材料)."""
+    milestone = selectors.access_milestone(request.user, pk)
+    if not pilot_scope(request.user).reports_on_task(milestone.task):
+        raise PermissionDenied
+    form = MilestoneReportForm(
+        request.POST or None, request.FILES or None, initial={"progress": milestone.progress}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if milestone.status == Milestone.Status.DONE:
+                # A done milestone still takes evidence; its progress needs reopening first.
+                if not data["file"]:
+                    raise ValidationError(services.ERR_MILESTONE_DONE)
+                services.evidence_add(actor=request.user, milestone=milestone, file=data["file"])
+            else:
+                services.milestone_report(
+                    actor=request.user,
+                    milestone=milestone,
+                    progress=data["progress"],
+                    note=data["note"],
+                    completed_on=data["completed_on"],
+                    evidence=data["file"],
+                )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已更新进度。"))
+            return redirect("pilot:task-detail", pk=milestone.task_id)
+    return render(
+        request,
+        "pilot/milestone_report.html",
+        {"form": form, "milestone": milestone, "reopen_form": ReasonForm()},
+    )
+
+
+@require_POST
+@tasks_required
+def milestone_reopen(request, pk):
+    milestone = selectors.access_milestone(request.user, pk)
+    if not pilot_scope(request.user).manages_task(milestone.task):
+        raise PermissionDenied
+    form = ReasonForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(services.ERR_REASON_REQUIRED)
+        services.milestone_reopen(
+            actor=request.user, milestone=milestone, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已重新打开该节点。"))
+    return redirect("pilot:task-detail", pk=milestone.task_id)
+
+
+@tasks_required
+def evidence_download(request, pk):
+    evidence = selectors.access_evidence(request.user, pk)
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+
+
+# --- Budgets --------------------------------------------------------------------------------------
+
+
+@budgets_required
+def budget_list(request):
+    filterset = BudgetFilter(
+        request.GET or None, queryset=selectors.budget_list(user=request.user), user=request.user
+    )
+    budgets = filterset.qs
+    if _wants_export(request):
+        content = write_rows(
+            exports.budget_headers(), exports.budget_rows(budgets), sheet_name=_("建设经费")
+        )
+        return xlsx_response(dated_filename(_("试点建设经费")), content)
+    page = Paginator(budgets, PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = pilot_scope(request.user)
+    return render(
+        request,
+        "pilot/budget_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "chart": exports.budget_chart(page.object_list),
+            "may_create": scope.has(Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF),
+        },
+    )
+
+
+@budgets_required
+def budget_create(request):
+    pilot_majors = selectors.budget_pilot_major_options(
+        request.user, roles={Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF}
+    )
+    form = BudgetCreateForm(request.POST or None, pilot_majors=pilot_majors)
+    if request.method == "POST" and form.is_valid():
+        try:
+            budget = services.budget_create(
+                actor=request.user,
+                pilot_major=form.cleaned_data["pilot_major"],
+                year=form.cleaned_data["year"],
+                amounts=form.amounts(),
+                plan=form.cleaned_data["plan"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已创建预算草稿。"))
+            return redirect("pilot:budget-detail", pk=budget.pk)
+    return render(request, "pilot/budget_form.html", {"form": form})
+
+
+def _budget_permissions(scope, budget) -> dict:
+    return {
+        "may_prepare": scope.prepares_budget(budget) and budget.is_editable,
+        "may_review": scope.reviews_budget(budget) and budget.status == "under_review",
+        "may_keep_accounts": scope.keeps_accounts(budget) and budget.status == "approved",
+        "may_request": scope.requests_adjustment(budget) and budget.status == "approved",
+        "may_decide": scope.decides_adjustment(budget),
+    }
+
+
+@budgets_required
+def budget_detail(request, pk):
+    budget = selectors.access_budget(request.user, pk)
+    execution = selectors.budget_execution(budget)
+    if _wants_export(request):
+        content = write_rows(
+            exports.line_headers(),
+            exports.line_rows(execution),
+            sheet_name=_("预算执行"),
+            title=_("{budget} · 执行情况").format(budget=budget),
+        )
+        return xlsx_response(dated_filename(_("预算执行情况")), content)
+    adjustments = [a for line in execution.lines for a in line.adjustments.all()]
+    adjustments.sort(key=lambda a: (a.requested_at, a.pk), reverse=True)
+    return render(
+        request,
+        "pilot/budget_detail.html",
+        {
+            "budget": budget,
+            "execution": execution,
+            "adjustments": adjustments,
+            "expenditures": selectors.budget_expenditures(budget),
+            "expenditure_url": reverse("pilot:expenditure-list")
+            + "?"
+            + urlencode({"pilot_major": budget.pilot_major_id, "year": budget.year}),
+            "chart": exports.line_chart(execution),
+            "user_id": request.user.pk,
+            **_budget_permissions(pilot_scope(request.user), budget),
+        },
+    )
+
+
+@budgets_required
+def budget_edit(request, pk):
+    budget = selectors.access_budget(request.user, pk)
+    if not pilot_scope(request.user).prepares_budget(budget):
+        raise PermissionDenied
+    initial = {line.category: line.amount for line in budget.lines.all()}
+    form = BudgetLinesForm(
+        request.POST or None, initial={"plan": budget.plan}, initial_amounts=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_update(
+                actor=request.user,
+                budget=budget,
+                amounts=form.amounts(),
+                plan=form.cleaned_data["plan"],
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已保存预算。"))
+            return redirect("pilot:budget-detail", pk=budget.pk)
+    return render(request, "pilot/budget_form.html", {"form": form, "budget": budget})
+
+
+@require_POST
+@budgets_required
+def budget_submit(request, pk):
+    budget = selectors.access_budget(request.user, pk)
+    if not pilot_scope(request.user).prepares_budget(budget):
+        raise PermissionDenied
+    try:
+        services.budget_submit(actor=request.user, budget=budget)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已提交专家论证。"))
+    return redirect("pilot:budget-detail", pk=budget.pk)
+
+
+@budgets_required
+def budget_review(request, pk):
+    """Record the expert review (专家论证) of a budget under review."""
+    budget = selectors.access_budget(request.user, pk)
+    if not pilot_scope(request.user).reviews_budget(budget):
+        raise PermissionDenied
+    form = BudgetReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.budget_review(actor=request.user, budget=budget, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已登记论证结论。"))
+            return redirect("pilot:budget-detail", pk=budget.pk)
+    return render(request, "pilot/budget_review.html", {"form": form, "budget": budget})
+
+
+@budgets_required
+def funding_create(request, pk):
+    budget = selectors.access_budget(request.user, pk)
+    if not pilot_scope(request.user).keeps_accounts(budget):
+        raise PermissionDenied
+    form = FundingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.funding_record(actor=request.user, budget=budget, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已登记资金来源。"))
+            return redirect("pilot:budget-detail", pk=budget.pk)
+    return render(
+        request,
+        "pilot/budget_action_form.html",
+        {"form": form, "budget": budget, "heading": _("登记资金来源")},
+    )
+
+
+@budgets_required
+def expenditure_create(request, pk):
+    """The finance office (财务处) records an expenditure against a category."""
+    budget = selectors.access_budget(request.user, pk)
+    if not pilot_scope(request.user).keeps_accounts(budget):
+        raise PermissionDenied
+    form = ExpenditureForm(request.POST or None, budget=budget)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.expenditure_record(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已登记支出。"))
+            if "another" in request.POST:
+                return redirect("pilot:expenditure-create", pk=budget.pk)
+            return redirect("pilot:budget-detail", pk=budget.pk)
+    return render(
+        request,
+        "pilot/budget_action_form.html",
+        {"form": form, "budget": budget, "heading": _("登记支出"), "another": True},
+    )
+
+
+@budgets_required
+def expenditure_list(request):
+    filterset = ExpenditureFilter(
+        request.GET or None,
+        queryset=selectors.expenditure_list(user=request.user),
+        user=request.user,
+    )
+    expenditures = filterset.qs
+    if _wants_export(request):
+        content = write_rows(
+            exports.expenditure_headers(),
+            exports.expenditure_rows(expenditures),
+            sheet_name=_("支出明细"),
+        )
+        return xlsx_response(dated_filename(_("试点经费支出明细")), content)
+    page = Paginator(expenditures, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "pilot/expenditure_list.html", {"filter": filterset, "page_obj": page})
+
+
+@budgets_required
+def adjustment_create(request, pk):
+    budget = selectors.access_budget(request.user, pk)
+    if not pilot_scope(request.user).requests_adjustment(budget):
+        raise PermissionDenied
+    form = AdjustmentForm(request.POST or None, budget=budget)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.adjustment_request(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已提交预算调整申请。"))
+            return redirect("pilot:budget-detail", pk=budget.pk)
+    return render(
+        request,
+        "pilot/budget_action_form.html",
+        {"form": form, "budget": budget, "heading": _("申请预算调整")},
+    )
+
+
+@require_POST
+@budgets_required
+def adjustment_decide(request, pk):
+    adjustment = selectors.access_adjustment(request.user, pk)
+    budget = adjustment.line.budget
+    if not pilot_scope(request.user).decides_adjustment(budget):
+        raise PermissionDenied
+    form = AdjustmentDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择批准或驳回。"))
+        return redirect("pilot:budget-detail", pk=budget.pk)
+    decide = (
+        services.adjustment_approve
+        if form.cleaned_data["decision"] == BudgetAdjustment.Status.APPROVED
+        else services.adjustment_reject
+    )
+    try:
+        decide(actor=request.user, adjustment=adjustment, comment=form.cleaned_data["comment"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已处理预算调整申请。"))
+    return redirect("pilot:budget-detail", pk=budget.pk)
