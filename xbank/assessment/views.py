@@ -115,7 +115,11 @@ def site_create(request):
         else:
             messages.success(request, _("已新增考点"))
             return redirect("assessment:site-detail", pk=site.pk)
-    return render(request, "assessment/form.html", {"form": form, "title": _("新增考点")})
+    return render(
+        request,
+        "assessment/form.html",
+        {"form": form, "title": _("新增考点"), "back_url": reverse("assessment:site-list")},
+    )
 
 
 @view_required
@@ -144,7 +148,15 @@ def site_edit(request, pk):
         services.site_update(actor=request.user, site=site, **values)
         messages.success(request, _("已保存"))
         return redirect("assessment:site-detail", pk=site.pk)
-    return render(request, "assessment/form.html", {"form": form, "title": _("修改考点")})
+    return render(
+        request,
+        "assessment/form.html",
+        {
+            "form": form,
+            "title": _("修改考点"),
+            "back_url": reverse("assessment:site-detail", args=[site.pk]),
+        },
+    )
 
 
 @manage_required
@@ -160,7 +172,13 @@ def room_create(request, pk):
             messages.success(request, _("已新增考场"))
             return redirect("assessment:site-detail", pk=site.pk)
     return render(
-        request, "assessment/form.html", {"form": form, "title": _("新增考场") + f" · {site.name}"}
+        request,
+        "assessment/form.html",
+        {
+            "form": form,
+            "title": _("新增考场") + f" · {site.name}",
+            "back_url": reverse("assessment:site-detail", args=[site.pk]),
+        },
     )
 
 
@@ -188,7 +206,15 @@ def room_edit(request, pk):
         else:
             messages.success(request, _("已保存"))
             return redirect("assessment:site-detail", pk=room.site_id)
-    return render(request, "assessment/form.html", {"form": form, "title": _("修改考场")})
+    return render(
+        request,
+        "assessment/form.html",
+        {
+            "form": form,
+            "title": _("修改考场"),
+            "back_url": reverse("assessment:site-detail", args=[room.site_id]),
+        },
+    )
 
 
 # --- Examiner qualifications and pass marks -----------------------------------------------------
@@ -222,7 +248,15 @@ def qualification_create(request):
         else:
             messages.success(request, _("已登记考评员资格"))
             return redirect("assessment:qualification-list")
-    return render(request, "assessment/form.html", {"form": form, "title": _("登记考评员资格")})
+    return render(
+        request,
+        "assessment/form.html",
+        {
+            "form": form,
+            "title": _("登记考评员资格"),
+            "back_url": reverse("assessment:qualification-list"),
+        },
+    )
 
 
 @qualifications_manage_required
@@ -239,7 +273,15 @@ def qualification_edit(request, pk):
         else:
             messages.success(request, _("已保存"))
             return redirect("assessment:qualification-list")
-    return render(request, "assessment/form.html", {"form": form, "title": _("修改考评员资格")})
+    return render(
+        request,
+        "assessment/form.html",
+        {
+            "form": form,
+            "title": _("修改考评员资格"),
+            "back_url": reverse("assessment:qualification-list"),
+        },
+    )
 
 
 def _pass_mark_entries():
@@ -281,7 +323,8 @@ def pass_mark_edit(request, pk):
         messages.success(request, _("已保存合格线"))
         return redirect("assessment:pass-mark-list")
     title = _("合格线") + f" · {certificate_type.name}"
-    return render(request, "assessment/form.html", {"form": form, "title": title})
+    back = reverse("assessment:pass-mark-list")
+    return render(request, "assessment/form.html", {"form": form, "title": title, "back_url": back})
 
 
 # --- Sessions -----------------------------------------------------------------------------------
@@ -308,7 +351,11 @@ def session_create(request):
         else:
             messages.success(request, _("已新建考核批次，请安排考场和考评员"))
             return redirect("assessment:session-detail", pk=session.pk)
-    return render(request, "assessment/form.html", {"form": form, "title": _("新建考核批次")})
+    return render(
+        request,
+        "assessment/form.html",
+        {"form": form, "title": _("新建考核批次"), "back_url": reverse("assessment:session-list")},
+    )
 
 
 @manage_required
@@ -325,7 +372,15 @@ def session_edit(request, pk):
         else:
             messages.success(request, _("已保存"))
             return redirect("assessment:session-detail", pk=session.pk)
-    return render(request, "assessment/form.html", {"form": form, "title": _("修改考核批次")})
+    return render(
+        request,
+        "assessment/form.html",
+        {
+            "form": form,
+            "title": _("修改考核批次"),
+            "back_url": reverse("assessment:session-detail", args=[session.pk]),
+        },
+    )
 
 
 @view_required
@@ -487,7 +542,11 @@ def candidate_add(request, pk):
     return render(
         request,
         "assessment/form.html",
-        {"form": form, "title": _("直接报考") + f" · {session.title}"},
+        {
+            "form": form,
+            "title": _("直接报考") + f" · {session.title}",
+            "back_url": reverse("assessment:session-detail", args=[session.pk]),
+        },
     )
 
 
@@ -849,7 +908,8 @@ def award_create(request, pk):
             )
             return _back(candidate.session_id, "candidates")
     title = _("发放证书") + f" · {candidate.account.name}（{candidate.ticket_no}）"
-    return render(request, "assessment/form.html", {"form": form, "title": title})
+    back = reverse("assessment:session-detail", args=[candidate.session_id])
+    return render(request, "assessment/form.html", {"form": form, "title": title, "back_url": back})
 
 
 @manage_required
@@ -867,7 +927,16 @@ def award_revoke(request, pk):
             messages.success(request, _("证书已撤销，核验页面将显示“已撤销”"))
             return redirect("assessment:award-list")
     title = _("撤销证书") + f" · {award.certificate_no}（{award.account.name}）"
-    return render(request, "assessment/form.html", {"form": form, "title": title, "danger": True})
+    return render(
+        request,
+        "assessment/form.html",
+        {
+            "form": form,
+            "title": title,
+            "danger": True,
+            "back_url": reverse("assessment:award-list"),
+        },
+    )
 
 
 # --- A learner's own candidacies ----------------------------------------------------------------
