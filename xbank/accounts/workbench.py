@@ -44,6 +44,16 @@ TRAINING_PROGRAMS = Duty(
     _("培训项目"), _("培训班、课次、报名审核、签到与出勤、结业"), "training:program-list"
 )
 TRAINING_STATS = Duty(_("培训统计"), _("按年度、项目、证书统计培训人数与人次"), "training:stats")
+ASSESSMENT_SESSIONS = Duty(
+    _("考核批次"),
+    _("排考、考场与考评员、考生与准考证、保密记录、成绩发布"),
+    "assessment:session-list",
+)
+EXAMINER_QUALIFICATIONS = Duty(
+    _("考评员资格"),
+    _("教师与校外考评员的考评资格及有效期，导出名册"),
+    "assessment:qualification-list",
+)
 
 DUTIES: dict[str, list[Duty]] = {
     Role.SYSADMIN: [
@@ -76,7 +86,11 @@ DUTIES: dict[str, list[Duty]] = {
         TRAINING_PROGRAMS,
         Duty(_("培训公告"), _("分期发布培训公告，公开报名"), "training:announcement-manage-list"),
         TRAINING_STATS,
-        Duty(_("考核与证书发放"), _("考点考场、考核批次、成绩与证书发放")),
+        ASSESSMENT_SESSIONS,
+        Duty(_("考点与考场"), _("考点、考场及标准化考场认定有效期"), "assessment:site-list"),
+        EXAMINER_QUALIFICATIONS,
+        Duty(_("证书发放"), _("为合格考生发放证书并记入学习账户；撤销"), "assessment:award-list"),
+        Duty(_("鉴定统计"), _("按年份、证书和等级统计鉴定人数与合格率"), "assessment:stats"),
     ],
     Role.SCHOOL_STAFF: [
         LEARNERS,
@@ -87,12 +101,16 @@ DUTIES: dict[str, list[Duty]] = {
         Duty(_("认定初审"), _("本学院学生学习成果认定申请的初审")),
         Duty(_("培训报名"), _("本学院学生的培训报名与结业"), "training:enrollment-list"),
     ],
-    Role.HR: [Duty(_("师资队伍"), _("教师名册、考评员资格、师资培训"))],
+    Role.HR: [Duty(_("师资队伍"), _("教师名册、考评员资格、师资培训")), EXAMINER_QUALIFICATIONS],
     Role.FINANCE: [Duty(_("试点经费"), _("各试点专业的预算与支出"))],
     Role.TEACHER: [
         Duty(_("我的培训班"), _("承担的培训教学任务：签到表、登记出勤"), "training:my-programs")
     ],
-    Role.EXAMINER: [Duty(_("考核评分"), _("为分配给我的考核场次录入成绩"))],
+    Role.EXAMINER: [
+        Duty(
+            _("考核评分"), _("为分配给我的考核场次录入成绩、记录保密环节"), "assessment:my-sessions"
+        )
+    ],
     Role.LEARNER: [
         Duty(_("我的学习账户"), _("我的全部学习成果，按时间排列"), "learners:my-account"),
         Duty(_("培训报名"), _("查看培训公告、报名、退出，查看报名状态"), "training:my-enrollments"),

@@ -471,3 +471,30 @@ def test_the_examiners_workbench_card_opens_their_sessions(client, world):
     page = client.get(reverse("assessment:my-sessions")).content.decode()
     assert world.published.title in page
     assert datetime.date(2025, 6, 20).isoformat() in page
+
+
+@pytest.mark.parametrize(
+    ("role", "links"),
+    [
+        (
+            "continuing_ed_a",
+            {
+                "考核批次": "assessment:session-list",
+                "考点与考场": "assessment:site-list",
+                "考评员资格": "assessment:qualification-list",
+                "证书发放": "assessment:award-list",
+                "鉴定统计": "assessment:stats",
+            },
+        ),
+        ("hr_a", {"考评员资格": "assessment:qualification-list"}),
+        ("examiner_assigned", {"考核评分": "assessment:my-sessions"}),
+    ],
+)
+def test_the_workbench_links_the_assessment_duties(client, world, role, links):
+    from xbank.accounts.tests.test_workbench import cards
+
+    login(client, world, role)
+    shown = cards(client.get(reverse("accounts:workbench")).content.decode())
+    for title, url_name in links.items():
+        assert shown.get(title) == reverse(url_name), title
+        assert client.get(reverse(url_name)).status_code == 200, title
