@@ -54,6 +54,138 @@ EN = {
     "登录失败次数过多，已暂时锁定": "Too many failed sign-ins: temporarily locked",
 }
 
+# Training: public announcements, programs, the registration form and its confirmation.
+EN_TRAINING = {
+    "培训公告": "Training announcements",
+    "职业技能等级证书培训，面向在校生和社会人员。": (
+        "Skill certificate training for students and members of the public."
+    ),
+    "%(year)s年第%(issue)s期": "Issue %(issue)s of %(year)s",
+    "发布于": "Published",
+    "暂无培训公告。": "No announcements yet.",
+    "招生对象": "Open to",
+    "培训时间": "Dates",
+    "培训地点": "Place",
+    "名额": "Places",
+    "培训费": "Fee",
+    "元": "yuan",
+    "免费": "Free",
+    "查看并报名": "Details and registration",
+    "剩余 %(n)s 个": "%(n)s left",
+    "结业要求": "To complete",
+    "出勤率不低于 %(pct)s%%": "Attendance of at least %(pct)s%%",
+    "课程安排": "Sessions",
+    "您已报名该培训项目": "You have registered for this program",
+    "我的报名": "My registrations",
+    "社会人员报名": "Register as a member of the public",
+    "用我的账号报名": "Register with my account",
+    "在校生登录报名": "Students: sign in to register",
+    "名额已满，现在报名将进入候补；有人退出时按顺序递补。": (
+        "The program is full: you will join the waitlist and move up when someone withdraws."
+    ),
+    "个人信息处理说明": "How your personal information is processed",
+    "版本 %(v)s": "Version %(v)s",
+    "Translation for reference; the Chinese text above governs.": (
+        "Translation for reference; the Chinese text above governs."
+    ),
+    "我已阅读并同意上述个人信息处理说明": (
+        "I have read and agree to the processing of my personal information described above"
+    ),
+    "提交报名": "Register",
+    "姓名": "Name",
+    "证件类型": "Document type",
+    "证件号码": "Document number",
+    "手机号": "Mobile phone",
+    "学历": "Education",
+    "工作单位": "Employer",
+    "请选择": "Please choose",
+    "初中及以下": "Junior secondary or below",
+    "高中": "Senior secondary",
+    "中专/中职": "Vocational secondary",
+    "大专": "Associate degree",
+    "本科": "Bachelor's degree",
+    "研究生": "Postgraduate",
+    "请填写姓名": "Please enter your name",
+    "姓名不能超过 50 个字": "The name may have at most 50 characters",
+    "请选择证件类型": "Please choose a document type",
+    "证件类型无效": "Unknown document type",
+    "请填写证件号码": "Please enter your document number",
+    "证件号码%(reason)s": "Document number: %(reason)s",
+    "请填写手机号": "Please enter your mobile phone number",
+    "手机号应为 11 位手机号码（港澳号码加 852/853）": (
+        "The mobile number should have 11 digits (Hong Kong / Macao: 852 / 853 and 8 digits)"
+    ),
+    "请选择学历": "Please choose your education",
+    "学历选项无效": "Unknown education",
+    "工作单位不能超过 100 个字": "The employer may have at most 100 characters",
+    "请阅读并勾选同意个人信息处理说明": (
+        "Please read and tick your agreement to the processing of your personal information"
+    ),
+    "个人信息处理说明已更新，请重新阅读并同意": (
+        "The text on personal information has changed: please read it and agree again"
+    ),
+    "该培训项目当前不在报名期内": "This program is not open for registration",
+    "已报名该培训项目，同一人不能重复报名": (
+        "Already registered: a person can register for a program only once"
+    ),
+    "该培训项目只面向本校在校生，请用学生账号登录后报名": (
+        "This program is for the college's students: sign in with a student account"
+    ),
+    "该培训项目只面向社会人员，请通过公开报名表报名": (
+        "This program is for members of the public: use the public registration form"
+    ),
+    "当前登录用户没有个人学习账户，不能报名": (
+        "Your login has no learning account, so it cannot register"
+    ),
+    "报名结果": "Registration",
+    "报名成功，等待审核": "Registered: awaiting review",
+    "报名成功，已录取": "Registered and admitted",
+    "名额已满，您在候补第 %(n)s 位": "The program is full: you are number %(n)s on the waitlist",
+    "请保存本页链接，可随时查看报名状态或退出报名。": (
+        "Keep the link to this page: you can check your status or withdraw here at any time."
+    ),
+    "培训项目": "Program",
+    "报名时间": "Registered on",
+    "状态": "Status",
+    "退出报名": "Withdraw",
+    "已退出报名。": "You have withdrawn.",
+    "同一网络地址提交报名过于频繁，请稍后再试。": (
+        "Too many registrations from this network address: please try again shortly."
+    ),
+    "第 %(n)s 位": "no. %(n)s",
+    "在校生": "Students",
+    "社会人员": "Members of the public",
+    "在校生和社会人员": "Students and the public",
+    "校内": "On campus",
+    "校外（送培上门）": "Off site (training brought to the community)",
+    "草稿": "Draft",
+    "已发布": "Announced",
+    "报名中": "Open for registration",
+    "报名截止": "Registration closed",
+    "已结班": "Finished",
+    "待审核": "Awaiting review",
+    "已录取": "Admitted",
+    "未通过": "Not admitted",
+    "候补": "Waitlisted",
+    "已退出": "Withdrawn",
+    "已结业": "Completed",
+    "未结业": "Not completed",
+    "初级": "Junior",
+    "中级": "Intermediate",
+    "高级": "Senior",
+    "五级/初级工": "Grade 5 (junior worker)",
+    "四级/中级工": "Grade 4 (intermediate worker)",
+    "三级/高级工": "Grade 3 (senior worker)",
+    "二级/技师": "Grade 2 (technician)",
+    "一级/高级技师": "Grade 1 (senior technician)",
+    "居民身份证": "Resident identity card",
+    "港澳台居民居住证": "Residence permit for Hong Kong, Macao and Taiwan residents",
+    "港澳居民来往内地通行证": "Mainland travel permit for Hong Kong and Macao residents",
+    "台湾居民来往大陆通行证": "Mainland travel permit for Taiwan residents",
+    "护照": "Passport",
+}
+EN |= EN_TRAINING
+
 
 def fill(text: str) -> str:
     def replace(match: re.Match) -> str:
