@@ -77,7 +77,6 @@ class EnrollmentFilter(_ScopedFilterSet):
     program = django_filters.CharFilter(
         label=_("培训项目"), field_name="program__title", lookup_expr="icontains"
     )
-    program_id = django_filters.NumberFilter(field_name="program_id", widget=forms.HiddenInput)
     certificate_type = django_filters.ModelChoiceFilter(
         label=_("证书"),
         field_name="program__certificate_type",
@@ -147,7 +146,6 @@ class StatsFilter(_ScopedFilterSet):
     partner = django_filters.CharFilter(
         label=_("合作项目"), field_name="program__partner", lookup_expr="icontains"
     )
-    program = django_filters.NumberFilter(field_name="program_id", widget=forms.HiddenInput)
 
     class Meta:
         model = Enrollment

@@ -533,6 +533,9 @@ def enrollment_list(request):
         user=request.user,
     )
     enrollments = filterset.qs
+    program_id = request.GET.get("program_id", "")
+    if program_id.isdigit():  # the export link of a program's page
+        enrollments = enrollments.filter(program_id=int(program_id))
     if _wants_export(request):
         content = write_rows(
             exports.enrollment_headers(),

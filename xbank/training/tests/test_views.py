@@ -698,3 +698,12 @@ def test_a_students_only_program_has_no_public_form(client):
     assert 'id="register-public"' not in page
     response = client.post(reverse("training:register", args=[p.code]), form_data())
     assert response.status_code == 200 and not Enrollment.objects.exists()
+
+
+def test_a_programs_export_link_exports_only_its_registrations(client, tw):
+    other = program(institution=tw.world.college_a)
+    public_registration(other, name="冯可欣")
+    client.force_login(tw.users["continuing_ed_a"])
+    url = reverse("training:enrollment-list") + f"?program_id={tw.program_a.pk}&export=xlsx"
+    rows = read_xlsx(client.get(url).content)
+    assert {r[0] for r in rows[1:]} == {"安丽丝", "包博", "林晓华"}
