@@ -41,7 +41,7 @@ from .forms import (
     ReasonForm,
     TaskForm,
 )
-from .models import BudgetAdjustment, Milestone
+from .models import Budget, BudgetAdjustment, Milestone
 from .scoping import pilot_scope
 
 PAGE_SIZE = 50
@@ -299,6 +299,8 @@ def budget_list(request):
 
 @budgets_required
 def budget_create(request):
+    if not pilot_scope(request.user).has(Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF):
+        raise PermissionDenied
     pilot_majors = selectors.budget_pilot_major_options(
         request.user, roles={Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF}
     )
@@ -367,6 +369,12 @@ def budget_edit(request, pk):
     budget = selectors.access_budget(request.user, pk)
     if not pilot_scope(request.user).prepares_budget(budget):
         raise PermissionDenied
+    if not budget.is_editable:
+        messages.error(
+            request,
+            services.ERR_BUDGET_NOT_EDITABLE.format(status=budget.get_status_display()),
+        )
+        return redirect("pilot:budget-detail", pk=budget.pk)
     initial = {line.category: line.amount for line in budget.lines.all()}
     form = BudgetLinesForm(
         request.POST or None, initial={"plan": budget.plan}, initial_amounts=initial
@@ -408,6 +416,12 @@ def budget_review(request, pk):
     budget = selectors.access_budget(request.user, pk)
     if not pilot_scope(request.user).reviews_budget(budget):
         raise PermissionDenied
+    if budget.status != Budget.Status.UNDER_REVIEW:
+        messages.error(
+            request,
+            services.ERR_BUDGET_NOT_UNDER_REVIEW.format(status=budget.get_status_display()),
+        )
+        return redirect("pilot:budget-detail", pk=budget.pk)
     form = BudgetReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         try:
