@@ -196,7 +196,9 @@ def fill(text: str) -> str:
             return f'msgid "{msgid}"\nmsgstr "{value}"'
         return match.group(0)
 
-    return re.sub(r'msgid "((?:[^"\\]|\\.)+)"\nmsgstr ""', replace, text)
+    # An empty msgstr, or one that makemessages re-wrapped over several lines on a later run
+    # (``msgstr ""`` then continuation lines): either way it is replaced by one line.
+    return re.sub(r'msgid "((?:[^"\\]|\\.)+)"\nmsgstr ""(?:\n"(?:[^"\\]|\\.)*")*', replace, text)
 
 
 if __name__ == "__main__":

@@ -431,6 +431,7 @@ def test_the_public_pages_speak_english(client):
     page = client.get(reverse("training:register", args=[p.code]), **english).content.decode()
     assert "Register as a member of the public" in page
     assert "Translation for reference" in page and "证件号码加密存储" in page
+    assert page.count("I have read and agree to the processing") == 1
     response = client.post(
         reverse("training:register", args=[p.code]), form_data(name=""), **english
     )
@@ -707,3 +708,19 @@ def test_a_programs_export_link_exports_only_its_registrations(client, tw):
     url = reverse("training:enrollment-list") + f"?program_id={tw.program_a.pk}&export=xlsx"
     rows = read_xlsx(client.get(url).content)
     assert {r[0] for r in rows[1:]} == {"安丽丝", "包博", "林晓华"}
+
+
+def test_the_catalog_filler_replaces_a_rewrapped_translation_whole():
+    """makemessages re-wraps a long translation over several lines on its next run; filling
+    again must replace it, not prepend to it."""
+    import importlib.util
+    from pathlib import Path
+
+    import xbank
+
+    path = Path(xbank.__file__).parent / "locale" / "translate_en.py"
+    spec = importlib.util.spec_from_file_location("translate_en", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    wrapped = 'msgid "提交报名"\nmsgstr ""\n"Regis"\n"ter"\n\nmsgid "x"\nmsgstr ""\n'
+    assert module.fill(wrapped) == 'msgid "提交报名"\nmsgstr "Register"\n\nmsgid "x"\nmsgstr ""\n'
