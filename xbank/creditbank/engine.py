@@ -589,6 +589,7 @@ def load_rulebook(
         qs = qs.exclude(pk=simulate.pk)
     book = RuleBook(qs.order_by("code", "version"))
     if simulate is not None:
+        simulate = rule_queryset().get(pk=simulate.pk)  # with its exemptions, fetched once
         if simulate.is_draft:
             book.add_hypothetical(simulate)
         else:

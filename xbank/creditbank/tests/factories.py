@@ -142,7 +142,7 @@ COURSES = [
 
 
 def build_credit_world(*, total_credits: int = 140) -> CreditWorld:
-    college = InstitutionFactory(name="岭南测试职业技术学院")
+    college = InstitutionFactory()
     school = SchoolFactory(institution=college, name="护理学院")
     major = MajorFactory(school=school, name="护理")
     curriculum = CurriculumFactory(major=major, cohort_year=2023, total_credits=total_credits)
@@ -157,7 +157,10 @@ def build_credit_world(*, total_credits: int = 140) -> CreditWorld:
             category=category,
         )
         courses[name] = course
-    elderly_care = CertificateTypeFactory(name="老年照护职业技能等级证书")
+    name = "老年照护职业技能等级证书"  # one type, shared by every world of a test
+    elderly_care = CertificateType.objects.filter(name=name).first() or CertificateTypeFactory(
+        name=name
+    )
     curriculum.required_certificates.add(elderly_care)
     world = CreditWorld(college, school, major, curriculum, courses, elderly_care)
     world.users = {
