@@ -55,11 +55,24 @@ EXAMINER_QUALIFICATIONS = Duty(
     "assessment:qualification-list",
 )
 
+PILOT_TASKS = Duty(
+    _("试点工作任务"),
+    _("本部门的工作任务与进度节点，逾期提醒，上报进度与佐证材料"),
+    "pilot:task-list",
+)
+PILOT_FUNDS = Duty(
+    _("试点经费"), _("各试点专业的建设经费预算、专家论证、支出与执行率"), "pilot:budget-list"
+)
+COVERAGE = Duty(
+    _("课证融合"), _("人才培养方案课程对职业技能等级标准模块的覆盖矩阵"), "catalog:coverage-list"
+)
+
 DUTIES: dict[str, list[Duty]] = {
     Role.SYSADMIN: [
         ADMIN,
         LEARNERS,
         Duty(_("审计日志"), _("登录、导入与查看证件号的记录"), "admin:audit_auditentry_changelist"),
+        PILOT_TASKS,
     ],
     Role.BANK_ADMIN: [
         CATALOG,
@@ -76,6 +89,9 @@ DUTIES: dict[str, list[Duty]] = {
         OUTCOMES,
         CERT_STATS,
         Duty(_("认定终审与毕业审核"), _("学习成果认定的最终审批，毕业学分与证书审核")),
+        COVERAGE,
+        PILOT_TASKS,
+        PILOT_FUNDS,
     ],
     Role.CONTINUING_ED: [
         LEARNERS,
@@ -100,9 +116,18 @@ DUTIES: dict[str, list[Duty]] = {
         CATALOG,
         Duty(_("认定初审"), _("本学院学生学习成果认定申请的初审")),
         Duty(_("培训报名"), _("本学院学生的培训报名与结业"), "training:enrollment-list"),
+        COVERAGE,
+        PILOT_TASKS,
+        PILOT_FUNDS,
     ],
     Role.HR: [Duty(_("师资队伍"), _("教师名册、考评员资格、师资培训")), EXAMINER_QUALIFICATIONS],
-    Role.FINANCE: [Duty(_("试点经费"), _("各试点专业的预算与支出"))],
+    Role.FINANCE: [
+        PILOT_FUNDS,
+        Duty(
+            _("支出明细"), _("登记与查询各试点专业的经费支出，导出 Excel"), "pilot:expenditure-list"
+        ),
+        PILOT_TASKS,
+    ],
     Role.TEACHER: [
         Duty(_("我的培训班"), _("承担的培训教学任务：签到表、登记出勤"), "training:my-programs")
     ],
