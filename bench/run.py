@@ -1,7 +1,8 @@
 """`make bench`: XBank's figures beside the raw limit of the same machine, as ratios.
 
 Each measurement runs in its own process (so peak memory is that process's own) against its own
-SQLite file under bench/out/. Nothing here passes or fails: it prints figures.
+SQLite file under bench/out/ (the registration burst uses a fresh PostgreSQL database instead
+when DATABASE_URL names a PostgreSQL server). Nothing here passes or fails: it prints figures.
 """
 
 from __future__ import annotations
@@ -56,6 +57,21 @@ def main() -> None:
     print(
         f"  ratio XBank / raw: {ours['rows_per_s'] / raw['rows_per_s']:.2f} (aim ≥ 0.5); "
         f"peak memory {ours['peak_mb']:.0f} MB (aim < 512 MB)"
+    )
+    burst = run("registration_burst.py")
+    print(
+        f"\nRegistration burst, {burst['registrations']:,} public registrations at once for "
+        f"{burst['capacity']:,} places ({burst['database']}, gunicorn {burst['workers']} workers, "
+        f"{burst['clients']} clients on loopback)"
+    )
+    print(
+        f"  admitted {burst['admitted']:,} (capacity {burst['capacity']:,}), waitlisted "
+        f"{burst['waitlisted']:,} (positions contiguous: {burst['waitlist_contiguous']}), "
+        f"errors {burst['errors']:,}{' ' + str(burst['error_kinds']) if burst['errors'] else ''}"
+    )
+    print(
+        f"  {burst['per_s']:,.0f} registrations/s over {burst['seconds']:.1f} s; "
+        f"latency p50 {burst['p50_ms']:.0f} ms, p99 {burst['p99_ms']:.0f} ms"
     )
 
 

@@ -268,6 +268,18 @@ def program_public_get(code: str) -> TrainingProgram:
         raise Http404("No such training program") from None
 
 
+def program_for_registration(code: str) -> TrainingProgram:
+    """A public program by its code, without its sessions (the registration form's POST)."""
+    try:
+        return (
+            TrainingProgram.objects.filter(status__in=PUBLIC_PROGRAM_STATES)
+            .select_related("institution")
+            .get(code=code)
+        )
+    except TrainingProgram.DoesNotExist:
+        raise Http404("No such training program") from None
+
+
 def program_seats_left(*, program: TrainingProgram) -> int:
     seated = Enrollment.objects.filter(
         program=program, status__in=["pending", "approved", "completed", "not_completed"]

@@ -413,11 +413,10 @@ def enrollment_register_public(
         raise ValidationError(ERR_CONSENT_REQUIRED, code="consent_required")
     if consent_version != CURRENT_VERSION:
         raise ValidationError(ERR_CONSENT_VERSION, code="consent_version")
-    program = _lock(program)
-    if program.status != TrainingProgram.Status.ENROLLING:
-        raise ValidationError(ERR_NOT_OPEN, code="not_open")
-    if not program.takes_public:
-        raise ValidationError(ERR_STUDENTS_ONLY, code="students_only")
+    # The person's account and learner record first, the program lock last: registrations of
+    # different people prepare in parallel and queue only for the seat decision. The program's
+    # state is checked under the lock; a refused registration rolls back whole (no account,
+    # learner or consent is left behind).
     learner = learner_services.learner_register(
         actor=None,
         document=document,
@@ -435,6 +434,9 @@ def enrollment_register_public(
         agreed_at=timezone.now(),
         ip=ip,
     )
+    program = _lock(program)
+    if program.status == TrainingProgram.Status.ENROLLING and not program.takes_public:
+        raise ValidationError(ERR_STUDENTS_ONLY, code="students_only")
     return _register(
         actor=None,
         program=program,

@@ -138,7 +138,7 @@ _ERROR_FIELDS = {
 @ratelimit(key=_client, rate=_register_rate, method="POST", block=False)
 def program_register(request, code):
     """The public registration form (社会人员报名)."""
-    program = selectors.program_public_get(code)
+    program = selectors.program_for_registration(code)
     if getattr(request, "limited", False):
         return render(request, "training/public/ratelimited.html", status=429)
     accepting = program.is_open and program.takes_public
