@@ -724,3 +724,37 @@ def test_the_catalog_filler_replaces_a_rewrapped_translation_whole():
     spec.loader.exec_module(module)
     wrapped = 'msgid "提交报名"\nmsgstr ""\n"Regis"\n"ter"\n\nmsgid "x"\nmsgstr ""\n'
     assert module.fill(wrapped) == 'msgid "提交报名"\nmsgstr "Register"\n\nmsgid "x"\nmsgstr ""\n'
+
+
+def test_editing_cannot_shrink_the_capacity_below_the_seats_taken(client, tw):
+    client.force_login(tw.users["continuing_ed_a"])
+    url = reverse("training:program-edit", args=[tw.program_a.pk])
+    data = {
+        "level": "junior",
+        "title": "老年照护（初级）培训班",
+        "audience": "both",
+        "start_date": tw.program_a.start_date.isoformat(),
+        "end_date": tw.program_a.end_date.isoformat(),
+        "place_kind": "on_campus",
+        "place": "实训楼 301",
+        "capacity": 2,
+        "fee": "0",
+        "completion_min_attendance": 80,
+        "requires_approval": "on",
+        "instructors": [tw.users["teacher_a"].pk],
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert services.ERR_CAPACITY_BELOW_SEATED.format(seated=3) in response.content.decode()
+    response = client.post(url, {**data, "capacity": 12, "fee": "300"})
+    assert response.status_code == 302
+    tw.program_a.refresh_from_db()
+    assert (tw.program_a.capacity, str(tw.program_a.fee)) == (12, "300.00")
+
+
+def test_the_teacher_sees_the_programs_they_teach(client, tw):
+    client.force_login(tw.users["teacher_a"])
+    page = client.get(reverse("training:my-programs")).content.decode()
+    assert "老年照护（初级）培训班" in page
+    page = client.get(reverse("training:program-list")).content.decode()
+    assert "老年照护（初级）培训班" in page and "草稿培训班" not in page
