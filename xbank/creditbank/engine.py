@@ -291,10 +291,10 @@ def _version_note(chosen: ConversionRule, versions: list[ConversionRule], book, 
     if len(versions) == 1:
         return ""
     if chosen is first and not book.in_force_between(chosen, on, on):
-        return f"（按入学时有效的第 {chosen.version} 版，保留原有待遇）"
+        return "，按入学时有效的版本，保留原有待遇"
     if chosen is not first:
-        return f"（较入学时的第 {first.version} 版更有利，按第 {chosen.version} 版）"
-    return f"（入学时有效的第 {chosen.version} 版更有利）"
+        return f"，较入学时的第 {first.version} 版更有利"
+    return "，入学时有效的版本更有利"
 
 
 def evaluate(
@@ -387,7 +387,7 @@ def evaluate(
         eq = equivalence_key(outcome)
         gk = group_key(rule)
         basis = (
-            f"依据规则「{rule.name}」（{rule.label}）{_version_note(rule, versions, book, on)}，"
+            f"依据规则「{rule.name}」（{rule.label}{_version_note(rule, versions, book, on)}），"
             f"成果{outcome_label(outcome)}符合条件（{condition_text(rule)}）"
         )
         if (eq, rule.code) in state.used:

@@ -456,7 +456,8 @@ def rule_simulate(
     what this rule adds; the learner's existing ledger (exemptions, converted credits, spent
     outcomes) is taken into account.
     """
-    on = on or timezone.localdate()
+    # A draft is simulated as of the day it would take effect, if that is still to come.
+    on = on or max(timezone.localdate(), rule.effective_from)
     codes = {rule.code}
     if rule.exclusive_group:
         codes |= set(

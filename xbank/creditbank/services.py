@@ -26,11 +26,19 @@ from django.utils import timezone
 from xbank.accounts.models import Role, RoleAssignment
 from xbank.accounts.notifications import notification_send, notifications_send
 from xbank.audit import services as audit
-from xbank.catalog.models import LEVEL_RANK, CertificateType, Course, CourseModule, Curriculum
+from xbank.catalog.models import (
+    LEVEL_RANK,
+    CertificateType,
+    Course,
+    CourseModule,
+    Curriculum,
+    CurriculumCourse,
+)
 from xbank.catalog.services import ensure_certificate_active
 from xbank.learners.models import (
     CERTIFICATE_OUTCOME_KINDS,
     Learner,
+    LearningAccount,
     LearningOutcome,
     OutcomeKind,
 )
@@ -389,72 +397,92 @@ def policy_set(
 # --- Course credits ---------------------------------------------------------------------------------
 
 
-def _course_result_passed(outcome: LearningOutcome) -> bool:
-    if outcome.grade and outcome.grade.strip() in FAIL_GRADES:
-        return False
-    return outcome.score is None or outcome.score >= PASS_SCORE
-
-
-def _course_curriculum(outcome: LearningOutcome) -> Curriculum | None:
-    """The curriculum of the person's student record that contains the course, if any."""
-    majors = Learner.objects.filter(
-        account_id=outcome.account_id, kind=Learner.Kind.STUDENT, major__isnull=False
-    ).values_list("major_id", "cohort_year")
-    q = Q(pk__in=[])
-    for major_id, cohort in majors:
-        q |= Q(major_id=major_id, cohort_year=cohort)
-    return Curriculum.objects.filter(q, curriculum_courses__course_id=outcome.course_id).first()
-
-
-@transaction.atomic
-def course_credit_post(*, actor, outcome: LearningOutcome) -> CreditEntry | None:
-    """Post the credits of a passed course result (课程成绩) to the ledger, once.
-
-    Returns None for an outcome that earns nothing (not a course result, failed, revoked,
-    no credits). Posting the same result again returns the entry already posted.
-    """
+def _earns_credits(outcome: LearningOutcome) -> bool:
+    """A verified, passed course result with credits (a failed or revoked one earns nothing)."""
     if (
         outcome.kind != OutcomeKind.COURSE_RESULT
         or outcome.course_id is None
         or outcome.status != LearningOutcome.Status.VERIFIED
-        or not _course_result_passed(outcome)
     ):
-        return None
-    key = f"course:{outcome.pk}"
-    existing = CreditEntry.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
+        return False
+    if outcome.grade and outcome.grade.strip() in FAIL_GRADES:
+        return False
+    if outcome.score is not None and outcome.score < PASS_SCORE:
+        return False
     credits = outcome.credits if outcome.credits is not None else outcome.course.credits
-    if not credits or credits <= 0:
-        return None
-    curriculum = _course_curriculum(outcome)
-    (entry,) = ledger.post(
-        actor=actor,
-        account_id=outcome.account_id,
-        drafts=[
+    return bool(credits and credits > 0)
+
+
+def _course_rows(account_id: int) -> dict[int, tuple[int, str]]:
+    """course id → (curriculum id, category) over the person's student curricula (2 queries)."""
+    q = Q(pk__in=[])
+    for major_id, cohort in Learner.objects.filter(
+        account_id=account_id, kind=Learner.Kind.STUDENT, major__isnull=False
+    ).values_list("major_id", "cohort_year"):
+        q |= Q(curriculum__major_id=major_id, curriculum__cohort_year=cohort)
+    rows: dict[int, tuple[int, str]] = {}
+    for course_id, curriculum_id, category in (
+        CurriculumCourse.objects.filter(q)
+        .order_by("-curriculum__cohort_year", "id")
+        .values_list("course_id", "curriculum_id", "category")
+    ):
+        rows.setdefault(course_id, (curriculum_id, category))
+    return rows
+
+
+@transaction.atomic
+def course_credits_post(
+    *, actor, account: LearningAccount, outcomes: Iterable[LearningOutcome]
+) -> list[CreditEntry]:
+    """Post the credits of one account's passed course results (课程成绩) to the ledger, each
+    once (its key is the outcome), in one transaction under the account's lock. Results that
+    earn nothing or were posted before are skipped; returns the new entries."""
+    todo = {
+        f"course:{o.pk}": o for o in outcomes if o.account_id == account.pk and _earns_credits(o)
+    }
+    for key in CreditEntry.objects.filter(key__in=list(todo)).values_list("key", flat=True):
+        del todo[key]
+    if not todo:
+        return []
+    rows = _course_rows(account.pk)
+    drafts = []
+    for key, outcome in todo.items():
+        credits = outcome.credits if outcome.credits is not None else outcome.course.credits
+        curriculum_id, category = rows.get(outcome.course_id, (None, ""))
+        drafts.append(
             ledger.EntryDraft(
                 kind=CreditEntry.Kind.COURSE,
                 credits=credits,
                 key=key,
                 memo=f"课程「{outcome.course.name}」成绩合格，计 {engine.fmt(credits)} 学分",
-                curriculum_id=curriculum.pk if curriculum else None,
+                curriculum_id=curriculum_id,
                 course_id=outcome.course_id,
-                category=(
-                    curriculum.curriculum_courses.get(course_id=outcome.course_id).category
-                    if curriculum
-                    else ""
-                ),
+                category=category,
                 outcome_id=outcome.pk,
             )
-        ],
+        )
+    entries = ledger.post(actor=actor, account_id=account.pk, drafts=drafts)
+    audit.log(
+        actor,
+        "creditbank.course_credits.posted",
+        account,
+        data={"outcomes": [o.pk for o in todo.values()], "entries": [e.pk for e in entries]},
     )
-    audit.log(actor, "creditbank.course_credit.posted", entry, data={"outcome": outcome.pk})
-    return entry
+    return entries
+
+
+def course_credit_post(*, actor, outcome: LearningOutcome) -> CreditEntry | None:
+    """Post one course result; posting it again returns the entry already posted, and a
+    result that earns nothing returns None."""
+    entries = course_credits_post(actor=actor, account=outcome.account, outcomes=[outcome])
+    if entries:
+        return entries[0]
+    return CreditEntry.objects.filter(key=f"course:{outcome.pk}").first()
 
 
 def course_credits_sync(*, actor, account_ids: Iterable[int] | None = None) -> int:
-    """Post every passed course result not yet in the ledger (one transaction per result, so a
-    long run holds no lock for long). Returns how many were posted."""
+    """Post every passed course result not yet in the ledger (after an import or an API push):
+    one transaction per account, so a long run holds no lock for long. Returns how many."""
     qs = LearningOutcome.objects.filter(
         kind=OutcomeKind.COURSE_RESULT,
         status=LearningOutcome.Status.VERIFIED,
@@ -462,10 +490,14 @@ def course_credits_sync(*, actor, account_ids: Iterable[int] | None = None) -> i
     ).exclude(credit_entries__kind=CreditEntry.Kind.COURSE)
     if account_ids is not None:
         qs = qs.filter(account_id__in=list(account_ids))
+    by_account: dict[int, list[LearningOutcome]] = {}
+    for outcome in qs.select_related("course", "account").order_by("account_id", "issued_on", "id"):
+        by_account.setdefault(outcome.account_id, []).append(outcome)
     posted = 0
-    for outcome in qs.select_related("course").order_by("account_id", "issued_on", "id"):
-        if course_credit_post(actor=actor, outcome=outcome) is not None:
-            posted += 1
+    for outcomes in by_account.values():
+        posted += len(
+            course_credits_post(actor=actor, account=outcomes[0].account, outcomes=outcomes)
+        )
     return posted
 
 

@@ -78,7 +78,7 @@ def test_a_cohort_keeps_the_version_in_force_when_it_enrolled(world):
     new = world.decide(enrolled_2024, [world.certificate(enrolled_2024)])
     assert {line.rule for line in old.lines.all()} == {v1}
     assert sorted(c for _, c, _ in results(old)) == ["老年护理", "老年照护实训"]
-    assert "按入学时有效的第 1 版" in old.lines.first().explanation
+    assert "第1版，按入学时有效的版本" in old.lines.first().explanation
     assert {line.rule for line in new.lines.all()} == {v2}
     assert [c for _, c, _ in results(new)] == ["老年护理"]
 
@@ -100,7 +100,7 @@ def test_a_later_version_applies_when_it_is_more_favourable(world):
     request = world.decide(learner, [world.certificate(learner)])
     assert {line.rule for line in request.lines.all()} == {v2}
     assert sum(line.credits for line in request.lines.all()) == 6
-    assert "较入学时的第 1 版更有利，按第 2 版" in request.lines.first().explanation
+    assert "第2版，较入学时的第 1 版更有利" in request.lines.first().explanation
 
 
 def test_a_retired_rule_still_serves_the_cohorts_enrolled_under_it(world):
