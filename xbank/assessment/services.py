@@ -1347,13 +1347,12 @@ def award_issue(
 
 
 def on_award_issued(*, award: CertificateAward) -> None:
-    """Hook run inside ``award_issue``'s transaction after a certificate is issued.
+    """Hook run inside ``award_issue``'s transaction once a certificate is issued.
 
     Integration point for the credit bank (学分银行): a new certificate should propose a
-    recognition request (认定申请) to its holder. Assessment sits below the credit bank in the
-    import order, so it does not import it; the integrator connects the two here, e.g. by
-    calling ``xbank.creditbank.services.recognition_propose(outcome=award.outcome)``. Nothing
-    happens until then."""
+    recognition request (认定申请) to its holder, built on ``award.outcome``. Assessment sits
+    below the credit bank in the import order and does not import it; the integrator fills this
+    in (or replaces it with a signal the credit bank listens to). Until then it does nothing."""
 
 
 @transaction.atomic

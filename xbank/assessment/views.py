@@ -673,6 +673,7 @@ def confidentiality(request, pk):
             "incident_form": forms.IncidentForm(),
             "resolve_form": forms.IncidentResolveForm(),
             "missing": services.confidentiality_missing(session),
+            "recording": session.status in services.CONFIDENTIALITY_STATUSES,
         },
     )
 
