@@ -27,12 +27,14 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from xbank.catalog.models import CertificateType
 from xbank.core.demo import data
 from xbank.orgs.models import Department, Institution, Major
 
 from . import services
-from .models import Budget, BudgetCategory, PilotMajor, WorkTask
+from .models import Budget, BudgetAdjustment, BudgetCategory, PilotMajor, WorkTask
 
 D = datetime.date
 K = Department.Kind
@@ -209,8 +211,16 @@ def seed_tasks(main: Institution, pilots: dict[str, PilotMajor], users: dict) ->
                 )
 
 
+def _at(day: datetime.date) -> datetime.datetime:
+    """A story date at 10:00 local time. The services stamp submissions and decisions with
+    the current time; the demo's story happens in 2019, so those stamps are moved to its dates
+    (the audit log keeps the real time at which the demo rows were written)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
+
+
 def _approve(budget: Budget, *, submitter, reviewer, on: datetime.date) -> None:
     services.budget_submit(actor=submitter, budget=budget)
+    Budget.objects.filter(pk=budget.pk).update(submitted_at=_at(on - datetime.timedelta(days=4)))
     services.budget_review(
         actor=reviewer,
         budget=budget,
@@ -290,6 +300,9 @@ def seed_budgets(pilots: dict[str, PilotMajor], users: dict) -> None:
         services.adjustment_approve(
             actor=finance, adjustment=adjustment, comment="奖补资金已到账，同意核增。"
         )
+        BudgetAdjustment.objects.filter(pk=adjustment.pk).update(
+            requested_at=_at(D(2019, 12, 3)), decided_at=_at(D(2019, 12, 5))
+        )
     for code, category, day, amount, voucher, description in EXPENDITURES:
         budget = created.get(code)
         if budget is None:
@@ -304,12 +317,13 @@ def seed_budgets(pilots: dict[str, PilotMajor], users: dict) -> None:
         )
     midwifery = created.get(data.MIDWIFERY)
     if midwifery is not None:
-        services.adjustment_request(
+        pending = services.adjustment_request(
             actor=school_staff,
             line=midwifery.lines.get(category=RESOURCES),
             amount="6000.00",
             reason="新生儿护理模型涨价，申请核增教学实训资源。",
         )
+        BudgetAdjustment.objects.filter(pk=pending.pk).update(requested_at=_at(D(2019, 12, 23)))
     if nursing is not None and (pilots[data.NURSING].pk, 2020) not in existing:
         next_year = services.budget_create(
             actor=school_staff,
@@ -325,6 +339,7 @@ def seed_budgets(pilots: dict[str, PilotMajor], users: dict) -> None:
             plan="2020 年度：扩大社会培训，共建共享考核资源（演示）。",
         )
         services.budget_submit(actor=school_staff, budget=next_year)
+        Budget.objects.filter(pk=next_year.pk).update(submitted_at=_at(D(2019, 12, 28)))
 
 
 def seed(result) -> None:
