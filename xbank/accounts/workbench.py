@@ -120,7 +120,20 @@ DUTIES: dict[str, list[Duty]] = {
         PILOT_TASKS,
         PILOT_FUNDS,
     ],
-    Role.HR: [Duty(_("师资队伍"), _("教师名册、考评员资格、师资培训")), EXAMINER_QUALIFICATIONS],
+    Role.HR: [
+        Duty(
+            _("师资队伍"),
+            _("教师名册：专任与兼职教师、职称、双师型，名册导入与导出"),
+            "faculty:teacher-list",
+        ),
+        Duty(
+            _("考评员达标"),
+            _("各试点专业至少 3 名教师持有效考评员资格，90 天到期预警"),
+            "faculty:compliance",
+        ),
+        Duty(_("师资培训"), _("教师参加的培训项目、学时与结业证书"), "faculty:training-list"),
+        EXAMINER_QUALIFICATIONS,
+    ],
     Role.FINANCE: [
         PILOT_FUNDS,
         Duty(

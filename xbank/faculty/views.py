@@ -1,0 +1,405 @@
+"""Pages of the teacher team (师资队伍): the roster, a teacher's qualifications, certificates and
+training, teacher training, the examiner compliance of the pilot majors and the roster import.
+
+Rows come from the scoped selectors (a row outside the user's scope is a 404 like a missing one);
+a change the user's role may not make is a 403; a rule refused by a service comes back as a form
+error.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+from xbank.imports import pipeline
+from xbank.imports.workbook import template_file_name, template_workbook
+
+from . import exports, selectors, services
+from .access import access_for
+from .filters import TeacherFilter, TrainingFilter
+from .forms import (
+    CertificateForm,
+    ComplianceForm,
+    ImportForm,
+    QualificationForm,
+    TeacherForm,
+    TrainingForm,
+)
+
+PAGE_SIZE = 50
+
+
+def _guard(test):
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not test(access_for(request.user)):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+read_required = _guard(lambda access: access.sees)
+manage_required = _guard(lambda access: access.manages)
+
+
+def _wants_export(request) -> bool:
+    return request.GET.get("export") == "xlsx"
+
+
+def _form_error(form, exc: ValidationError) -> None:
+    form.add_error(None, exc)
+
+
+@read_required
+def index(request):
+    return redirect("faculty:teacher-list")
+
+
+# --- Teachers -----------------------------------------------------------------------------------
+
+
+@read_required
+def teacher_list(request):
+    today = timezone.localdate()
+    filterset = TeacherFilter(
+        request.GET or None,
+        queryset=selectors.teacher_list(user=request.user, today=today),
+        user=request.user,
+    )
+    teachers = filterset.qs
+    if _wants_export(request):
+        content = write_rows(
+            exports.teacher_headers(), exports.teacher_rows(teachers), sheet_name=_("教师名册")
+        )
+        return xlsx_response(dated_filename(_("教师名册")), content)
+    page = Paginator(teachers, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "faculty/teacher_list.html",
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "today": today,
+            "may_manage": access_for(request.user).manages,
+        },
+    )
+
+
+@manage_required
+def teacher_create(request):
+    form = TeacherForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            teacher = services.teacher_create(
+                actor=request.user,
+                institution=form.cleaned_data["institution"],
+                **form.values(),
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已添加教师。"))
+            return redirect("faculty:teacher-detail", pk=teacher.pk)
+    return render(request, "faculty/teacher_form.html", {"form": form})
+
+
+@read_required
+def teacher_detail(request, pk):
+    today = timezone.localdate()
+    teacher = selectors.access_teacher(request.user, pk)
+    qualifications = selectors.teacher_qualifications(teacher)
+    return render(
+        request,
+        "faculty/teacher_detail.html",
+        {
+            "teacher": teacher,
+            "today": today,
+            "qualifications": qualifications,
+            "valid_count": sum(1 for q in qualifications if q.is_valid_on(today)),
+            "certificates": selectors.teacher_certificates(teacher),
+            "trainings": selectors.teacher_trainings(teacher),
+            "pilot_majors": selectors.teacher_pilot_majors(teacher),
+            "may_manage": access_for(request.user).manages_institution(teacher.institution_id),
+        },
+    )
+
+
+@manage_required
+def teacher_edit(request, pk):
+    teacher = selectors.access_teacher(request.user, pk, manage=True)
+    form = TeacherForm(request.POST or None, user=request.user, teacher=teacher)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.teacher_update(actor=request.user, teacher=teacher, **form.values())
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("faculty:teacher-detail", pk=teacher.pk)
+    return render(request, "faculty/teacher_form.html", {"form": form, "teacher": teacher})
+
+
+@manage_required
+def qualification_create(request, pk):
+    """登记考评员资格 from the teacher's page: an assessment record on the teacher's login."""
+    teacher = selectors.access_teacher(request.user, pk, manage=True)
+    form = QualificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.qualification_register(
+                actor=request.user, teacher=teacher, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已登记考评员资格。"))
+            return redirect("faculty:teacher-detail", pk=teacher.pk)
+    return render(
+        request,
+        "faculty/record_form.html",
+        {"form": form, "teacher": teacher, "title": _("登记考评员资格")},
+    )
+
+
+# --- Certificates -------------------------------------------------------------------------------
+
+
+@manage_required
+def certificate_create(request, pk):
+    teacher = selectors.access_teacher(request.user, pk, manage=True)
+    form = CertificateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_create(actor=request.user, teacher=teacher, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已登记证书。"))
+            return redirect("faculty:teacher-detail", pk=teacher.pk)
+    return render(
+        request,
+        "faculty/record_form.html",
+        {"form": form, "teacher": teacher, "title": _("登记教师证书")},
+    )
+
+
+@manage_required
+def certificate_edit(request, pk):
+    certificate = selectors.access_certificate(request.user, pk)
+    teacher = certificate.teacher
+    form = CertificateForm(request.POST or None, certificate=certificate)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.certificate_update(
+                actor=request.user, certificate=certificate, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("faculty:teacher-detail", pk=teacher.pk)
+    return render(
+        request,
+        "faculty/record_form.html",
+        {"form": form, "teacher": teacher, "title": _("修改教师证书"), "record": certificate},
+    )
+
+
+@require_POST
+@manage_required
+def certificate_delete(request, pk):
+    certificate = selectors.access_certificate(request.user, pk)
+    teacher_pk = certificate.teacher_id
+    services.certificate_delete(actor=request.user, certificate=certificate)
+    messages.success(request, _("已删除证书。"))
+    return redirect("faculty:teacher-detail", pk=teacher_pk)
+
+
+# --- Teacher training ---------------------------------------------------------------------------
+
+
+@read_required
+def training_list(request):
+    filterset = TrainingFilter(
+        request.GET or None,
+        queryset=selectors.training_list(user=request.user),
+        user=request.user,
+    )
+    trainings = filterset.qs
+    if _wants_export(request):
+        content = write_rows(
+            exports.training_headers(), exports.training_rows(trainings), sheet_name=_("师资培训")
+        )
+        return xlsx_response(dated_filename(_("师资培训")), content)
+    page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "faculty/training_list.html",
+        {"filter": filterset, "page_obj": page, "may_manage": access_for(request.user).manages},
+    )
+
+
+@manage_required
+def training_create(request, pk):
+    teacher = selectors.access_teacher(request.user, pk, manage=True)
+    form = TrainingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_create(actor=request.user, teacher=teacher, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已登记师资培训。"))
+            return redirect("faculty:teacher-detail", pk=teacher.pk)
+    return render(
+        request,
+        "faculty/record_form.html",
+        {"form": form, "teacher": teacher, "title": _("登记师资培训")},
+    )
+
+
+@manage_required
+def training_edit(request, pk):
+    training = selectors.access_training(request.user, pk)
+    teacher = training.teacher
+    form = TrainingForm(request.POST or None, training=training)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.training_update(actor=request.user, training=training, **form.cleaned_data)
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("faculty:teacher-detail", pk=teacher.pk)
+    return render(
+        request,
+        "faculty/record_form.html",
+        {"form": form, "teacher": teacher, "title": _("修改师资培训"), "record": training},
+    )
+
+
+@require_POST
+@manage_required
+def training_delete(request, pk):
+    training = selectors.access_training(request.user, pk)
+    teacher_pk = training.teacher_id
+    services.training_delete(actor=request.user, training=training)
+    messages.success(request, _("已删除培训记录。"))
+    return redirect("faculty:teacher-detail", pk=teacher_pk)
+
+
+# --- Examiner compliance --------------------------------------------------------------------------
+
+
+@read_required
+def compliance(request):
+    """每个试点专业至少 3 名教师持有效考评员资格 (seed 四(四)2), on a day (today by default)."""
+    form = ComplianceForm(request.GET or None)
+    on_date = None
+    if form.is_valid():
+        on_date = form.cleaned_data["on"]
+    on_date = on_date or timezone.localdate()
+    rows = selectors.compliance_rows(user=request.user, on_date=on_date)
+    if _wants_export(request):
+        content = write_rows(
+            exports.compliance_headers(),
+            exports.compliance_rows(rows),
+            sheet_name=_("考评员达标"),
+            title=_("试点专业考评员达标情况（{date}）").format(date=on_date.isoformat()),
+        )
+        return xlsx_response(dated_filename(_("试点专业考评员达标情况")), content)
+    return render(
+        request,
+        "faculty/compliance.html",
+        {
+            "form": form,
+            "rows": rows,
+            "on_date": on_date,
+            "chart": exports.compliance_chart(rows),
+            "minimum": selectors.MIN_EXAMINERS,
+            "warning_days": selectors.WARNING_DAYS,
+            "counts": {
+                status: sum(1 for row in rows if row.status == status)
+                for status in ("ok", "warning", "short")
+            },
+        },
+    )
+
+
+# --- The roster import ------------------------------------------------------------------------------
+
+
+@manage_required
+def teacher_import(request):
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.teacher_import_upload(
+                actor=request.user,
+                institution=form.cleaned_data["institution"],
+                file_name=upload.name,
+                content=upload.read(),
+            )
+        except ValidationError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("faculty:import-detail", code=batch.code)
+    batches = selectors.import_batches(request.user)[:20]
+    spec = pipeline.spec_for(selectors.IMPORT_KIND)
+    return render(request, "faculty/import.html", {"form": form, "batches": batches, "spec": spec})
+
+
+@manage_required
+def import_template(request):
+    spec = pipeline.spec_for(selectors.IMPORT_KIND)
+    return xlsx_response(template_file_name(spec), template_workbook(spec))
+
+
+@manage_required
+def import_detail(request, code):
+    batch = selectors.access_import_batch(request.user, code)
+    if request.GET.get("export") == "errors":
+        rows = [
+            (issue["row"] or "", issue["column"], issue["message"])
+            for issue in batch.errors + batch.warnings
+        ]
+        content = write_rows([_("行号"), _("列"), _("问题")], rows, sheet_name=_("错误与提示"))
+        return xlsx_response(dated_filename(f"{batch.file_name}-错误清单"), content)
+    return render(
+        request,
+        "faculty/import_detail.html",
+        {
+            "batch": batch,
+            "errors": [pipeline.format_issue(issue) for issue in batch.errors],
+            "warnings": [pipeline.format_issue(issue) for issue in batch.warnings],
+        },
+    )
+
+
+@require_POST
+@manage_required
+def import_commit(request, code):
+    batch = selectors.access_import_batch(request.user, code)
+    try:
+        batch = services.teacher_import_commit(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if batch.status == batch.Status.COMMITTED:
+            messages.success(request, batch.message)
+    return redirect("faculty:import-detail", code=batch.code)
