@@ -58,6 +58,30 @@ def main() -> None:
         f"  ratio XBank / raw: {ours['rows_per_s'] / raw['rows_per_s']:.2f} (aim ≥ 0.5); "
         f"peak memory {ours['peak_mb']:.0f} MB (aim < 512 MB)"
     )
+    learners = int(os.environ.get("BENCH_CB_LEARNERS", "10000"))
+    rules = int(os.environ.get("BENCH_CB_RULES", "200"))
+    cb = run("creditbank_match.py", "prepare", str(learners), str(rules))
+    match = run("creditbank_match.py", "measure")
+    print(
+        f"\nCredit-bank matching, {match['learners']:,} learners × {match['rules']} rule versions "
+        f"({cb['outcomes']:,} certificates, {cb['families']} rules, {match['vendor']})"
+    )
+    print(f"  {'':48}{'seconds':>10}{'pairs':>10}")
+    print(
+        f"  {'one plain SQL join (candidate pairs only)':48}{match['sql_s']:>10.2f}"
+        f"{match['pairs_sql']:>10,}"
+    )
+    print(
+        f"  {'XBank engine (proposals, explained)':48}{match['engine_s']:>10.2f}"
+        f"{match['pairs_engine']:>10,}"
+    )
+    print(
+        f"    of which loading {match['load_s']:.2f} s, evaluating {match['evaluate_s']:.2f} s "
+        f"({match['evaluate_s'] / match['learners'] * 1e6:,.0f} µs per learner); "
+        f"{match['lines']:,} explained lines, {match['granted']:,} granted; "
+        f"same pairs: {match['same_pairs']}"
+    )
+    print(f"  ratio engine / SQL join: {match['engine_s'] / match['sql_s']:.1f}")
     burst = run("registration_burst.py")
     print(
         f"\nRegistration burst, {burst['registrations']:,} public registrations at once for "

@@ -26,15 +26,24 @@ Policy, as the engine applies it (each in the explanation of the line it affects
 from __future__ import annotations
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet, Sum
+from django.utils import translation
 
-from xbank.catalog.models import LEVEL_RANK, Course, CourseModule, Curriculum, CurriculumCourse
-from xbank.learners.models import Learner, LearningOutcome
+from xbank.catalog.models import (
+    LEVEL_RANK,
+    Course,
+    CourseModule,
+    Curriculum,
+    CurriculumCourse,
+    Level,
+)
+from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
 
 from .models import (
     ConversionPolicy,
@@ -64,6 +73,23 @@ def years_before(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year - years, day=28)
 
 
+@functools.cache
+def labels() -> dict[str, dict[str, str]]:
+    """Chinese labels of the choices the explanations name, computed once.
+
+    Explanations are records kept with decisions, so they are Chinese whatever the language of
+    the request; and ``get_FOO_display`` on lazy choices costs a translation lookup per call,
+    which dominated the engine's time over a cohort.
+    """
+    with translation.override("zh-hans"):
+        return {
+            "level": {k: str(v) for k, v in Level.choices},
+            "kind": {k: str(v) for k, v in OutcomeKind.choices},
+            "category": {k: str(v) for k, v in CreditCategory.choices},
+            "status": {k: str(v) for k, v in LearningOutcome.Status.choices},
+        }
+
+
 def fmt(value: Decimal) -> str:
     return f"{Decimal(value).quantize(TENTH)}"
 
@@ -83,7 +109,7 @@ def outcome_label(outcome: LearningOutcome) -> str:
     """「老年照护职业技能等级证书」（中级，编号 X，2024-06-21 取得）"""
     details = []
     if outcome.level:
-        details.append(outcome.get_level_display())
+        details.append(labels()["level"].get(outcome.level, outcome.level))
     if outcome.number:
         details.append(f"编号 {outcome.number}")
     details.append(f"{outcome.issued_on:%Y-%m-%d} 取得")
@@ -105,6 +131,7 @@ class RuleBook:
         self.rules: list[ConversionRule] = []
         self.periods: dict[int, tuple[datetime.date, datetime.date | None]] = {}
         self._index: dict[tuple[str, int | None], list[ConversionRule]] = defaultdict(list)
+        self._conditions: dict[int, str] = {}
         for rule in rules:
             self.add(rule)
 
@@ -129,6 +156,13 @@ class RuleBook:
         begins, ends = self.periods[id(rule)]
         return begins <= end and (ends is None or ends > start)
 
+    def condition_text(self, rule: ConversionRule) -> str:
+        """``condition_text`` of a version, built once per book (it is the same for everyone)."""
+        text = self._conditions.get(id(rule))
+        if text is None:
+            text = self._conditions[id(rule)] = condition_text(rule)
+        return text
+
     def candidates(self, outcome: LearningOutcome) -> list[ConversionRule]:
         return self._index.get((outcome.kind, outcome.certificate_type_id), []) + (
             self._index.get((outcome.kind, None), []) if outcome.certificate_type_id else []
@@ -146,7 +180,7 @@ def condition_failure(
     ):
         return "证书类型不符"
     if rule.min_level and LEVEL_RANK.get(outcome.level, 0) < LEVEL_RANK.get(rule.min_level, 0):
-        return f"等级低于{rule.get_min_level_display()}"
+        return f"等级低于{labels()['level'][rule.min_level]}"
     if rule.min_score is not None and (outcome.score is None or outcome.score < rule.min_score):
         return f"分数低于 {fmt(rule.min_score)}"
     if rule.max_age_years is not None and outcome.issued_on < years_before(on, rule.max_age_years):
@@ -159,11 +193,11 @@ def condition_failure(
 
 
 def condition_text(rule: ConversionRule) -> str:
-    parts = [rule.get_outcome_kind_display()]
+    parts = [labels()["kind"].get(rule.outcome_kind, rule.outcome_kind)]
     if rule.certificate_type_id:
         parts.append(f"证书「{rule.certificate_type.name}」")
     if rule.min_level:
-        parts.append(f"{rule.get_min_level_display()}及以上")
+        parts.append(f"{labels()['level'][rule.min_level]}及以上")
     if rule.min_score is not None:
         parts.append(f"分数不低于 {fmt(rule.min_score)}")
     if rule.max_age_years:
@@ -267,11 +301,22 @@ class Proposal:
         return any(line.result == LineResult.CONFLICT for line in self.lines)
 
 
+def exemptions_of(rule: ConversionRule) -> list:
+    """The rule's exempted courses (prefetched), as a list kept on the instance: read for every
+    learner of a cohort, so not rebuilt through the related manager each time."""
+    cached = getattr(rule, "_engine_exemptions", None)
+    if cached is None:
+        cached = rule._engine_exemptions = sorted(
+            rule.exemptions.all(), key=lambda e: (e.course.code, e.module_id or 0)
+        )
+    return cached
+
+
 def rule_value(rule: ConversionRule, state: LearnerState) -> Decimal:
     """What a version is worth to this learner: exempted course credits of their curriculum plus
     conversion credits (before caps). Used to choose the most favourable version and group rule."""
     value = Decimal(rule.credits)
-    for ex in rule.exemptions.all():
+    for ex in exemptions_of(rule):
         row = state.courses.get(ex.course_id)
         if row is not None and ex.module_id is None:
             value += row.credits
@@ -283,7 +328,7 @@ def applies_to_curriculum(rule: ConversionRule, state: LearnerState) -> bool:
         return False
     if rule.credits > 0:
         return True
-    return any(ex.course_id in state.courses for ex in rule.exemptions.all())
+    return any(ex.course_id in state.courses for ex in exemptions_of(rule))
 
 
 def _version_note(chosen: ConversionRule, versions: list[ConversionRule], book, on) -> str:
@@ -324,7 +369,7 @@ def evaluate(
                     None,
                     RequestLine.Kind.NONE,
                     LineResult.INELIGIBLE,
-                    f"成果{outcome_label(outcome)}状态为「{outcome.get_status_display()}」，"
+                    f"成果{outcome_label(outcome)}状态为「{labels()['status'][outcome.status]}」，"
                     "不能用于认定。",
                 )
             )
@@ -388,7 +433,7 @@ def evaluate(
         gk = group_key(rule)
         basis = (
             f"依据规则「{rule.name}」（{rule.label}{_version_note(rule, versions, book, on)}），"
-            f"成果{outcome_label(outcome)}符合条件（{condition_text(rule)}）"
+            f"成果{outcome_label(outcome)}符合条件（{book.condition_text(rule)}）"
         )
         if (eq, rule.code) in state.used:
             lines.append(
@@ -418,7 +463,7 @@ def evaluate(
                 )
                 continue
         granted_any = False
-        for ex in sorted(rule.exemptions.all(), key=lambda e: (e.course.code, e.module_id or 0)):
+        for ex in exemptions_of(rule):
             row = state.courses.get(ex.course_id)
             if row is None:
                 continue  # the rule names courses of other curricula too
@@ -509,7 +554,7 @@ def _exemption_line(basis, outcome, rule, ex, row: CurriculumCourse, state, rema
 
 
 def _credits_line(basis, outcome, rule, state, remaining):
-    category = CreditCategory(rule.credit_category).label
+    category = labels()["category"][rule.credit_category]
     wanted = Decimal(rule.credits)
     common = {"kind": RequestLine.Kind.CREDITS, "category": rule.credit_category}
     if remaining <= 0:
