@@ -35,6 +35,10 @@ class OverdueFilter(django_filters.BooleanFilter):
         super().__init__(label=_("仅看逾期"), widget=forms.CheckboxInput, **kwargs)
 
 
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class PilotFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)
@@ -91,7 +95,7 @@ class MilestoneFilter(PilotFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("状态"), choices=Milestone.Status.choices, empty_label=_("全部状态")
     )
-    year = django_filters.NumberFilter(label=_("计划年份"), field_name="due_on", lookup_expr="year")
+    year = YearFilter(label=_("计划年份"), field_name="due_on", lookup_expr="year")
     overdue = OverdueFilter(method="filter_overdue")
 
     class Meta:
@@ -129,7 +133,7 @@ class PilotMajorFilter(PilotFilterSet):
 
 
 class BudgetFilter(PilotFilterSet):
-    year = django_filters.NumberFilter(label=_("年度"), field_name="year")
+    year = YearFilter(label=_("年度"), field_name="year")
     pilot_major = django_filters.ModelChoiceFilter(
         label=_("试点专业"), queryset=PilotMajor.objects.none(), empty_label=_("全部试点专业")
     )
@@ -155,7 +159,7 @@ class ExpenditureFilter(PilotFilterSet):
         queryset=PilotMajor.objects.none(),
         empty_label=_("全部试点专业"),
     )
-    year = django_filters.NumberFilter(label=_("预算年度"), field_name="line__budget__year")
+    year = YearFilter(label=_("预算年度"), field_name="line__budget__year")
     category = django_filters.ChoiceFilter(
         label=_("经费用途"),
         field_name="line__category",

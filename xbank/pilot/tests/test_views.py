@@ -577,3 +577,19 @@ def test_major_list_queries_do_not_grow(client, pw, django_assert_num_queries):
         grow,
         django_assert_num_queries,
     )
+
+
+def test_the_workbench_links_the_pilot_pages_of_each_role(client, pw):
+    expected = {
+        "finance_a": ["pilot:budget-list", "pilot:expenditure-list", "pilot:task-list"],
+        "academic_affairs_a": ["catalog:coverage-list", "pilot:task-list", "pilot:budget-list"],
+        "school_staff_a1": ["catalog:coverage-list", "pilot:task-list", "pilot:budget-list"],
+        "sysadmin": ["pilot:task-list"],
+    }
+    for role, names in expected.items():
+        login(client, pw, role)
+        page = client.get(reverse("accounts:workbench")).content.decode()
+        for name in names:
+            url = reverse(name)
+            assert f'href="{url}"' in page, (role, name)
+            assert client.get(url).status_code == 200, (role, name)
