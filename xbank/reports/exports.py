@@ -175,7 +175,9 @@ def record_headers(metric: str) -> list[str]:
             _("序号"), _("姓名"), _("认定申请"), _("学习成果"), _("证书"), _("类别"), _("课程"),
             _("学分"), _("终审日期"),
         ]  # fmt: skip
-    return [_("序号"), _("姓名"), _("有效考评员资格"), _("登记院校")]
+    return [
+        _("序号"), _("姓名"), _("工号"), _("教师类别"), _("专业"), _("有效考评员资格"), _("院校"),
+    ]  # fmt: skip
 
 
 def record_row(metric: str, obj, n: int, majors: dict[int, str]) -> list:
@@ -238,10 +240,17 @@ def record_row(metric: str, obj, n: int, majors: dict[int, str]) -> list:
         f"{q.certificate_type.name}"
         + (f"（{_level(q.level)}）" if q.level else "")
         + f" {q.certificate_no}，{_('有效期至')} {q.valid_until:%Y-%m-%d}"
-        for q in obj.valid_qualifications
+        for q in obj.user.valid_qualifications
     )
-    institutions = "、".join(sorted({q.institution.name for q in obj.valid_qualifications}))
-    return [n, obj.full_name or obj.username, qualifications, institutions]
+    return [
+        n,
+        obj.name,
+        obj.staff_no,
+        obj.get_kind_display(),
+        obj.major.name if obj.major_id else "",
+        qualifications,
+        obj.institution.name,
+    ]
 
 
 def record_rows(

@@ -18,8 +18,10 @@ conversions     granted lines of approved       final approval               the
 
 Every record also has a major (专业): that of the person's student record (at the record's
 institution, within the reader's scope); a person without one counts as a member of the public
-(社会人员), which is the audience (对象) dimension. Examiners (考评员) are counted apart: distinct
-people holding a qualification valid at the end of the year (today, for the current year).
+(社会人员), which is the audience (对象) dimension. Examiners (考评员) are counted apart, as the
+faculty app counts them (``faculty.selectors.examiner_count`` and ``compliance_for``): teachers
+on a college's roster whose login holds a qualification valid at the end of the year (today, for
+the current year); a pilot major's are its full-time teachers, in its certificates.
 
 Figures are computed in one grouped query per source (a small "cube" by year, certificate and
 major), never per row, so a page makes the same number of queries however much data there is.
@@ -39,6 +41,7 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     Model,
@@ -55,12 +58,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xbank.accounts.models import User
 from xbank.accounts.scoping import scope_for
 from xbank.assessment.models import Candidate, ExaminerQualification, ExamSession
 from xbank.assessment.selectors import examined_q
 from xbank.catalog.models import CertificateType
 from xbank.creditbank.models import LineResult, RecognitionRequest, RequestLine
+from xbank.faculty.models import Teacher
+from xbank.faculty.selectors import on_staff_q
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
 from xbank.learners.selectors import held_certificates_q, learner_scope_q
 from xbank.orgs.models import Department, Institution, Major
@@ -377,17 +381,35 @@ def reference_date(year: int, today: datetime.date | None = None) -> datetime.da
     return min(datetime.date(year, 12, 31), today)
 
 
-def qualifications(*, reach: Reach) -> QuerySet[ExaminerQualification]:
-    """Examiner qualifications (考评员资格) kept by the institutions in reach."""
-    qs = ExaminerQualification.objects.all()
+def teachers_in_reach(reach: Reach) -> QuerySet[Teacher]:
+    """Teachers with a login on the rosters (教师名册) of the institutions in reach."""
+    qs = Teacher.objects.filter(user__isnull=False)
     if reach.institution_id is not None:
         return qs.filter(institution_id=reach.institution_id)
     everywhere, ids = examiner_institutions(reach.user)
     return qs if everywhere else qs.filter(institution_id__in=ids)
 
 
-def _examiner_filter(qs: QuerySet, filters: Filters) -> QuerySet:
-    """Examiners have no major: a major filter means the certificates its pilot pilots."""
+def _pilot_major_id_of(pilot_major: int | None) -> int | None:
+    return PilotMajor.objects.filter(pk=pilot_major).values("major_id") if pilot_major else None
+
+
+def _teacher_filter(qs: QuerySet[Teacher], filters: Filters) -> QuerySet[Teacher]:
+    """A pilot major's examiners are its full-time teachers (``faculty.compliance_for``)."""
+    if filters.major:
+        qs = qs.filter(major_id=filters.major)
+    if filters.pilot_major:
+        qs = qs.filter(
+            major_id__in=_pilot_major_id_of(filters.pilot_major), kind=Teacher.Kind.FULL_TIME
+        )
+    if filters.institution:
+        qs = qs.filter(institution_id=filters.institution)
+    if filters.name:
+        qs = qs.filter(name__icontains=filters.name)
+    return qs
+
+
+def _qualification_filter(qs: QuerySet, filters: Filters) -> QuerySet:
     if filters.certificate_type:
         qs = qs.filter(certificate_type_id=filters.certificate_type)
     if filters.kind:
@@ -396,12 +418,6 @@ def _examiner_filter(qs: QuerySet, filters: Filters) -> QuerySet:
         qs = qs.filter(_pilot_certificates_q("certificate_type", institution=filters.institution))
     if filters.pilot_major:
         qs = qs.filter(_pilot_certificates_q("certificate_type", pilot_major=filters.pilot_major))
-    if filters.major:
-        qs = qs.filter(_pilot_certificates_q("certificate_type", major=filters.major))
-    if filters.institution:
-        qs = qs.filter(institution_id=filters.institution)
-    if filters.name:
-        qs = qs.filter(user__full_name__icontains=filters.name)
     return qs
 
 
@@ -410,32 +426,58 @@ def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
 
 
 @dataclass(frozen=True)
-class Qualification:
-    user: int
+class ExaminerRow:
+    """One examiner qualification of a teacher on a roster."""
+
+    teacher: int
+    major: int | None
+    full_time: bool
+    left_on: datetime.date | None
     certificate: int
     valid_from: datetime.date
     valid_until: datetime.date
-    institution: int
 
 
-def qualification_rows(*, reach: Reach, filters: Filters) -> list[Qualification]:
-    """One query: the qualifications in reach (a few hundred rows at most in a college)."""
-    qs = _examiner_filter(qualifications(reach=reach), replace(filters, name=""))
+def examiner_rows(*, reach: Reach, filters: Filters) -> list[ExaminerRow]:
+    """Two queries: the teachers in reach, then their logins' qualifications (a college has a
+    few hundred at most)."""
+    teachers = {
+        user_id: (pk, major, kind == Teacher.Kind.FULL_TIME, left_on)
+        for pk, user_id, major, kind, left_on in _teacher_filter(
+            teachers_in_reach(reach), replace(filters, name="")
+        ).values_list("pk", "user_id", "major_id", "kind", "left_on")
+    }
+    if not teachers:
+        return []
+    quals = _qualification_filter(
+        ExaminerQualification.objects.filter(user_id__in=list(teachers)), filters
+    ).values_list("user_id", "certificate_type_id", "valid_from", "valid_until")
+    # A login on two rosters is one teacher record per roster: the last one read stands for it
+    # (only a regional reader sees both).
     return [
-        Qualification(*row)
-        for row in qs.values_list(
-            "user_id", "certificate_type_id", "valid_from", "valid_until", "institution_id"
-        )
+        ExaminerRow(*teachers[user_id], cert, start, end) for user_id, cert, start, end in quals
     ]
 
 
-def examiners_valid(rows: Iterable[Qualification], day: datetime.date, certificates=None) -> int:
+def examiners_valid(
+    rows: Iterable[ExaminerRow],
+    day: datetime.date,
+    certificates=None,
+    *,
+    major: int | None = None,
+    full_time_only: bool = False,
+) -> int:
+    """Teachers on the roster on ``day`` holding a qualification valid on ``day`` (for one of
+    ``certificates``), each counted once."""
     return len(
         {
-            q.user
-            for q in rows
-            if q.valid_from <= day <= q.valid_until
-            and (certificates is None or q.certificate in certificates)
+            r.teacher
+            for r in rows
+            if r.valid_from <= day <= r.valid_until
+            and (r.left_on is None or r.left_on > day)
+            and (certificates is None or r.certificate in certificates)
+            and (major is None or r.major == major)
+            and (r.full_time or not full_time_only)
         }
     )
 
@@ -476,25 +518,26 @@ def _with_related(source: Source, qs: QuerySet) -> QuerySet:
     ).order_by("request__decided_at", "request_id", "position", "id")
 
 
-def examiner_list(*, user, filters: Filters) -> QuerySet[User]:
-    """People with a qualification valid on the year's reference date (or today), each with
-    those qualifications: one row per person, as the figure counts people."""
+def examiner_list(*, user, filters: Filters) -> QuerySet[Teacher]:
+    """Teachers on the roster on the year's reference date (or today) whose login holds a
+    qualification valid that day, each with those qualifications: one row per teacher, as the
+    figure counts teachers."""
     day = reference_date(filters.year) if filters.year else timezone.localdate()
-    quals = _examiner_filter(qualifications(reach=Reach(user=user)), filters).filter(
-        valid_on_q(day)
-    )
+    valid = _qualification_filter(ExaminerQualification.objects.filter(valid_on_q(day)), filters)
     return (
-        User.objects.filter(pk__in=quals.values("user_id"))
+        _teacher_filter(teachers_in_reach(Reach(user=user)), filters)
+        .filter(on_staff_q(day), Exists(valid.filter(user_id=OuterRef("user_id"))))
+        .select_related("institution", "major", "user")
         .prefetch_related(
             Prefetch(
-                "examiner_qualifications",
-                queryset=quals.select_related("certificate_type", "institution").order_by(
-                    "certificate_type__name", "-valid_until"
+                "user__examiner_qualifications",
+                queryset=valid.select_related("certificate_type").order_by(
+                    "certificate_type_id", "-valid_until"
                 ),
                 to_attr="valid_qualifications",
             )
         )
-        .order_by("full_name", "username", "id")
+        .order_by("name_pinyin", "id")
     )
 
 
@@ -724,14 +767,17 @@ def _breakdown_matrices(
     return [major_matrix, audience_matrix]
 
 
-def _examiner_matrix(rows: list[Qualification], years: list[int], names: dict) -> Matrix:
+def _examiner_matrix(rows: list[ExaminerRow], years: list[int], names: dict) -> Matrix:
     matrix = Matrix(
         key="examiners",
         title=_("考评员人数（按证书）"),
         row_header=_("证书"),
         columns=[str(y) for y in years],
         chart="grouped-columns",
-        note=_("持有当年 12 月 31 日（本年度为今天）有效考评员资格的人数；合计为不重复人数。"),
+        note=_(
+            "教师名册中持有当年 12 月 31 日（本年度为今天）有效考评员资格的教师人数；"
+            "合计为不重复人数。"
+        ),
         total_header="",
     )
     days = [reference_date(y) for y in years]
@@ -784,7 +830,7 @@ def dashboard_get(*, user, filters: Filters, sections: list[str]) -> Dashboard:
         )
         for source in wanted
     }
-    quals = qualification_rows(reach=reach, filters=filters) if access.EXAMINERS in sections else []
+    quals = examiner_rows(reach=reach, filters=filters) if access.EXAMINERS in sections else []
     years = sorted({row.year for rows in cubes.values() for row in rows})
     if access.EXAMINERS in sections and not years:
         years = [timezone.localdate().year]
@@ -1072,7 +1118,7 @@ def annual_summary(*, user, year: int) -> AnnualSummary:
     certificates = [
         (types[c], by_type[c]) for c in sorted(types, key=lambda c: _certificate_order(types[c]))
     ]
-    quals = qualification_rows(reach=reach, filters=Filters())
+    quals = examiner_rows(reach=reach, filters=Filters())
     examined = _sum(cubes["candidates"], "examined")
     passed = _sum(cubes["candidates"], "passed")
     summary = AnnualSummary(
@@ -1271,11 +1317,7 @@ def performance_rows(targets: Iterable[IndicatorTarget]) -> list[PerformanceRow]
             if source.key not in cubes:
                 qs = records(source, reach=reach).filter(**{f"{source.date}__year__in": years})
                 cubes[source.key] = cube(source, qs)
-        quals = (
-            qualification_rows(reach=reach, filters=Filters())
-            if Metric.EXAMINERS in metrics
-            else []
-        )
+        quals = examiner_rows(reach=reach, filters=Filters()) if Metric.EXAMINERS in metrics else []
         pilot_certs: dict[int, set[int]] = defaultdict(set)
         for pilot_id, cert_id in PilotMajor.certificate_types.through.objects.filter(
             pilotmajor__major__institution_id=institution_id
@@ -1315,10 +1357,17 @@ def _actual(
         return True
 
     if indicator.metric == Metric.EXAMINERS:
+        day = reference_date(t.year)
         certs = {q.certificate for q in quals if counts(q.certificate)}
-        if t.pilot_major_id:
+        if t.pilot_major_id:  # its full-time teachers, in its certificates (seed 四(四)2)
             certs &= pilot_certs.get(t.pilot_major_id, set())
-        return Decimal(examiners_valid(quals, reference_date(t.year), certs))
+            return Decimal(
+                examiners_valid(
+                    quals, day, certs, major=t.pilot_major.major_id, full_time_only=True
+                )
+            )
+        unrestricted = scope == CertificateScope.ALL and not indicator.certificate_type_id
+        return Decimal(examiners_valid(quals, day, None if unrestricted else certs))
     source, measure = METRIC_SOURCES[indicator.metric]
     major = t.pilot_major.major_id if t.pilot_major_id else None
     rows = [

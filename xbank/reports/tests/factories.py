@@ -142,10 +142,13 @@ def training_class(
     return program
 
 
-def held(learner: Learner, certificate_type, *, on=datetime.date(2024, 6, 30)) -> LearningOutcome:
+def held(
+    learner: Learner, certificate_type, *, on=datetime.date(2024, 6, 30), number=None
+) -> LearningOutcome:
     """A certificate held, recorded (imported) into the learner's account."""
     return outcome(
         learner.account,
+        number=number or f"RPT-C-{next(_numbers):08d}",
         kind=OutcomeKind.SKILL_CERTIFICATE
         if certificate_type.kind == "skill_level"
         else OutcomeKind.QUALIFICATION,
@@ -171,4 +174,26 @@ def indicator(
         metric=metric,
         certificate_scope=scope,
         certificate_type=certificate_type,
+    )
+
+
+def qualify(
+    teacher,
+    certificate_type,
+    *,
+    valid_from=datetime.date(2024, 1, 1),
+    valid_until=datetime.date(2027, 12, 31),
+    level: str = "junior",
+):
+    """An examiner qualification of a teacher's login (numbered apart from other factories')."""
+    return assessment.qualification_create(
+        actor=None,
+        user=teacher.user,
+        institution=teacher.institution,
+        certificate_type=certificate_type,
+        level=level,
+        certificate_no=f"RPT-KPY-{next(_numbers):06d}",
+        issuer=certificate_type.issuer or "培训评价组织",
+        valid_from=valid_from,
+        valid_until=valid_until,
     )

@@ -12,6 +12,9 @@ import pytest
 
 from xbank.assessment.tests import factories as af
 from xbank.creditbank.tests.factories import build_credit_world
+from xbank.faculty import selectors as faculty_selectors
+from xbank.faculty import services as faculty_services
+from xbank.faculty.tests import factories as faculty
 from xbank.learners.tests.factories import student
 from xbank.reports import access, selectors, services
 from xbank.reports.forms import RecordFilterForm
@@ -80,8 +83,8 @@ def test_another_college_and_the_region(rw):
 def test_hr_sees_only_the_examiners(rw):
     dashboard = board(rw.users["hr_a"])
     assert dashboard.sections == [access.EXAMINERS]
-    # The two examiners of college A's session; college B's two are not counted.
-    assert kpis(dashboard) == {Metric.EXAMINERS: 2}
+    # College A's four qualified teachers; not college B's, not the sessions' external examiners.
+    assert kpis(dashboard) == {Metric.EXAMINERS: 4}
 
 
 def test_by_major_and_by_audience(rw):
@@ -176,46 +179,43 @@ def test_conversions_are_granted_lines_of_approved_requests():
 # --- Examiners -----------------------------------------------------------------------------------
 
 
-def test_examiners_are_counted_on_the_last_day_of_the_year(rw):
-    college = rw.base.college_a
-    hr = rw.users["hr_a"]
-    before = selectors.examiners_valid(
-        selectors.qualification_rows(reach=selectors.Reach(user=hr), filters=Filters()),
-        datetime.date(2024, 12, 31),
+def test_examiners_are_teachers_counted_on_the_last_day_of_the_year(rw):
+    college, hr = rw.base.college_a, rw.users["hr_a"]
+    day = datetime.date(2024, 12, 31)
+
+    def counted() -> int:
+        rows = selectors.examiner_rows(reach=selectors.Reach(user=hr), filters=Filters())
+        return selectors.examiners_valid(rows, day)
+
+    before = counted()
+    until_new_year = faculty.teacher(major=rw.base.major_a1)
+    f.qualify(until_new_year, rw.x, valid_until=day)
+    lapsing = faculty.teacher(major=rw.base.major_a1)
+    f.qualify(lapsing, rw.x, valid_until=day - datetime.timedelta(days=1))
+    leaver = faculty.teacher(major=rw.base.major_a1)
+    f.qualify(leaver, rw.x)
+    faculty_services.teacher_update(
+        actor=None, teacher=leaver, status="left", left_on=datetime.date(2024, 9, 1)
     )
-    af.examiner(
-        certificate_type=rw.x,
-        institution=college,
-        valid_from=datetime.date(2022, 1, 1),
-        valid_until=datetime.date(2024, 12, 31),
-    )
-    af.examiner(
-        certificate_type=rw.x,
-        institution=college,
-        valid_from=datetime.date(2022, 1, 1),
-        valid_until=datetime.date(2024, 12, 30),  # lapses a day before the reference date
-    )
-    af.examiner(certificate_type=rw.x, institution=rw.base.college_b)  # another college's
-    rows = selectors.qualification_rows(reach=selectors.Reach(user=hr), filters=Filters())
-    assert selectors.examiners_valid(rows, datetime.date(2024, 12, 31)) == before + 1
+    assert counted() == before + 1
+    # The faculty app's own count of the indicator agrees, and so does the named list.
+    assert faculty_selectors.examiner_count(institution=college, on_date=day) == before + 1
+    assert selectors.examiner_list(user=hr, filters=Filters(year=2024)).count() == before + 1
     assert selectors.reference_date(2024, today=datetime.date(2024, 7, 1)) == datetime.date(
         2024, 7, 1
     )
-    listed = selectors.examiner_list(user=hr, filters=Filters(year=2024))
-    assert listed.count() == before + 1
 
 
-def test_one_person_with_two_qualifications_is_one_examiner(rw):
+def test_a_teacher_with_two_qualifications_is_one_examiner(rw):
     hr = rw.users["hr_a"]
-    user = af.examiner(certificate_type=rw.x, institution=rw.base.college_a)
-    af.examiner(
-        certificate_type=rw.qualification, institution=rw.base.college_a, user=user, level="grade4"
-    )
+    t = faculty.teacher(major=rw.base.major_a1)
+    f.qualify(t, rw.x)
+    f.qualify(t, rw.qualification, level="grade4")
     figures = kpis(board(hr, Filters(year=2025)))
     listed = selectors.examiner_list(user=hr, filters=Filters(year=2025))
-    assert figures[Metric.EXAMINERS] == listed.count() == 3
-    person = next(u for u in listed if u.pk == user.pk)
-    assert len(person.valid_qualifications) == 2
+    assert figures[Metric.EXAMINERS] == listed.count() == 5
+    row = next(teacher for teacher in listed if teacher.pk == t.pk)
+    assert len(row.user.valid_qualifications) == 2
 
 
 # --- Performance ----------------------------------------------------------------------------------
@@ -278,7 +278,11 @@ def test_a_pilot_majors_actuals_are_its_students_in_its_certificates(rw):
     assert rows["试点证书考试人数"].actual == 5  # A1's five, not bob or the public
     assert rows["试点证书考试人数"].achieved == Decimal("83.3")
     assert not rows["试点证书考试人数"].met
+    # Its full-time teachers holding a qualification for its certificate, as the faculty app's
+    # compliance page counts them (the part-time one is listed there, not counted).
     assert rows["考评员"].actual == 2
+    (compliance,) = faculty_selectors.compliance_for([rw.pilot], selectors.reference_date(2024))
+    assert compliance.count == 2
     assert rows["养老护理员持证"].actual == 1
     assert rows["养老护理员持证"].achieved == 50
     # Each actual is the count of its named list.

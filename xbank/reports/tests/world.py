@@ -8,7 +8,11 @@ College A (schools A1, A2) and college B (school B1), as in ``accounts.tests.wor
   the public sit it, one of A1 fails, the six others pass and are awarded the certificate;
   a 2024 exam at college B that carol passes;
 - a 2024 training class of college A: two of A1 and two members of the public complete it;
-- bob holds a qualification certificate (养老护理员) issued in 2023.
+- bob holds a qualification certificate (养老护理员) issued in 2023;
+- college A's roster: two full-time teachers and one part-time teacher of alice's major hold
+  examiner qualifications for the 1+X certificate, a teacher of bob's major one for 养老护理员;
+  college B's roster, one teacher qualified for the 1+X certificate. The examiners of the two
+  sessions are not on any roster (external examiners): they do not count as teachers.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass, field
 from xbank.accounts.tests.world import World, build_world
 from xbank.catalog.models import CertificateType
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.faculty.tests import factories as faculty
 from xbank.learners import services as learner_services
 from xbank.learners.models import Learner
 from xbank.learners.tests.factories import new_document, student
@@ -75,4 +80,8 @@ def build_report_world() -> ReportWorld:
     world = ReportWorld(base=base, x=x, qualification=qualification, a1=a1, public_a=public_a)
     world.departments = departments_of(base.college_a)
     world.pilot = pilot_major(base.major_a1, [x])
+    for kind in ("full_time", "full_time", "part_time"):
+        f.qualify(faculty.teacher(major=base.major_a1, kind=kind), x)
+    f.qualify(faculty.teacher(major=base.major_a2), qualification, level="grade4")
+    f.qualify(faculty.teacher(major=base.major_b1), x)
     return world
