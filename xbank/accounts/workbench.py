@@ -66,6 +66,14 @@ PILOT_FUNDS = Duty(
 COVERAGE = Duty(
     _("课证融合"), _("人才培养方案课程对职业技能等级标准模块的覆盖矩阵"), "catalog:coverage-list"
 )
+CREDIT_REQUESTS = Duty(
+    _("认定申请"), _("学分认定申请的办理情况与批量认定，导出 Excel"), "creditbank:request-list"
+)
+GRADUATION_AUDIT = Duty(
+    _("毕业审核"),
+    _("按年级审核毕业学分与证书要求，列出不符合的原因"),
+    "creditbank:graduation-audit",
+)
 
 DUTIES: dict[str, list[Duty]] = {
     Role.SYSADMIN: [
@@ -80,7 +88,12 @@ DUTIES: dict[str, list[Duty]] = {
         OUTCOMES,
         CERT_STATS,
         IMPORTS,
-        Duty(_("跨院校互认规则"), _("学分银行的认定、积累与转换规则")),
+        Duty(
+            _("跨院校互认规则"),
+            _("学分银行的认定、积累与转换规则：版本、发布、停用与模拟"),
+            "creditbank:rule-list",
+        ),
+        CREDIT_REQUESTS,
     ],
     Role.ACADEMIC_AFFAIRS: [
         CATALOG,
@@ -88,7 +101,18 @@ DUTIES: dict[str, list[Duty]] = {
         LEARNERS,
         OUTCOMES,
         CERT_STATS,
-        Duty(_("认定终审与毕业审核"), _("学习成果认定的最终审批，毕业学分与证书审核")),
+        Duty(
+            _("认定终审"),
+            _("二级学院初审通过的认定申请，终审后记入学分流水"),
+            "creditbank:review-final",
+        ),
+        Duty(
+            _("转换规则"),
+            _("本校的转换规则：草稿、发布、新版本、停用，发布前模拟运行"),
+            "creditbank:rule-list",
+        ),
+        GRADUATION_AUDIT,
+        CREDIT_REQUESTS,
         COVERAGE,
         PILOT_TASKS,
         PILOT_FUNDS,
@@ -114,7 +138,9 @@ DUTIES: dict[str, list[Duty]] = {
         IMPORTS,
         CERT_STATS,
         CATALOG,
-        Duty(_("认定初审"), _("本学院学生学习成果认定申请的初审")),
+        Duty(_("认定初审"), _("本学院学生学习成果认定申请的初审"), "creditbank:review-school"),
+        CREDIT_REQUESTS,
+        GRADUATION_AUDIT,
         Duty(_("培训报名"), _("本学院学生的培训报名与结业"), "training:enrollment-list"),
         COVERAGE,
         PILOT_TASKS,
@@ -151,6 +177,12 @@ DUTIES: dict[str, list[Duty]] = {
     ],
     Role.LEARNER: [
         Duty(_("我的学习账户"), _("我的全部学习成果，按时间排列"), "learners:my-account"),
+        Duty(
+            _("我的学分"),
+            _("申请学分认定，查看办理进度、学分流水与成绩单"),
+            "creditbank:my-credits",
+        ),
+        Duty(_("学分计算器"), _("证书可免修哪些课程、可转换多少学分"), "creditbank:calculator"),
         Duty(_("培训报名"), _("查看培训公告、报名、退出，查看报名状态"), "training:my-enrollments"),
     ],
 }

@@ -997,3 +997,131 @@ def transcript_get(*, learner: Learner, curriculum: Curriculum | None = None) ->
         summary=summary,
         pending=pending,
     )
+
+
+# --- Pages: reads added for the credit bank's views ---------------------------------------------------
+
+
+def learner_records_for_user(*, user) -> list[Learner]:
+    """The logged-in person's own student records (a person may study at two colleges), each
+    with what the pages show; empty for staff without a learning account."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Learner.objects.filter(account__user=user, kind=Learner.Kind.STUDENT)
+        .select_related("account", "institution", "school", "major")
+        .order_by("-cohort_year", "id")
+    )
+
+
+def request_preview(
+    *,
+    learner: Learner,
+    outcomes: Iterable[LearningOutcome],
+    on: datetime.date | None = None,
+) -> engine.Proposal | None:
+    """What the engine would propose if ``learner`` applied with ``outcomes`` today — the same
+    evaluation ``recognition_submit`` runs, without writing. None without a curriculum."""
+    curriculum = curriculum_for(learner)
+    if curriculum is None:
+        return None
+    state = engine.load_states([(learner.account_id, curriculum)])[
+        (learner.account_id, curriculum.pk)
+    ]
+    book = engine.load_rulebook(institution_ids=[curriculum.major.institution_id])
+    outcomes = sorted(outcomes, key=lambda o: o.pk)
+    return engine.evaluate(state=state, outcomes=outcomes, book=book, on=on or timezone.localdate())
+
+
+@dataclass
+class LedgerRow:
+    """One ledger line as the ledger page shows it: the running balance after it, the entry
+    that reverses it (if any), and whether its hash and link to the previous line still hold."""
+
+    entry: CreditEntry
+    balance: Decimal
+    reversed_by: CreditEntry | None
+    intact: bool
+
+
+@dataclass
+class Ledger:
+    account: LearningAccount
+    rows: list[LedgerRow]
+    head_seq: int
+
+    @property
+    def balance(self) -> Decimal:
+        return self.rows[-1].balance if self.rows else ZERO
+
+    @property
+    def first_break(self) -> LedgerRow | None:
+        return next((row for row in self.rows if not row.intact), None)
+
+    @property
+    def intact(self) -> bool:
+        last = self.rows[-1].entry.seq if self.rows else 0
+        return self.first_break is None and last == self.head_seq
+
+
+def ledger_get(*, account: LearningAccount) -> Ledger:
+    """An account's ledger in chain order with running balances, reversal links and the chain
+    checked on the rows already read (the same check as ``verify_ledger``, for one account).
+    Two queries: the entries with what they refer to, and the chain head."""
+    from .models import GENESIS_HASH, LedgerHead
+
+    entries = list(entry_list(account=account))
+    by_reversed = {e.reverses_id: e for e in entries if e.reverses_id is not None}
+    head_seq = (
+        LedgerHead.objects.filter(account=account).values_list("last_seq", flat=True).first() or 0
+    )
+    rows = []
+    balance = ZERO
+    prev_hash, expected = GENESIS_HASH, 1
+    for entry in entries:
+        balance += entry.credits
+        intact = (
+            entry.seq == expected
+            and entry.prev_hash == prev_hash
+            and entry.compute_hash() == entry.hash
+        )
+        rows.append(LedgerRow(entry, balance, by_reversed.get(entry.pk), intact))
+        prev_hash, expected = entry.hash, entry.seq + 1
+    return Ledger(account=account, rows=rows, head_seq=head_seq)
+
+
+def transcript_credential(*, learner: Learner, code: str):
+    """A transcript credential issued for this learner record, by its code, or None."""
+    from xbank.verify.models import Credential
+
+    return Credential.objects.filter(
+        code=code,
+        kind=Credential.Kind.TRANSCRIPT,
+        source_type=Learner._meta.label_lower,
+        source_id=str(learner.pk),
+    ).first()
+
+
+def curriculum_options(user) -> QuerySet[Curriculum]:
+    """Curricula a user may pick on the credit bank pages: those of the majors in their scope,
+    and a learner's own (by their student records' major and cohort year)."""
+    from django.db.models import Exists, OuterRef
+
+    from xbank.catalog.selectors import curriculum_scope_q
+
+    scope = scope_for(user)
+    q = curriculum_scope_q(user) if scope.sees_learner_records else Q(pk__in=[])
+    # ``Q() | x`` is ``x``: a regional scope (Q()) must not be narrowed by the OR below.
+    if getattr(user, "is_authenticated", False) and not scope.regional:
+        own = Learner.objects.filter(
+            account__user=user,
+            kind=Learner.Kind.STUDENT,
+            major_id=OuterRef("major_id"),
+            cohort_year=OuterRef("cohort_year"),
+        )
+        q |= Q(Exists(own))
+    return (
+        Curriculum.objects.filter(q)
+        .select_related("major__institution")
+        .order_by("major__institution__code", "major__code", "-cohort_year", "id")
+    )
