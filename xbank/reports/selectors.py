@@ -1204,6 +1204,7 @@ def target_list(*, user, filters=None) -> QuerySet[IndicatorTarget]:
         .order_by(
             "-year",
             "indicator__institution__code",
+            F("pilot_major").asc(nulls_first=True),  # departments first
             "department__kind",
             "pilot_major__major__code",
             "indicator__position",
