@@ -20,13 +20,18 @@
       xAxis: {
         type: "category",
         data: data.labels,
-        axisLabel: { interval: 0, rotate: data.labels.length > 5 ? 30 : 0, fontSize: 11 }
+        axisLabel: {
+          interval: 0,
+          rotate: data.labels.length > 5 || el.clientWidth < 120 * data.labels.length ? 30 : 0,
+          fontSize: 11
+        }
       },
       yAxis: { type: "value", minInterval: 1, name: "人" },
       series: [
         {
           name: data.names.count,
           type: "bar",
+          itemStyle: { color: COLORS.ok },
           data: data.count.map(function (value, i) {
             return { value: value, itemStyle: { color: COLORS[data.status[i]] } };
           }),
@@ -34,7 +39,7 @@
           markLine: {
             symbol: "none",
             lineStyle: { color: "#6c757d", type: "dashed" },
-            label: { formatter: data.names.minimum + " " + data.minimum },
+            label: { position: "insideEndTop", formatter: data.names.minimum + " " + data.minimum },
             data: [{ yAxis: data.minimum }]
           }
         },
