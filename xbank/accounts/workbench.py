@@ -74,6 +74,29 @@ GRADUATION_AUDIT = Duty(
     _("按年级审核毕业学分与证书要求，列出不符合的原因"),
     "creditbank:graduation-audit",
 )
+DASHBOARD = Duty(
+    _("统计看板"),
+    _("考试人数、合格率、获证、培训人次、学分转换，按年度、证书、专业和对象；点击数字查看名单"),
+    "reports:dashboard",
+)
+EXAMINER_DASHBOARD = Duty(
+    _("考评员统计"), _("按证书、年度统计持有效考评员资格的教师人数"), "reports:dashboard"
+)
+EVIDENCE = Duty(
+    _("佐证材料"),
+    _("按年度和证书生成考试人数、获证人数、培训人次佐证与名单（PDF、Excel）"),
+    "reports:evidence",
+)
+PERFORMANCE = Duty(
+    _("绩效报告"),
+    _("各部门、各试点专业年度目标与实际完成情况（实际值由数据计算）"),
+    "reports:performance",
+)
+TARGETS = Duty(
+    _("绩效指标与年度目标"),
+    _("定义绩效指标，填报各部门、各试点专业的年度目标"),
+    "reports:target-list",
+)
 
 DUTIES: dict[str, list[Duty]] = {
     Role.SYSADMIN: [
@@ -81,6 +104,9 @@ DUTIES: dict[str, list[Duty]] = {
         LEARNERS,
         Duty(_("审计日志"), _("登录、导入与查看证件号的记录"), "admin:audit_auditentry_changelist"),
         PILOT_TASKS,
+        DASHBOARD,
+        PERFORMANCE,
+        TARGETS,
     ],
     Role.BANK_ADMIN: [
         CATALOG,
@@ -94,6 +120,9 @@ DUTIES: dict[str, list[Duty]] = {
             "creditbank:rule-list",
         ),
         CREDIT_REQUESTS,
+        DASHBOARD,
+        EVIDENCE,
+        PERFORMANCE,
     ],
     Role.ACADEMIC_AFFAIRS: [
         CATALOG,
@@ -116,6 +145,10 @@ DUTIES: dict[str, list[Duty]] = {
         COVERAGE,
         PILOT_TASKS,
         PILOT_FUNDS,
+        DASHBOARD,
+        EVIDENCE,
+        PERFORMANCE,
+        TARGETS,
     ],
     Role.CONTINUING_ED: [
         LEARNERS,
@@ -131,6 +164,9 @@ DUTIES: dict[str, list[Duty]] = {
         EXAMINER_QUALIFICATIONS,
         Duty(_("证书发放"), _("为合格考生发放证书并记入学习账户；撤销"), "assessment:award-list"),
         Duty(_("鉴定统计"), _("按年份、证书和等级统计鉴定人数与合格率"), "assessment:stats"),
+        DASHBOARD,
+        EVIDENCE,
+        PERFORMANCE,
     ],
     Role.SCHOOL_STAFF: [
         LEARNERS,
@@ -145,6 +181,9 @@ DUTIES: dict[str, list[Duty]] = {
         COVERAGE,
         PILOT_TASKS,
         PILOT_FUNDS,
+        DASHBOARD,
+        EVIDENCE,
+        PERFORMANCE,
     ],
     Role.HR: [
         Duty(
@@ -159,6 +198,8 @@ DUTIES: dict[str, list[Duty]] = {
         ),
         Duty(_("师资培训"), _("教师参加的培训项目、学时与结业证书"), "faculty:training-list"),
         EXAMINER_QUALIFICATIONS,
+        EXAMINER_DASHBOARD,
+        PERFORMANCE,
     ],
     Role.FINANCE: [
         PILOT_FUNDS,
@@ -166,6 +207,7 @@ DUTIES: dict[str, list[Duty]] = {
             _("支出明细"), _("登记与查询各试点专业的经费支出，导出 Excel"), "pilot:expenditure-list"
         ),
         PILOT_TASKS,
+        PERFORMANCE,
     ],
     Role.TEACHER: [
         Duty(_("我的培训班"), _("承担的培训教学任务：签到表、登记出勤"), "training:my-programs")
