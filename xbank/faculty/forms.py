@@ -82,8 +82,9 @@ class TeacherForm(StyledForm):
     )
     title_rank = forms.ChoiceField(
         label=_("职称等级"),
-        choices=[("", _("按职称推断")), *TitleRank.choices],
+        choices=[("", "—"), *TitleRank.choices],
         required=False,
+        help_text=_("常见职称（讲师、副教授、主管护师…）自动确定等级，其他职称请选择"),
     )
     dual_qualified = forms.BooleanField(label=_("双师型教师"), required=False)
     dual_basis = forms.CharField(label=_("双师型认定依据"), max_length=200, required=False)

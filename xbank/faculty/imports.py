@@ -202,7 +202,7 @@ class TeacherImport(ImportSpec):
             synonyms=("职称级别", "职称层次"),
             choices=RANK_LABELS,
             example="副高级",
-            help=_("不填时按职称推断（讲师为中级，副教授为副高级…）；「高级」按副高级处理"),
+            help=_("常见职称自动确定等级（讲师为中级，副教授为副高级…）；「高级」按副高级处理"),
             width=10,
         ),
         Column(
@@ -394,7 +394,7 @@ def _merge(row: dict, teacher: Teacher | None, *, school, major, user) -> dict:
     if kind is None:
         kind = Teacher.Kind.PART_TIME.value if employer else Teacher.Kind.FULL_TIME.value
     title = pick("title", row["title"], "")
-    title_rank = row["title_rank"] or (rank_of_title(row["title"]) if row["title"] else None)
+    title_rank = rank_of_title(title) or row["title_rank"]
     status = row["status"]
     if status is None:
         status = Teacher.Status.LEFT.value if row["left_on"] else base.get("status", "active")

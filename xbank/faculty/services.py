@@ -136,8 +136,8 @@ def _check_teacher(teacher: Teacher) -> None:
 
 def _normalise(teacher: Teacher) -> None:
     teacher.name_pinyin = name_sort_key(teacher.name)
-    if teacher.title and not teacher.title_rank:
-        teacher.title_rank = rank_of_title(teacher.title)
+    # A known title has one rank (讲师 is 中级 whatever the form said); others keep the one given.
+    teacher.title_rank = rank_of_title(teacher.title) or teacher.title_rank
     if teacher.kind == Teacher.Kind.FULL_TIME:
         teacher.employer_kind = ""
     if not teacher.dual_qualified:

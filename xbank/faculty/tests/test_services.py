@@ -257,3 +257,13 @@ def test_trainings_check_dates_and_hours(fw):
     services.training_delete(actor=hr, training=tr)
     assert not TeacherTraining.objects.exists()
     assert AuditEntry.objects.filter(action="faculty.training.deleted").exists()
+
+
+def test_a_known_title_fixes_the_rank_and_an_unknown_one_keeps_the_rank_given(fw):
+    t = create(fw, title="讲师")
+    assert t.title_rank == "intermediate"
+    # A promotion changes the rank even when the form still holds the old one.
+    t = services.teacher_update(actor=None, teacher=t, title="副教授", title_rank="intermediate")
+    assert t.title_rank == "associate"
+    t = services.teacher_update(actor=None, teacher=t, title="首席照护师", title_rank="senior")
+    assert t.title_rank == "senior"
