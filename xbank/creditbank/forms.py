@@ -15,7 +15,6 @@ from .models import ConversionRule, CreditCategory
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-ERR_LEVEL_OF_TYPE = _("证书「%(name)s」没有「%(level)s」这一等级")
 ERR_REVERSE_REASON = _("请填写冲正原因")
 
 REGIONAL = "regional"
@@ -252,16 +251,6 @@ class CalculatorForm(forms.Form):
         ct = self.selected_type()
         levels = ct.level_choices() if ct is not None and ct.levels else list(Level.choices)
         return [("", _("不限等级"))] + levels
-
-    def clean(self):
-        data = super().clean()
-        ct, level = data.get("certificate_type"), data.get("level")
-        if ct is not None and level and ct.levels and level not in ct.levels:
-            self.add_error(
-                "level",
-                ERR_LEVEL_OF_TYPE % {"name": ct.name, "level": Level(level).label},
-            )
-        return data
 
 
 class OutcomeChoiceField(forms.ModelMultipleChoiceField):

@@ -94,6 +94,13 @@ def _access_learner(request, pk):
     return learner_selectors.access_learner(request.user, pk)
 
 
+def _access_request(request, code) -> RecognitionRequest:
+    """A request the user may see (403 for a role that sees no requests at all)."""
+    if not _sees_requests(request.user):
+        raise PermissionDenied
+    return selectors.access_request(request.user, code)
+
+
 def _export(request) -> bool:
     return request.GET.get("export") == "xlsx"
 
@@ -486,7 +493,7 @@ def _request_context(request, r: RecognitionRequest, **forms_given) -> dict:
 
 @login_required
 def request_detail(request, code):
-    r = selectors.access_request(request.user, code)
+    r = _access_request(request, code)
     return render(request, "creditbank/request_detail.html", _request_context(request, r))
 
 
@@ -495,7 +502,7 @@ def request_detail(request, code):
 def request_review(request, code):
     """Pass or reject at the request's current level. The services decide who may (the
     three-different-people rule among them); their refusals are errors on this form."""
-    r = selectors.access_request(request.user, code)
+    r = _access_request(request, code)
     if not (
         selectors.may_school_review(request.user, r.learner)
         or selectors.may_final_approve(request.user, r.learner)
@@ -524,7 +531,7 @@ def request_review(request, code):
 
 
 def _own_request(request, code) -> RecognitionRequest:
-    r = selectors.access_request(request.user, code)
+    r = _access_request(request, code)
     if not (
         selectors.is_learner_self(request.user, r.learner) or r.submitted_by_id == request.user.pk
     ):
@@ -572,7 +579,7 @@ def request_withdraw(request, code):
 
 @login_required
 def request_file(request, code, which: str):
-    r = selectors.access_request(request.user, code)
+    r = _access_request(request, code)
     if which not in ("evidence", "appeal"):
         raise Http404("No such file")
     file = r.evidence_file if which == "evidence" else r.appeal_file
