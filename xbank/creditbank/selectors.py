@@ -271,6 +271,7 @@ def review_queue(*, user) -> QuerySet[RecognitionRequest]:
         .filter(q)
         .exclude(submitted_by=user)
         .exclude(account__user=user)
+        .exclude(school_reviewer=user)  # who reviewed first does not approve (three people)
         .order_by("submitted_at", "id")
     )
 

@@ -268,3 +268,14 @@ def test_staff_correct_an_entry_by_reversing_it(world, posted):
             account_id=learner.account_id,
             drafts=[ledger.reversal_draft(entry, memo="第二次冲正")],
         )
+
+
+def test_the_background_tasks_post_course_credits_and_check_the_chains(world):
+    from xbank.creditbank import tasks
+
+    learner = world.learner()
+    world.course_result(learner, "护理学基础")
+    result = tasks.post_course_credits.enqueue([learner.account_id], None)
+    assert result.return_value == 1
+    check = tasks.verify_ledger.enqueue().return_value
+    assert check == {"accounts": 1, "entries": 1, "intact": True, "first_break": None}
