@@ -503,14 +503,6 @@ def stats_names(*, enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
     )
 
 
-def has_enrollment_in(user, program) -> bool:
-    return (
-        Enrollment.objects.filter(account__user=user, program=program)
-        .exclude(status=Enrollment.Status.WITHDRAWN)
-        .exists()
-    )
-
-
 def own_enrollment_for(user, program) -> Enrollment | None:
     if user is None or not user.is_authenticated:
         return None

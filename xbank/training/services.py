@@ -35,6 +35,7 @@ from .models import (
     SEATED_STATUSES,
     Announcement,
     Attendance,
+    Audience,
     ConsentRecord,
     Enrollment,
     TrainingProgram,
@@ -471,7 +472,7 @@ def enrollment_register_student(*, actor, program: TrainingProgram) -> Enrollmen
     student = _student_record(account, program.institution_id)
     if not program.takes_students:
         raise ValidationError(ERR_PUBLIC_ONLY, code="public_only")
-    if program.audience == "students" and student is None:
+    if program.audience == Audience.STUDENTS and student is None:
         raise ValidationError(ERR_STUDENTS_ONLY, code="students_only")
     learner = student or account.learners.filter(institution_id=program.institution_id).first()
     return _register(
@@ -487,9 +488,9 @@ def enrollment_register_student(*, actor, program: TrainingProgram) -> Enrollmen
 def enrollment_register_staff(*, actor, program: TrainingProgram, learner: Learner) -> Enrollment:
     """Staff register a known learner (代报名), e.g. a whole class of a pilot major."""
     program = _lock(program)
-    if program.audience == "students" and learner.kind != Learner.Kind.STUDENT:
+    if program.audience == Audience.STUDENTS and learner.kind != Learner.Kind.STUDENT:
         raise ValidationError(ERR_STUDENTS_ONLY, code="students_only")
-    if program.audience == "public" and learner.kind != Learner.Kind.SOCIAL:
+    if program.audience == Audience.PUBLIC and learner.kind != Learner.Kind.SOCIAL:
         raise ValidationError(ERR_PUBLIC_ONLY, code="public_only")
     return _register(
         actor=actor,
@@ -555,7 +556,7 @@ def enrollment_withdraw(*, actor, enrollment: Enrollment) -> Enrollment:
     """The person withdraws (退出); a freed seat goes to the first on the waitlist."""
     program = _lock(enrollment.program)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.status not in WITHDRAWABLE or program.status == "finished":
+    if enrollment.status not in WITHDRAWABLE or program.status == TrainingProgram.Status.FINISHED:
         raise ValidationError(
             ERR_WITHDRAW_STATUS.format(status=enrollment.get_status_display()), code="status"
         )
