@@ -313,12 +313,18 @@ def exemptions_of(rule: ConversionRule) -> list:
 
 
 def rule_value(rule: ConversionRule, state: LearnerState) -> Decimal:
-    """What a version is worth to this learner: exempted course credits of their curriculum plus
-    conversion credits (before caps). Used to choose the most favourable version and group rule."""
+    """What a version would add for this learner: the credits of the curriculum's courses it
+    exempts that are not already exempted or passed, plus its conversion credits (before caps).
+    Chooses the most favourable version of a rule, and the winner of an exclusive group."""
     value = Decimal(rule.credits)
     for ex in exemptions_of(rule):
         row = state.courses.get(ex.course_id)
-        if row is not None and ex.module_id is None:
+        if (
+            row is not None
+            and ex.module_id is None
+            and (ex.course_id, None) not in state.exempted
+            and ex.course_id not in state.passed
+        ):
             value += row.credits
     return value
 

@@ -348,3 +348,18 @@ def test_an_outcome_without_a_rule_is_explained(world):
     (line,) = request.lines.all()
     assert line.result == LineResult.NO_MATCH
     assert "没有适用于" in line.explanation
+
+
+def test_an_exclusive_group_picks_the_rule_that_still_adds_something(world):
+    other = CertificateTypeFactory(name="养老护理员", kind="qualification", levels=[])
+    world.rule(name="另证免修老年护理", certificate_type=other, outcome_kind="qualification",
+               min_level="")  # fmt: skip
+    world.rule(name="甲：老年护理", code="G-A", exclusive_group="G")
+    world.rule(name="乙：2 选修学分", code="G-B", exclusive_group="G", courses=[], credits=2,
+               credit_category="elective")  # fmt: skip
+    learner = world.learner()
+    world.decide(learner, [world.certificate(learner, "", certificate_type=other)])
+    # 老年护理 is exempted already: rule A would add nothing, so the group's 2 credits win.
+    request = world.decide(learner, [world.certificate(learner)])
+    by_code = {line.rule.code: line.result for line in request.lines.select_related("rule")}
+    assert by_code == {"G-B": LineResult.GRANTED, "G-A": LineResult.CONFLICT}
