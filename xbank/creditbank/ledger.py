@@ -67,7 +67,7 @@ def post(*, actor, account_id: int, drafts: list[EntryDraft]) -> list[CreditEntr
             prev_hash=head.last_hash,
             **draft.__dict__,
         )
-        entry.credits = Decimal(entry.credits).quantize(Decimal("0.1"))
+        entry.credits = Decimal(entry.credits).quantize(Decimal("0.1")) or Decimal("0.0")
         entry.hash = entry.compute_hash()
         entry.save()
         head.last_seq, head.last_hash = entry.seq, entry.hash

@@ -730,7 +730,9 @@ class CreditEntry(models.Model):
         for name in self.HASHED_FIELDS:
             value = getattr(self, name)
             if isinstance(value, Decimal):
-                value = str(value.quantize(Decimal("0.1")))
+                # The database has no negative zero: -0.0 (a reversed module exemption) reads
+                # back as 0.0, so it is hashed as 0.0.
+                value = str(value.quantize(Decimal("0.1")) if value else Decimal("0.0"))
             elif isinstance(value, datetime.datetime):
                 value = value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
             values[name] = value

@@ -22,6 +22,7 @@ from xbank.creditbank.tests.factories import (
     build_credit_world,
     curriculum_for_cohort,
 )
+from xbank.learners.services import outcome_revoke
 from xbank.learners.tests.factories import student
 from xbank.orgs.tests.factories import MajorFactory, SchoolFactory
 
@@ -340,6 +341,10 @@ def test_a_module_exemption_excuses_the_module_without_credits(world):
     assert (line.result, line.module, line.credits) == (LineResult.GRANTED, module, 0)
     assert "模块「生活照护模块」" in line.explanation
     assert Exemption.objects.get().module == module
+    # Revoking the certificate reverses a zero-credit entry; the chain still verifies.
+    outcome_revoke(actor=None, outcome=line.outcome, reason="证书撤销")
+    assert Exemption.objects.get().status == "withdrawn"
+    assert ledger.verify().intact
 
 
 def test_an_outcome_without_a_rule_is_explained(world):
