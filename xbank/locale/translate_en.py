@@ -186,6 +186,47 @@ EN_TRAINING = {
 }
 EN |= EN_TRAINING
 
+# Credit bank: the public calculator (学分计算器).
+EN_CREDITBANK = {
+    "学分计算器": "Credit calculator",
+    "选择证书和等级，查看它在各院校可免修的课程和可转换的学分。": (
+        "Choose a certificate and a level to see which courses it exempts and how many credits "
+        "it brings at each institution."
+    ),
+    "等级": "Level",
+    "请选择证书": "Choose a certificate",
+    "不限等级": "Any level",
+    "计算": "Calculate",
+    "下列为各院校现行的转换规则，课程学分以各人才培养方案为准。": (
+        "These are the conversion rules in force at each institution; a course's credits are "
+        "those of each curriculum. "
+    ),
+    "转换学分另受各院校上限限制，默认不超过毕业总学分的一半。": (
+        "Converted credits are capped by each institution, by default at half the credits "
+        "needed to graduate."
+    ),
+    "区域学分银行（互认）": "Regional credit bank (mutual recognition)",
+    "%(n)s 学分": "%(n)s credits",
+    "条件": "Conditions",
+    "%(level)s及以上": "%(level)s or above",
+    "分数不低于 %(score)s": "score of at least %(score)s",
+    "%(n)s 年内取得": "obtained within %(n)s years",
+    "发证机构为「%(issuer)s」": "issued by “%(issuer)s”",
+    "免修「%(course)s」（%(n)s 学分）": "Exempts “%(course)s” (%(n)s credits)",
+    "计入%(category)s %(n)s 学分": "%(n)s %(category)s",
+    "说明": "Explanation",
+    "没有适用的转换规则。": "No conversion rule applies.",
+    "职业技能等级证书": "Vocational skill level certificate",
+    "职业资格证书": "Vocational qualification certificate",
+    "学历证书": "Diploma",
+    "公共基础课学分": "general education credits",
+    "专业核心课学分": "core course credits",
+    "专业课学分": "professional course credits",
+    "实践学分": "practical credits",
+    "选修学分": "elective credits",
+}
+EN |= EN_CREDITBANK
+
 
 def fill(text: str) -> str:
     def replace(match: re.Match) -> str:

@@ -503,7 +503,9 @@ def test_the_public_calculator_needs_no_login_and_speaks_english(client, pw):
         client.get(reverse("creditbank:public-calculator"), params, HTTP_ACCEPT_LANGUAGE="en")
     )
     assert "Credit calculator" in english and "学分计算器" not in english
-    assert "Exempts" in english and "Intermediate or above" in english
+    assert "Exempts “老年护理” (4.0 credits)" in english
+    assert "Vocational skill level certificate · Intermediate or above" in english
+    assert "capped by each institution" in english and "Regional" not in english
     # A level the certificate does not have is an error on the field, in English too.
     pw.w.elderly_care.levels = ["junior", "intermediate", "senior"]
     pw.w.elderly_care.save(update_fields=["levels"])
