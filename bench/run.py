@@ -97,6 +97,28 @@ def main() -> None:
         f"  {burst['per_s']:,.0f} registrations/s over {burst['seconds']:.1f} s; "
         f"latency p50 {burst['p50_ms']:.0f} ms, p99 {burst['p99_ms']:.0f} ms"
     )
+    big = int(os.environ.get("BENCH_DASHBOARD_ROWS", "1000000"))
+    requests = os.environ.get("BENCH_DASHBOARD_REQUESTS", "20")
+    print(
+        f"\nReports dashboard, {big:,} learning outcomes (SQLite, Django test client, "
+        f"{requests} requests after 2 warm-up)"
+    )
+    print(f"  {'':40}{'outcomes':>11}{'median ms':>11}{'p95 ms':>9}{'queries':>9}")
+    pages = [
+        ("academic_affairs", "dashboard, academic affairs"),
+        ("academic_affairs_2024", "dashboard, academic affairs, 2024"),
+        ("school_staff", "dashboard, school staff (one school)"),
+        ("list_2024", "named list behind a figure (page 1)"),
+    ]
+    for rows_n in (10_000, big):
+        prepared = run("dashboard.py", "prepare", str(rows_n))
+        figures = run("dashboard.py", "measure", prepared["db"], requests)
+        for key, label in pages:
+            f = figures[key]
+            print(
+                f"  {label:40}{prepared['outcomes']:>11,}{f['median_ms']:>11.0f}"
+                f"{f['p95_ms']:>9.0f}{f['queries']:>9}"
+            )
 
 
 if __name__ == "__main__":

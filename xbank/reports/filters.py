@@ -14,7 +14,7 @@ from xbank.orgs.models import Department
 from xbank.pilot.models import PilotMajor
 
 from . import selectors
-from .models import Indicator, IndicatorTarget
+from .models import Indicator, IndicatorTarget, Metric
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -49,6 +49,28 @@ class TargetFilter(django_filters.FilterSet):
         self.form.fields["department"].label_from_instance = lambda d: (
             f"{d.institution.short_name or d.institution.name} · {d.name}"
         )
+
+    def filter_queryset(self, queryset):
+        if self.form.errors:
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+
+class IndicatorFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(label=_("指标名称"), lookup_expr="icontains")
+    metric = django_filters.ChoiceFilter(
+        label=_("统计口径"), choices=Metric.choices, empty_label=_("全部口径")
+    )
+    is_active = django_filters.BooleanFilter(label=_("仅看启用"), method="filter_active",
+                                             widget=forms.CheckboxInput)  # fmt: skip
+
+    class Meta:
+        model = Indicator
+        fields: list[str] = []
+        form = FilterForm
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(is_active=True) if value else queryset
 
     def filter_queryset(self, queryset):
         if self.form.errors:

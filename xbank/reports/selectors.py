@@ -43,6 +43,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    Func,
     IntegerField,
     Model,
     OuterRef,
@@ -66,7 +67,7 @@ from xbank.creditbank.models import LineResult, RecognitionRequest, RequestLine
 from xbank.faculty.models import Teacher
 from xbank.faculty.selectors import on_staff_q
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
-from xbank.learners.selectors import held_certificates_q, learner_scope_q
+from xbank.learners.selectors import learner_scope_q
 from xbank.orgs.models import Department, Institution, Major
 from xbank.pilot.models import PilotMajor
 from xbank.training.models import Enrollment
@@ -98,6 +99,7 @@ class Source:
     date: str  # the date (or date and time) whose year the record counts in
     institution: str | None  # institution id; None: any learner record of the person
     major_of_learner: str | None = None  # a direct learner relation (conversions)
+    timezone: bool = False  # ``date`` is a date and time (its year is the local one)
     measures: tuple[str, ...] = ("n",)
 
     def all(self) -> QuerySet:
@@ -137,14 +139,16 @@ CONVERSIONS = Source(
     date="request__decided_at",
     institution="request__learner__institution_id",
     major_of_learner="request__learner",
+    timezone=True,
 )
 
 SOURCE_ROWS: dict[str, Callable[[], QuerySet]] = {
     "candidates": lambda: Candidate.objects.exclude(session__status=ExamSession.Status.CANCELLED),
+    # ``learners.selectors.held_certificates_q`` without diplomas, written as one condition: a
+    # second ``kind IN`` leads SQLite to read a million outcomes through the kind index.
     "certificates": lambda: LearningOutcome.objects.filter(
-        held_certificates_q(),
-        kind__in=[OutcomeKind.SKILL_CERTIFICATE, OutcomeKind.QUALIFICATION],
-    ),
+        kind__in=[OutcomeKind.SKILL_CERTIFICATE, OutcomeKind.QUALIFICATION]
+    ).exclude(status=LearningOutcome.Status.REVOKED),
     "training": lambda: Enrollment.objects.filter(status=Enrollment.Status.COMPLETED),
     "conversions": lambda: RequestLine.objects.filter(
         request__status=RecognitionRequest.Status.APPROVED,
@@ -164,6 +168,20 @@ METRIC_SOURCES: dict[str, tuple[Source, str]] = {
 }
 # What the named list of each metric shows (a pass rate opens the list of those who passed).
 LIST_METRICS = [m for m in Metric.values if m != Metric.PASS_RATE]
+
+
+class Year(Func):
+    """The year of a date. On SQLite, ``strftime`` (native) rather than Django's ``ExtractYear``,
+    a Python function called once a row: a third of the time of a dashboard over a million
+    outcomes. Dates only: a date and time needs the time zone (``ExtractYear``)."""
+
+    template = "CAST(EXTRACT(YEAR FROM %(expressions)s) AS INTEGER)"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        # "%%%%" survives the template's formatting and the backend's "%%" → "%".
+        template = "CAST(strftime('%%%%Y', %(expressions)s) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra)
 
 
 @dataclass(frozen=True)
@@ -236,7 +254,7 @@ def records(source: Source, *, reach: Reach) -> QuerySet:
         source.all()
         .filter(_reach_q(source, reach))
         .annotate(
-            dim_year=ExtractYear(source.date),
+            dim_year=ExtractYear(source.date) if source.timezone else Year(source.date),
             dim_certificate=F(f"{source.certificate}_id"),
             dim_major=_major(source, reach),
         )

@@ -26,7 +26,7 @@ from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
 from xbank.orgs.models import Department, Institution, Major
 
 from . import access, exports, selectors, services
-from .filters import TargetFilter
+from .filters import IndicatorFilter, TargetFilter
 from .forms import (
     EvidenceForm,
     IndicatorForm,
@@ -353,7 +353,10 @@ def target_delete(request, pk):
 
 @access.performance_required
 def indicator_list(request):
-    indicators = selectors.indicator_list(user=request.user)
+    filterset = IndicatorFilter(
+        request.GET or None, queryset=selectors.indicator_list(user=request.user)
+    )
+    indicators = filterset.qs
     if _export(request) == "xlsx":
         content = write_rows(
             [
@@ -389,6 +392,7 @@ def indicator_list(request):
         request,
         "reports/indicator_list.html",
         {
+            "filter": filterset,
             "indicators": [(i, ps.manages_institution(i.institution_id)) for i in indicators],
             "manages": ps.manages,
         },

@@ -432,3 +432,14 @@ def test_deleting_a_target_is_audited(client, rw):
     assert client.post(reverse("reports:target-delete", kwargs={"pk": pk})).status_code == 302
     assert not IndicatorTarget.objects.filter(pk=pk).exists()
     assert AuditEntry.objects.filter(action="reports.target.deleted", object_id=str(pk)).exists()
+
+
+def test_the_indicator_list_filters(client, rw):
+    client.force_login(rw.users["bank_admin"])
+    url = reverse("reports:indicator-list")
+    assert (
+        f'data-indicator="{rw.indicator.pk}"'
+        in client.get(url + "?metric=training").content.decode()
+    )
+    assert "data-indicator=" not in client.get(url + "?metric=pass_rate").content.decode()
+    assert "data-indicator=" not in client.get(url + "?metric=nonsense").content.decode()
