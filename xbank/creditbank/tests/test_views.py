@@ -304,7 +304,8 @@ def test_status_per_role(client, pw, name):
             client.force_login(pw.users[role])
         with transaction.atomic():
             response = getattr(client, method)(url)
-            response.close()  # a file download holds its file open until closed
+            if response.streaming:  # a download holds its file open until read to the end
+                b"".join(response.streaming_content)
             got[role] = response.status_code
             transaction.set_rollback(True)
     assert got == expected
@@ -451,6 +452,28 @@ def test_simulating_a_draft_lists_gains_and_exports(client, pw):
         client.get(reverse("creditbank:rule-simulate", args=[pw.draft.pk]), {"export": "xlsx"})
     )
     assert exported[1][1] == "安丽丝" and exported[1][7] == "老年护理" and exported[1][8] == 6.0
+
+
+def test_the_simulation_marks_who_hits_the_cap(client, pw):
+    services.policy_set(
+        actor=pw.users["academic_affairs"], institution=pw.w.college, max_converted_share="0.02"
+    )  # a cap of 2.8 credits: 老年护理 (4) no longer fits
+    login(client, pw, "academic_affairs")
+    url = reverse("creditbank:rule-simulate", args=[pw.draft.pk])
+    response = client.get(url, {"show": "capped"})
+    (row,) = response.context["page_obj"]
+    assert row.capped and row.exemptions == [] and row.credits == Decimal("2.0")
+    assert 'data-figure="capped">1<' in text(response)
+    assert any("超出转换学分上限" in e for e in row.explanations)
+    gains = client.get(url, {"show": "gains", "curriculum": pw.w.curriculum.pk})
+    assert [r.learner.pk for r in gains.context["page_obj"]] == [pw.alice.pk]
+
+
+def test_discarding_a_draft_returns_to_the_current_version(client, pw):
+    login(client, pw, "academic_affairs")
+    response = client.post(reverse("creditbank:rule-discard", args=[pw.draft.pk]))
+    assert response["Location"] == reverse("creditbank:rule-detail", args=[pw.published.pk])
+    assert not ConversionRule.objects.filter(pk=pw.draft.pk).exists()
 
 
 # --- Calculator --------------------------------------------------------------------------------------
