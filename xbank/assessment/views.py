@@ -82,7 +82,9 @@ def index(request):
         return redirect("assessment:session-list")
     if access.qualifications:
         return redirect("assessment:qualification-list")
-    return redirect("assessment:my-sessions")
+    if selectors.examiner_sessions(user=request.user).exists():
+        return redirect("assessment:my-sessions")
+    return redirect("assessment:my-results")
 
 
 # --- Sites and rooms ----------------------------------------------------------------------------
