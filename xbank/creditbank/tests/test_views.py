@@ -945,3 +945,40 @@ def test_pages_make_the_same_number_of_queries_for_3_rows_or_30(client, pw):
     for i in range(10):
         Notification.objects.create(recipient=learner, title=f"通知{i}")
     assert measure() == before
+
+
+@pytest.mark.parametrize(
+    ("role", "links"),
+    [
+        (
+            "academic_affairs",
+            {
+                "认定终审": "creditbank:review-final",
+                "转换规则": "creditbank:rule-list",
+                "毕业审核": "creditbank:graduation-audit",
+                "认定申请": "creditbank:request-list",
+            },
+        ),
+        (
+            "school_staff",
+            {
+                "认定初审": "creditbank:review-school",
+                "认定申请": "creditbank:request-list",
+                "毕业审核": "creditbank:graduation-audit",
+            },
+        ),
+        (
+            "bank_admin",
+            {"跨院校互认规则": "creditbank:rule-list", "认定申请": "creditbank:request-list"},
+        ),
+        ("learner", {"我的学分": "creditbank:my-credits", "学分计算器": "creditbank:calculator"}),
+    ],
+)
+def test_the_workbench_links_the_credit_bank_duties_and_they_open(client, pw, role, links):
+    from xbank.accounts.tests.test_workbench import cards
+
+    login(client, pw, role)
+    shown = cards(text(client.get(reverse("accounts:workbench"))))
+    for title, url_name in links.items():
+        assert shown.get(title) == reverse(url_name), title
+        assert client.get(reverse(url_name)).status_code == 200, title
