@@ -879,8 +879,8 @@ def count_queries(client, url) -> int:
 
 
 def grow(pw, n: int) -> None:
-    """n more students with a certificate, a passed course and a request through to approval;
-    one more rule; one more batch."""
+    """n more of everything: students with a passed course and an approved request, batches
+    whose request waits for 教务处, requests waiting for the school, rules."""
     for i in range(n):
         learner = pw.w.learner(name=f"学生{i:02d}")
         services.course_credit_post(actor=None, outcome=pw.w.course_result(learner, "老年照护实训"))
@@ -890,10 +890,18 @@ def grow(pw, n: int) -> None:
         services.recognition_school_approve(actor=pw.users["school_staff"], request=request)
         services.recognition_approve(actor=pw.users["academic_affairs"], request=request)
         pw.w.certificate(pw.w.learner(name=f"批量{i:02d}"))
-        services.recognition_batch_start(
+        batch = services.recognition_batch_start(
             actor=pw.users["continuing_ed"],
             curriculum=pw.w.curriculum,
             certificate_type=pw.w.elderly_care,
+        )
+        # The batch's request waits for 教务处; another student's waits for the school.
+        services.recognition_school_approve(
+            actor=pw.users["school_staff"], request=batch.requests.get()
+        )
+        waiting = pw.w.learner(name=f"待审{i:02d}")
+        services.recognition_submit(
+            actor=waiting.account.user, learner=waiting, outcomes=[pw.w.certificate(waiting)]
         )
         services.rule_create(
             actor=pw.users["academic_affairs"],
@@ -940,6 +948,8 @@ def test_pages_make_the_same_number_of_queries_for_3_rows_or_30(client, pw):
     grow(pw, 3)
     alice_more(1)
     before = measure()
+    client.force_login(aa)
+    assert len(client.get(reverse("creditbank:review-final")).context["page_obj"]) == 3
     grow(pw, 27)
     alice_more(3)
     for i in range(10):
