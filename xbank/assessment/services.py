@@ -37,6 +37,7 @@ from xbank.orgs.models import Institution
 from xbank.verify import services as verify_services
 from xbank.verify.models import Credential
 
+from . import signals
 from .models import (
     MAX_ROOMS_PER_SESSION,
     MIN_EXAMINERS_PER_ROOM,
@@ -1347,12 +1348,10 @@ def award_issue(
 
 
 def on_award_issued(*, award: CertificateAward) -> None:
-    """Hook run inside ``award_issue``'s transaction once a certificate is issued.
-
-    Integration point for the credit bank (学分银行): a new certificate should propose a
-    recognition request (认定申请) to its holder, built on ``award.outcome``. Assessment sits
-    below the credit bank in the import order and does not import it; the integrator fills this
-    in (or replaces it with a signal the credit bank listens to). Until then it does nothing."""
+    """Announce a new certificate (``signals.award_issued``): the credit bank (学分银行), which
+    sits above assessment and may not be imported here, proposes a recognition request (认定申请)
+    to the holder when a published rule would convert it."""
+    signals.award_issued.send(sender=CertificateAward, award=award)
 
 
 @transaction.atomic

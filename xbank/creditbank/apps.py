@@ -9,8 +9,11 @@ class CreditbankConfig(AppConfig):
     def ready(self) -> None:
         # learners sits below the credit bank and cannot import it: it announces a revoked
         # outcome, and the credit bank reverses what was built on it, in the same transaction.
+        from xbank.assessment.signals import award_issued
         from xbank.learners.signals import outcome_revoked
 
-        from .services import on_outcome_revoked
+        from .services import on_award_issued, on_outcome_revoked
 
         outcome_revoked.connect(on_outcome_revoked, dispatch_uid="creditbank.outcome_revoked")
+        # A new certificate proposes a recognition request to its holder.
+        award_issued.connect(on_award_issued, dispatch_uid="creditbank.award_issued")
