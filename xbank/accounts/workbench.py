@@ -97,6 +97,11 @@ TARGETS = Duty(
     _("定义绩效指标，填报各部门、各试点专业的年度目标"),
     "reports:target-list",
 )
+FACULTY_COMPLIANCE = Duty(
+    _("考评员达标"),
+    _("各试点专业至少 3 名教师持有效考评员资格，90 天到期预警"),
+    "faculty:compliance",
+)
 
 DUTIES: dict[str, list[Duty]] = {
     Role.SYSADMIN: [
@@ -143,6 +148,7 @@ DUTIES: dict[str, list[Duty]] = {
         GRADUATION_AUDIT,
         CREDIT_REQUESTS,
         COVERAGE,
+        FACULTY_COMPLIANCE,
         PILOT_TASKS,
         PILOT_FUNDS,
         DASHBOARD,
@@ -179,6 +185,7 @@ DUTIES: dict[str, list[Duty]] = {
         GRADUATION_AUDIT,
         Duty(_("培训报名"), _("本学院学生的培训报名与结业"), "training:enrollment-list"),
         COVERAGE,
+        FACULTY_COMPLIANCE,
         PILOT_TASKS,
         PILOT_FUNDS,
         DASHBOARD,

@@ -18,6 +18,9 @@ class ImportBatch(models.Model):
         COURSES = "courses", _("课程")
         CURRICULA = "curricula", _("人才培养方案")
         OUTCOMES = "outcomes", _("学习成果")
+        RESULTS = "results", _("考核成绩")
+        AWARDS = "awards", _("证书发放")
+        TEACHERS = "teachers", _("教师名册")
 
     class Status(models.TextChoices):
         VALIDATING = "validating", _("校验中")
