@@ -1,4 +1,5 @@
 import datetime
+import itertools
 import random
 
 import factory
@@ -10,6 +11,7 @@ from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
 from xbank.orgs.tests.factories import MajorFactory
 
 _rng = random.Random(20261129)
+_student_numbers = itertools.count(1)
 
 
 def new_document():
@@ -28,7 +30,8 @@ def student(*, major=None, name=None, cohort_year=2023, student_no=None, actor=N
         institution=major.institution,
         major=major,
         cohort_year=cohort_year,
-        student_no=student_no or f"{cohort_year}{_rng.randrange(10**6):06d}",
+        # A counter, not a random draw: a test with a hundred students must never draw one twice.
+        student_no=student_no or f"{cohort_year}{next(_student_numbers):06d}",
     )
 
 
