@@ -12,7 +12,6 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from xbank.accounts.models import User
 from xbank.catalog.models import LEVEL_RANK, Level
 from xbank.orgs.models import Institution
 
@@ -22,7 +21,6 @@ from .models import (
     CertificateAward,
     ConfidentialityStep,
     ExaminerQualification,
-    ExamResult,
     ExamRoom,
     ExamSession,
     ExamSite,
@@ -141,31 +139,6 @@ def access_qualification(user, pk, *, manage: bool = False) -> ExaminerQualifica
 
 def qualification_institutions(user) -> QuerySet[Institution]:
     return Institution.objects.filter(access_for(user).qualifications.q("pk")).order_by("code")
-
-
-def examiner_options(session: ExamSession) -> list[tuple[User, ExaminerQualification]]:
-    """Examiners with a qualification covering the session (type, level, date), not yet
-    assigned to it: the choices of the add-examiner form, best qualification first."""
-    assigned = SessionExaminer.objects.filter(session=session).values("examiner_id")
-    qualifications = (
-        ExaminerQualification.objects.filter(
-            certificate_type_id=session.certificate_type_id,
-            valid_from__lte=session.date,
-            valid_until__gte=session.date,
-        )
-        .exclude(user_id__in=assigned)
-        .select_related("user")
-        .order_by("user__full_name", "user_id", "-valid_until")
-    )
-    seen: dict[int, tuple[User, ExaminerQualification]] = {}
-    for qualification in qualifications:
-        if qualification.user_id in seen:
-            continue
-        if qualification.covers(
-            certificate_type_id=session.certificate_type_id, level=session.level, day=session.date
-        ):
-            seen[qualification.user_id] = (qualification.user, qualification)
-    return list(seen.values())
 
 
 # --- Sessions -----------------------------------------------------------------------------------
@@ -449,11 +422,3 @@ def access_my_candidate(user, pk) -> Candidate:
     return _get_or_404(
         my_candidacies(user=user).select_related("account", "ticket_credential"), pk, "candidate"
     )
-
-
-def results_visible(candidate: Candidate) -> bool:
-    return candidate.session.status == ExamSession.Status.PUBLISHED
-
-
-def result_of(candidate: Candidate) -> ExamResult | None:
-    return getattr(candidate, "result", None)

@@ -611,7 +611,11 @@ def request_apply(request):
         if learner is not None
         else learner_selectors.account_outcomes(account=request.user.learning_account).none()
     )
-    form = forms.ApplyForm(request.POST or None, request.FILES or None, outcomes=outcomes)
+    # A link may preselect outcomes (?outcome=<id>), e.g. from a new certificate's notification.
+    initial = {"outcomes": [pk for pk in request.GET.getlist("outcome") if pk.isdigit()]}
+    form = forms.ApplyForm(
+        request.POST or None, request.FILES or None, outcomes=outcomes, initial=initial
+    )
     proposal = None
     if request.method == "POST" and curriculum is not None and form.is_valid():
         data = form.cleaned_data

@@ -313,8 +313,8 @@ def _pilot_certificates_q(path: str, *, pilot_major=None, major=None, institutio
     return Q(**{f"{path}_id__in": pilots.values("certificatetype_id")})
 
 
-def apply_filters(source: Source, qs: QuerySet, filters: Filters, *, year: bool = True) -> QuerySet:
-    if year and filters.year:
+def apply_filters(source: Source, qs: QuerySet, filters: Filters) -> QuerySet:
+    if filters.year:
         qs = qs.filter(**{f"{source.date}__year": filters.year})
     if filters.certificate_type:
         qs = qs.filter(**{f"{source.certificate}_id": filters.certificate_type})
@@ -842,10 +842,9 @@ def dashboard_get(*, user, filters: Filters, sections: list[str]) -> Dashboard:
         wanted.append(TRAINING)
     if access.CONVERSIONS in sections:
         wanted.append(CONVERSIONS)
+    # Without a year, every year is shown (the tables' columns); with one, only that year is.
     cubes = {
-        source.key: cube(
-            source, apply_filters(source, records(source, reach=reach), filters, year=False)
-        )
+        source.key: cube(source, apply_filters(source, records(source, reach=reach), filters))
         for source in wanted
     }
     quals = examiner_rows(reach=reach, filters=filters) if access.EXAMINERS in sections else []

@@ -577,6 +577,15 @@ def test_the_learner_previews_the_proposal_then_applies(client, pw):
     assert "免修课程「老年护理」" in page and 'data-event="submitted"' in page
 
 
+def test_a_link_may_preselect_the_outcome_to_apply_with(client, pw):
+    login(client, pw, "learner")
+    page = text(
+        client.get(reverse("creditbank:request-apply"), {"outcome": [pw.certificate.pk, "x"]})
+    )
+    box = re.search(rf'<input type="checkbox"[^>]*value="{pw.certificate.pk}"[^>]*>', page).group(0)
+    assert "checked" in box
+
+
 def test_applying_without_an_outcome_or_twice_is_a_form_error(client, pw):
     login(client, pw, "learner")
     url = reverse("creditbank:request-apply")
