@@ -31,11 +31,8 @@ def test_it_reports_the_right_check_digit():
 
 
 def test_it_rejects_an_impossible_birth_date():
-    body = "44010619900230123"
-    from stdnum.cn import ric
-
     with pytest.raises(ValidationError) as exc:
-        parse_document(body + ric.calc_check_digit(body))
+        parse_document("440106199002301235")
     assert "1990-02-30 不是有效日期" in exc.value.messages[0]
 
 
@@ -76,9 +73,6 @@ def test_other_documents_are_accepted(doc_type, number):
 
 
 def test_residence_permit_numbers_share_the_resident_key():
-    body = "81000019950101002"
-    from stdnum.cn import ric
-
-    doc = parse_document(body + ric.calc_check_digit(body))
+    doc = parse_document("810000199501010023")  # check digit worked by hand: sum 163, r 9 → 3
     assert doc.type == DocumentType.HMT_RESIDENCE
     assert identity.document_key(doc.type, doc.number).startswith("cn:")
