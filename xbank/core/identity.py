@@ -145,6 +145,10 @@ def _check_ric(number: str, *, hmt: bool = False) -> Document:
         if number[:6] not in {"810000", "820000", "830000"}:
             raise ValidationError(ERR_HMT_PREFIX, code="hmt_prefix")
     else:
+        if number[:2] in {"81", "82", "83"}:
+            # Hong Kong, Macao and Taiwan residents hold residence permits (810000…), and no
+            # resident ID is issued with another area code of those regions.
+            raise ValidationError(ERR_HMT_PREFIX, code="hmt_prefix")
         if number[:2] not in PROVINCES:
             raise ValidationError(ERR_PROVINCE.format(code=number[:2]), code="province")
         if not _area_known(number):
