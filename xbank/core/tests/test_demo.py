@@ -218,3 +218,18 @@ def test_it_refuses_to_run_in_production(settings):
     settings.PRODUCTION = True
     with pytest.raises(CommandError, match="生产环境"):
         call_command("seed_demo", stdout=StringIO())
+
+
+def test_every_demo_id_number_is_valid_by_an_independent_check_and_check_identities_reports_0():
+    from stdnum.cn import ric
+
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    numbers = [a.id_number for a in LearningAccount.objects.filter(id_type="resident_id")]
+    assert len(numbers) > 2000
+    for number in numbers:
+        total = sum(w * int(d) for w, d in zip(weights, number[:17], strict=True))
+        assert number[17] == "10X98765432"[total % 11], number[:6]
+        assert ric.calc_check_digit(number) == number[17]  # stdnum, per its own contract
+    out = StringIO()
+    call_command("check_identities", stdout=out)
+    assert "0 个账户需要更正" in out.getvalue()
