@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from xbank.core.keys import pii_key_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -53,6 +55,10 @@ SECRET_KEY = env_str("DJANGO_SECRET_KEY", None if PRODUCTION else _UNSAFE_SECRET
 XBANK_PII_KEY = env_str("XBANK_PII_KEY", None if PRODUCTION else _UNSAFE_PII_KEY)
 if PRODUCTION and (SECRET_KEY == _UNSAFE_SECRET_KEY or XBANK_PII_KEY == _UNSAFE_PII_KEY):
     raise ImproperlyConfigured("Production must not run with the demo keys")
+# A weak key is refused at start, not at the first ID number written under it.
+_pii_key_problem = pii_key_problem(XBANK_PII_KEY)
+if _pii_key_problem:
+    raise ImproperlyConfigured(_pii_key_problem)
 
 DEBUG = env_bool("XBANK_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")

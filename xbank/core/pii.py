@@ -23,14 +23,17 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
 
+from .keys import pii_key_problem
+
 _VERSION = "v1"
 
 
 @lru_cache(maxsize=4)
 def _keys(master_b64: str) -> tuple[AESGCM, bytes]:
+    problem = pii_key_problem(master_b64)
+    if problem:
+        raise ValueError(problem)
     master = base64.b64decode(master_b64)
-    if len(master) != 32:
-        raise ValueError("XBANK_PII_KEY must be base64 of exactly 32 bytes")
 
     def derive(info: bytes) -> bytes:
         return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)

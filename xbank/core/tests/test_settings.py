@@ -11,6 +11,7 @@ import secrets
 import subprocess
 import sys
 
+import pytest
 from django.conf import settings
 
 from xbank import settings as xbank_settings
@@ -97,3 +98,26 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "wal"
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("short", "XBANK_PII_KEY must be base64"),
+        (base64.b64encode(b"sixteen-byte-key").decode(), "holds 16 bytes; it needs at least 32"),
+        (base64.b64encode(bytes(32)).decode(), "does not look random"),
+        ("", "XBANK_PII_KEY is not set"),
+    ],
+)
+def test_production_refuses_a_weak_pii_key_at_start_and_check_deploy_reports_it(key, message):
+    result = manage("check", "--deploy", env=production_env(XBANK_PII_KEY=key))
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
+
+
+def test_check_deploy_reports_the_demo_pii_key_under_the_demo_profile():
+    result = manage("check", "--deploy", env=clean_env())
+    assert result.returncode != 0
+    assert "xbank.E001" in result.stderr
+    assert "XBANK_PII_KEY is the demo key" in result.stderr
