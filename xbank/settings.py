@@ -217,6 +217,11 @@ TASKS = {
 }
 # Import files larger than this run in the background with a progress bar; smaller ones inline.
 XBANK_IMPORT_INLINE_MAX_BYTES = int(env_str("XBANK_IMPORT_INLINE_MAX_BYTES", str(200 * 1024)))
+# Uploaded import files (encrypted, see xbank.core.filecrypt) are deleted when their batch ends,
+# and after this many days whatever its state (`manage.py purge_imports`, run daily).
+XBANK_IMPORT_RETENTION_DAYS = int(env_str("XBANK_IMPORT_RETENTION_DAYS", "7"))
+if XBANK_IMPORT_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("XBANK_IMPORT_RETENTION_DAYS must be at least 1")
 
 # --- Caches and rate limits ----------------------------------------------------------------------
 # One machine: a per-process memory cache. Several web machines: set REDIS_URL so that login
@@ -265,12 +270,32 @@ SILENCED_SYSTEM_CHECKS = [
     "security.W021",
 ]
 
+# Every handler masks ID-shaped and mobile-shaped numbers (xbank.core.logging): URLs in the
+# access log and values in messages may hold them. "django" and "django.server" (runserver's
+# access log) are configured here so that Django's default handlers, which lack the filter, go.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"mask_pii": {"()": "xbank.core.logging.MaskPIIFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_pii"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": [], "level": "INFO"},  # to the root console, masked
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "INFO"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -1,4 +1,11 @@
-"""The one helper every state change calls: ``audit.log(actor, action, obj, data=...)``."""
+"""The one helper every state change calls: ``audit.log(actor, action, obj, data=...)``.
+
+Audit data never holds a resident ID number or a mobile number in clear (invariant 11): every
+string in ``data`` (keys and values, at any depth) and the object's description go through
+``xbank.core.pii.mask_data``, so a caller that passes a query string or a form's cleaned data
+stores ``110105********002X``. Callers that need to tie an entry to a person pass the account,
+or the keyed lookup hash, never the number.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from typing import Any
 from django.db import models
 
 from xbank.core.net import client_ip
+from xbank.core.pii import mask_data, mask_text
 
 from .models import AuditEntry
 
@@ -26,7 +34,7 @@ def log(
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:200] if obj is not None else "",
-        data=data or {},
+        object_repr=mask_text(str(obj))[:200] if obj is not None else "",
+        data=mask_data(data or {}),
         ip_address=client_ip(request) if request is not None else None,
     )

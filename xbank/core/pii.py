@@ -15,6 +15,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from functools import lru_cache
 
 from cryptography.hazmat.primitives import hashes
@@ -28,17 +29,23 @@ from .keys import pii_key_problem
 _VERSION = "v1"
 
 
-@lru_cache(maxsize=4)
-def _keys(master_b64: str) -> tuple[AESGCM, bytes]:
+@lru_cache(maxsize=16)
+def derive_key(master_b64: str, info: bytes) -> bytes:
+    """A 32-byte subkey of the master key for one purpose, named by ``info`` (HKDF-SHA256):
+    the column key, the lookup-hash key and the file key never coincide."""
     problem = pii_key_problem(master_b64)
     if problem:
         raise ValueError(problem)
     master = base64.b64decode(master_b64)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
-    def derive(info: bytes) -> bytes:
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
-    return AESGCM(derive(b"xbank pii encryption")), derive(b"xbank pii lookup hash")
+@lru_cache(maxsize=4)
+def _keys(master_b64: str) -> tuple[AESGCM, bytes]:
+    return (
+        AESGCM(derive_key(master_b64, b"xbank pii encryption")),
+        derive_key(master_b64, b"xbank pii lookup hash"),
+    )
 
 
 def encrypt(plaintext: str) -> str:
@@ -99,3 +106,48 @@ class EncryptedTextField(models.TextField):
         if value is None or value == "":
             return value
         return encrypt(value)
+
+
+# --- Masking numbers in free text (logs, audit data) ------------------------------------------
+
+_DIGIT = "0-9０-９"
+_ALNUM = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
+# Anything shaped like a resident ID number (18 characters: 17 digits and a digit or X; or the
+# 15-digit legacy form) or a mainland mobile number (1[3-9] and 9 digits, optionally after +86),
+# standing alone: not inside a longer run of letters and digits, so hex digests and UUIDs
+# (lookup hashes, file digests) are left alone. Full-width digits count: rosters have them.
+PII_SHAPED = re.compile(
+    rf"(?<![{_ALNUM}+])(?:"
+    rf"(?P<id>[{_DIGIT}]{{17}}[{_DIGIT}XxＸｘ]|[{_DIGIT}]{{15}})"
+    rf"|(?P<prefix>(?:\+|00)?(?:86|８６)[-\s]?)?(?P<mobile>[1１][3-9３-９][{_DIGIT}]{{9}})"
+    rf")(?![{_ALNUM}])"
+)
+
+
+def _mask_match(match: re.Match) -> str:
+    if match.group("id"):
+        return mask_id_number(match.group("id"))
+    return (match.group("prefix") or "") + mask_phone(match.group("mobile"))
+
+
+def mask_text(text: str) -> str:
+    """Mask every ID-shaped or mobile-shaped number in ``text``:
+    ``"q=11010519491231002X"`` → ``"q=110105********002X"``."""
+    return PII_SHAPED.sub(_mask_match, text)
+
+
+def mask_data(value):
+    """``mask_text`` through a JSON-like value (dicts, lists, tuples, strings, integers)."""
+    if isinstance(value, str):
+        return mask_text(value)
+    if isinstance(value, bool) or value is None or isinstance(value, float):
+        return value
+    if isinstance(value, int):
+        text = str(value)
+        masked = mask_text(text)
+        return value if masked == text else masked
+    if isinstance(value, dict):
+        return {mask_data(key): mask_data(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_data(item) for item in value]
+    return value
