@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -375,7 +376,9 @@ def _check_import_scope(actor, institution) -> None:
         raise ValidationError(ERR_IMPORT_SCOPE.format(institution=institution), code="scope")
 
 
-def teacher_import_upload(*, actor, institution, file_name: str, content: bytes) -> ImportBatch:
+def teacher_import_upload(
+    *, actor, institution, file_name: str, content: bytes | BinaryIO
+) -> ImportBatch:
     """Store and check a roster file (教师名册) as an import batch of kind ``teachers``.
 
     The shared pipeline gives HR no import scope, so the batch is created on the HR office's

@@ -353,7 +353,7 @@ def teacher_import(request):
                 actor=request.user,
                 institution=form.cleaned_data["institution"],
                 file_name=upload.name,
-                content=upload.read(),
+                content=upload,  # streamed into encrypted storage, never read whole
             )
         except ValidationError as exc:
             _form_error(form, exc)

@@ -37,7 +37,10 @@ class ImportBatch(models.Model):
     institution = models.ForeignKey(
         "orgs.Institution", verbose_name=_("院校"), on_delete=models.PROTECT, related_name="+"
     )
-    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/")
+    # Encrypted at rest (xbank.core.filecrypt); emptied when the batch ends or its retention
+    # period passes, and then ``file_purged_at`` says when.
+    file = models.FileField(_("文件"), upload_to="imports/%Y/%m/", blank=True)
+    file_purged_at = models.DateTimeField(_("文件删除时间"), null=True, blank=True)
     file_name = models.CharField(_("文件名"), max_length=255)
     file_sha256 = models.CharField(_("文件摘要"), max_length=64)
     status = models.CharField(

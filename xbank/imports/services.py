@@ -3,9 +3,16 @@
 A batch is validated when it is uploaded and again when it is committed, because the database
 may have changed in between (someone opened the same account, cancelled a certificate type).
 Reading and cleaning the file is a pure function of its bytes, so the cleaned rows of the
-preview are kept beside the file (signed, so a tampered file is never unpickled) and the commit
-re-runs only the checks against the database, in the same transaction as the writes. Without the
-kept rows (another server, another day, a new release) the commit simply reads the file again.
+preview are kept beside the file and the commit re-runs only the checks against the database, in
+the same transaction as the writes. Without the kept rows (another server, another day, a new
+release) the commit simply reads the file again.
+
+A roster holds ID numbers, which exist in clear nowhere but in memory (invariant 11): the file
+and the kept rows are encrypted at rest (``xbank.core.filecrypt``; AES-GCM also means a changed
+snapshot never reaches ``pickle``), and both are deleted as soon as the batch no longer needs
+them: when it is committed, cancelled, failed, found invalid or unchanged (its errors are in
+the database; the user uploads a corrected file), and in any case after
+``XBANK_IMPORT_RETENTION_DAYS`` (``batches_purge_expired``, run daily).
 
 Small files run in the request; larger ones in a background task (``tasks.py``) that updates
 ``processed_rows`` for the progress bar.
@@ -13,21 +20,22 @@ Small files run in the request; larger ones in a background task (``tasks.py``) 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
+import io
 import logging
 import pickle
 from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from xbank.accounts.scoping import scope_for
 from xbank.audit import services as audit
+from xbank.core import filecrypt
 
 from . import pipeline
 from .models import ImportBatch
@@ -46,8 +54,14 @@ MSG_READY = (
 MSG_UNCHANGED = "与系统中已有数据完全一致，未做任何更改"
 MSG_COMMITTED = "导入完成：新增 {created} 条、更新 {updated} 条，{unchanged} 条未变化"
 MSG_FAILED = "导入失败，没有写入任何数据（{detail}）；请重新上传或联系管理员"
+MSG_CANCELLED = "已取消，没有导入任何数据"
+MSG_EXPIRED = "超过 {days} 天未确认，上传的文件已按规定删除，没有导入任何数据；如需导入请重新上传"
+ERR_FILE_PURGED = (
+    "上传的文件已于 {when} 删除（导入文件只保留到批次结束，最多 {days} 天），请重新上传"
+)
+ERR_NOT_CANCELLABLE = "该批次的状态是「{status}」，不能取消"
 MAX_STORED_ISSUES = 1000
-SNAPSHOT_VERSION = "1"
+SNAPSHOT_VERSION = "2"
 
 Status = ImportBatch.Status
 
@@ -98,18 +112,27 @@ def file_check(*, actor, kind: str, institution, file_name: str, content: bytes)
     return result
 
 
-def batch_create(*, actor, kind: str, institution, file_name: str, content: bytes) -> ImportBatch:
-    """Store an uploaded file as a new batch (校验中); nothing is read or written yet."""
+def batch_create(
+    *, actor, kind: str, institution, file_name: str, content: bytes | BinaryIO
+) -> ImportBatch:
+    """Store an uploaded file, encrypted, as a new batch (校验中); nothing is read or written yet.
+
+    ``content`` is the file's bytes or a readable file (an upload): it is encrypted a chunk at
+    a time on its way to storage, so a large upload is never held twice."""
     _check_access(actor=actor, kind=kind, institution=institution)
     check_file_name(file_name)
+    source = io.BytesIO(content) if isinstance(content, bytes | bytearray) else content
     batch = ImportBatch(
         kind=kind,
         institution=institution,
         file_name=file_name[-255:],
-        file_sha256=hashlib.sha256(content).hexdigest(),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    batch.file.save(f"{batch.code}{file_suffix(file_name)}", ContentFile(content), save=False)
+    with filecrypt.spooled_ciphertext() as sealed:
+        encryptor = filecrypt.encrypt_stream(source, sealed)
+        sealed.seek(0)
+        batch.file_sha256 = encryptor.sha256.hexdigest()  # of the file as uploaded
+        batch.file.save(f"{batch.code}{file_suffix(file_name)}.enc", File(sealed), save=False)
     batch.save()
     return batch
 
@@ -140,6 +163,8 @@ def batch_validate(*, batch: ImportBatch) -> ImportBatch:
         batch.status = Status.UNCHANGED
         batch.message = MSG_UNCHANGED
     batch.save()
+    if batch.status != Status.READY:
+        _purge_files(batch)
     return batch
 
 
@@ -167,6 +192,7 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
             batch.status = Status.INVALID
             batch.message = MSG_INVALID.format(count=batch.error_count)
             batch.save()
+            _purge_files(batch)
             return batch
         with transaction.atomic():
             plan = spec.check(table, ctx)
@@ -203,8 +229,7 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
     except Exception as exc:
         logger.exception("Committing import batch %s failed", batch.pk)
         return _fail(batch, exc)
-    if batch.status != Status.INVALID:
-        _delete_snapshot(batch)
+    _purge_files(batch)  # committed, invalid or unchanged: the file has served
     return batch
 
 
@@ -231,15 +256,63 @@ def batch_commit_schedule(*, actor, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+def batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
+    """取消: a batch waiting for confirmation is dropped, and its file with it."""
+    _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
+    cancelled = ImportBatch.objects.filter(pk=batch.pk, status=Status.READY).update(
+        status=Status.CANCELLED, message=MSG_CANCELLED
+    )
+    if not cancelled:
+        batch.refresh_from_db(fields=["status"])
+        raise ValidationError(
+            ERR_NOT_CANCELLABLE.format(status=batch.get_status_display()), code="not_ready"
+        )
+    batch.status, batch.message = Status.CANCELLED, MSG_CANCELLED
+    audit.log(
+        actor,
+        "imports.batch.cancelled",
+        batch,
+        data={"kind": batch.kind, "file_name": batch.file_name, "file_sha256": batch.file_sha256},
+    )
+    _purge_files(batch)
+    return batch
+
+
+def batches_purge_expired(*, now=None) -> int:
+    """Delete the files of batches older than ``XBANK_IMPORT_RETENTION_DAYS``, whatever their
+    state, and any file left under ``imports/`` that no batch refers to (a crash between
+    writing and saving, or a snapshot of a deleted batch). A batch still waiting for
+    confirmation is cancelled, one still running (a worker that died) is failed: neither can
+    go on without its file. Returns the number of batches purged."""
+    now = now or timezone.now()
+    days = settings.XBANK_IMPORT_RETENTION_DAYS
+    cutoff = now - timedelta(days=days)
+    expired = ImportBatch.objects.filter(created_at__lt=cutoff).exclude(file="")
+    count = 0
+    for batch in expired.iterator():
+        if batch.status in (Status.READY, Status.VALIDATING, Status.COMMITTING):
+            batch.status = Status.CANCELLED if batch.status == Status.READY else Status.FAILED
+            batch.message = MSG_EXPIRED.format(days=days)
+            batch.save(update_fields=["status", "message"])
+        _purge_files(batch, now=now)
+        count += 1
+    _purge_orphans(cutoff)
+    return count
+
+
 # --- Helpers ------------------------------------------------------------------------------------
 
 
 def _claim(batch: ImportBatch, from_states: tuple[str, ...]) -> None:
-    claimed = ImportBatch.objects.filter(pk=batch.pk, status__in=from_states).update(
-        status=Status.COMMITTING, processed_rows=0
+    claimed = (
+        ImportBatch.objects.filter(pk=batch.pk, status__in=from_states)
+        .exclude(file="")
+        .update(status=Status.COMMITTING, processed_rows=0)
     )
     if not claimed:
-        batch.refresh_from_db(fields=["status"])
+        batch.refresh_from_db(fields=["status", "file", "file_purged_at"])
+        if batch.status != Status.COMMITTED:  # "already imported" says more than "file gone"
+            _check_file_kept(batch)
         raise ValidationError(
             ERR_NOT_READY.format(status=batch.get_status_display()), code="not_ready"
         )
@@ -273,6 +346,7 @@ def _fail(batch: ImportBatch, exc: Exception) -> ImportBatch:
     batch.status = Status.FAILED
     batch.message = MSG_FAILED.format(detail=type(exc).__name__)
     batch.save(update_fields=["status", "message"])
+    _purge_files(batch)
     return batch
 
 
@@ -291,13 +365,67 @@ def _load(batch, spec, report, *, use_snapshot: bool):
             report.labels, report.positions = table.labels, table.positions
             report.warnings = list(warnings)
             return table
+    _check_file_kept(batch)
     with batch.file.open("rb") as handle:
-        content = handle.read()
+        content = filecrypt.read_all(handle)  # FileTampered if a byte was changed
     return pipeline.load_table(spec, content, batch.file_name, report, _progress(batch))
 
 
-# The cleaned rows kept between preview and commit. Signed with a key derived from SECRET_KEY so
-# that only bytes this application wrote are ever unpickled.
+# --- Files at rest ------------------------------------------------------------------------------
+
+
+def _check_file_kept(batch: ImportBatch) -> None:
+    if batch.file_purged_at is not None or not batch.file:
+        when = timezone.localtime(batch.file_purged_at) if batch.file_purged_at else None
+        raise ValidationError(
+            ERR_FILE_PURGED.format(
+                when=f"{when:%Y-%m-%d %H:%M}" if when else "—",
+                days=settings.XBANK_IMPORT_RETENTION_DAYS,
+            ),
+            code="file_purged",
+        )
+
+
+def _purge_files(batch: ImportBatch, *, now=None) -> None:
+    """Delete the uploaded file and its snapshot; the batch keeps its counts and messages."""
+    if not batch.file:
+        return
+    storage = batch.file.storage
+    for name in (_snapshot_name(batch), batch.file.name):
+        try:
+            storage.delete(name)
+        except OSError:  # already gone, or storage trouble: the daily purge tries again
+            logger.warning("Could not delete import file %s", name, exc_info=True)
+            return
+    batch.file = ""
+    batch.file_purged_at = now or timezone.now()
+    ImportBatch.objects.filter(pk=batch.pk).update(file="", file_purged_at=batch.file_purged_at)
+
+
+def _purge_orphans(cutoff) -> None:
+    storage = ImportBatch._meta.get_field("file").storage
+    kept = set(ImportBatch.objects.exclude(file="").values_list("file", flat=True))
+
+    def walk(folder: str):
+        try:
+            folders, files = storage.listdir(folder)
+        except FileNotFoundError:
+            return
+        for name in files:
+            yield f"{folder}/{name}"
+        for sub in folders:
+            yield from walk(f"{folder}/{sub}")
+
+    for name in list(walk("imports")):
+        owner = name.removesuffix(".rows")
+        if owner in kept and storage.exists(owner):
+            continue
+        if storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+
+
+# The cleaned rows kept between preview and commit, pickled and encrypted (AES-GCM
+# authenticates them, so only bytes this application wrote are ever unpickled).
 
 
 def _snapshot_name(batch: ImportBatch) -> str:
@@ -309,16 +437,15 @@ def _snapshot_key(batch: ImportBatch) -> str:
     return f"{SNAPSHOT_VERSION}:{batch.kind}:{batch.file_sha256}:{timezone.localdate()}"
 
 
-def _signature(payload: bytes) -> bytes:
-    return salted_hmac("xbank.imports.snapshot", payload, algorithm="sha256").digest()
-
-
 def _save_snapshot(batch: ImportBatch, table, warnings: list[dict]) -> None:
-    payload = pickle.dumps((_snapshot_key(batch), table, warnings), protocol=5)
     storage = batch.file.storage
     name = _snapshot_name(batch)
     storage.delete(name)
-    storage.save(name, ContentFile(_signature(payload) + payload))
+    with filecrypt.spooled_ciphertext() as sealed:
+        with filecrypt.EncryptingWriter(sealed) as writer:
+            pickle.dump((_snapshot_key(batch), table, warnings), writer, protocol=5)
+        sealed.seek(0)
+        storage.save(name, File(sealed))
 
 
 def _read_snapshot(batch: ImportBatch):
@@ -326,17 +453,12 @@ def _read_snapshot(batch: ImportBatch):
     name = _snapshot_name(batch)
     try:
         with storage.open(name, "rb") as handle:
-            data = handle.read()
+            key, table, warnings = pickle.load(filecrypt.open_decrypted(handle))  # noqa: S301
     except OSError:
         return None
-    signature, payload = data[:32], data[32:]
-    if not hmac.compare_digest(signature, _signature(payload)):
+    except filecrypt.FileTampered:
+        logger.warning("Import snapshot %s fails authentication; reading the file again", name)
         return None
-    key, table, warnings = pickle.loads(payload)  # noqa: S301 - signed by us, see above
     if key != _snapshot_key(batch):
         return None
     return table, warnings
-
-
-def _delete_snapshot(batch: ImportBatch) -> None:
-    batch.file.storage.delete(_snapshot_name(batch))

@@ -26,3 +26,10 @@ def validate_batch(batch_id: int) -> None:
 def commit_batch(batch_id: int, actor_id: int | None) -> None:
     actor = get_user_model().objects.get(pk=actor_id) if actor_id is not None else None
     services.batch_commit_run(actor=actor, batch=_batch(batch_id))
+
+
+@task()
+def purge_expired_batches() -> int:
+    """Delete import files past their retention period (enqueued daily by ``manage.py serve``;
+    production runs ``manage.py purge_imports`` from a timer, see docs/operations.md)."""
+    return services.batches_purge_expired()

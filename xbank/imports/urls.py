@@ -10,4 +10,5 @@ urlpatterns = [
     path("<uuid:code>/", views.batch_detail, name="batch-detail"),
     path("<uuid:code>/progress/", views.batch_progress, name="batch-progress"),
     path("<uuid:code>/commit/", views.batch_commit, name="batch-commit"),
+    path("<uuid:code>/cancel/", views.batch_cancel, name="batch-cancel"),
 ]

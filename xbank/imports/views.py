@@ -98,7 +98,7 @@ def batch_new(request, kind):
                 kind=kind,
                 institution=form.cleaned_data["institution"],
                 file_name=upload.name,
-                content=upload.read(),
+                content=upload,  # streamed into encrypted storage, never read whole
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -147,6 +147,17 @@ def batch_commit(request, code):
     batch = selectors.access_batch(request.user, code)
     try:
         services.batch_commit_schedule(actor=request.user, batch=batch)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("imports:batch-detail", code=batch.code)
+
+
+@require_POST
+@import_required
+def batch_cancel(request, code):
+    batch = selectors.access_batch(request.user, code)
+    try:
+        services.batch_cancel(actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("imports:batch-detail", code=batch.code)

@@ -3,6 +3,8 @@
 Imports of large files run as background tasks (django-tasks' database backend), so a demo with
 ``runserver`` alone would leave them queued forever. This command runs ``db_worker`` as a child
 process next to ``runserver`` and stops both when either ends, on Ctrl-C or on SIGTERM.
+Nothing else schedules recurring work, so it also enqueues the daily purge of expired import
+files (``xbank.imports.tasks.purge_expired_batches``) at start and every day after.
 Production runs gunicorn and ``db_worker`` as two services instead (docs/operations.md).
 """
 
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 STOP_TIMEOUT = 10  # seconds a child gets to finish after SIGTERM before it is killed
+DAILY = 24 * 3600  # seconds between two enqueued purges of expired import files
 
 
 class Command(BaseCommand):
@@ -53,7 +56,11 @@ class Command(BaseCommand):
             self.stdout.write(f"后台任务进程已启动（pid {children[0].pid}）")
             children.append(subprocess.Popen(web_cmd))
             self.stdout.write(f"网站：http://{host}:{port}/  （Ctrl-C 停止）")
+            next_purge = time.monotonic()
             while not stopping and all(child.poll() is None for child in children):
+                if time.monotonic() >= next_purge:
+                    self._enqueue_purge()
+                    next_purge = time.monotonic() + DAILY
                 time.sleep(0.5)
         except KeyboardInterrupt:
             stopping = True
@@ -63,6 +70,14 @@ class Command(BaseCommand):
         failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGINT)]
         if failed and not stopping:
             raise SystemExit(failed[0].returncode or 1)
+
+    def _enqueue_purge(self) -> None:
+        from xbank.imports.tasks import purge_expired_batches
+
+        try:
+            purge_expired_batches.enqueue()
+        except Exception as exc:  # a busy database must not stop the demo; try again tomorrow
+            self.stderr.write(f"无法安排过期导入文件的清理：{exc}")
 
     def _stop(self, children: list[subprocess.Popen]) -> None:
         for child in children:
