@@ -231,3 +231,24 @@ def test_the_purge_task_fails_a_batch_left_running_by_a_dead_worker(
     stuck.refresh_from_db()
     assert stuck.status == Status.FAILED and stuck.file.name == ""
     assert files_under(settings.MEDIA_ROOT) == []
+
+
+def test_the_demo_server_enqueues_the_purge(settings, college, nursing, registrar):
+    """``manage.py serve`` calls this at start and daily; the immediate backend runs it now."""
+    from xbank.core.management.commands.serve import Command
+
+    with time_machine.travel(T0, tick=False):
+        waiting = upload("learners", roster(), institution=college, actor=registrar)
+    with time_machine.travel(T0 + dt.timedelta(days=8), tick=False):
+        Command()._enqueue_purge()
+    waiting.refresh_from_db()
+    assert waiting.status == Status.CANCELLED and files_under(settings.MEDIA_ROOT) == []
+
+
+def test_the_command_line_import_leaves_no_file_behind(tmp_path, settings, college, nursing):
+    source = tmp_path / "名单.xlsx"
+    source.write_bytes(roster())
+    call_command("import_excel", "learners", str(source), "--institution", college.code)
+    batch = ImportBatch.objects.get()
+    assert batch.status == Status.COMMITTED and Learner.objects.count() == 2
+    assert files_under(settings.MEDIA_ROOT) == []

@@ -34,10 +34,8 @@ class Command(BaseCommand):
         parser.add_argument("--user", help="以该用户的身份和管理范围导入（记入审计日志）")
 
     def handle(self, *args, kind, file, dry_run, institution, user, **options):
-        try:
-            content = file.read_bytes()
-        except OSError as exc:
-            raise CommandError(f"无法读取文件 {file}：{exc.strerror}") from None
+        # A dry run needs the bytes; an import streams the file into encrypted storage.
+        content = self._open(file, dry_run)
         institution = self._institution(institution)
         actor = self._user(user)
         try:
@@ -57,13 +55,14 @@ class Command(BaseCommand):
                     "unchanged": result.unchanged,
                 }
             else:
-                batch = services.batch_create(
-                    actor=actor,
-                    kind=kind,
-                    institution=institution,
-                    file_name=file.name,
-                    content=content,
-                )
+                with file.open("rb") as content:
+                    batch = services.batch_create(
+                        actor=actor,
+                        kind=kind,
+                        institution=institution,
+                        file_name=file.name,
+                        content=content,
+                    )
                 batch = services.batch_commit(actor=actor, batch=batch)
                 errors, warnings = batch.errors, batch.warnings
         except ValidationError as exc:
@@ -88,6 +87,16 @@ class Command(BaseCommand):
             f"created={batch.created_count} updated={batch.updated_count} "
             f"unchanged={batch.unchanged_count} rows={batch.total_rows} batch={batch.code}"
         )
+
+    def _open(self, file: Path, dry_run: bool):
+        try:
+            if dry_run:
+                return file.read_bytes()
+            with file.open("rb"):  # readable: fail here, before anything else is looked up
+                pass
+        except OSError as exc:
+            raise CommandError(f"无法读取文件 {file}：{exc.strerror}") from None
+        return None
 
     def _institution(self, code: str | None) -> Institution:
         if code:
