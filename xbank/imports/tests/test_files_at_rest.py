@@ -283,3 +283,22 @@ def test_storing_a_50_mb_upload_does_not_hold_it_in_memory(tmp_path, settings, c
     assert stored.stat().st_size > source.stat().st_size
     with stored.open("rb") as handle:
         assert ID_NUMBER.encode() not in handle.read(4 * 1024 * 1024)
+
+
+def test_an_independent_scanner_finds_no_id_number_in_files_or_tables(
+    client, settings, college, nursing, registrar
+):
+    """The scanner of ``xbank/core/tests/pii_scan.py`` has its own pattern and check digit."""
+    from xbank.core.tests.pii_scan import ids_in_text, scan_database, scan_files
+
+    content = roster()
+    assert ids_in_text(ID_NUMBER) == [ID_NUMBER]  # the scanner sees the number when it is there
+    client.force_login(registrar)
+    post_upload(client, college, content)
+    batch = ImportBatch.objects.get()
+    assert batch.status == Status.READY and files_under(settings.MEDIA_ROOT)
+    assert scan_files(settings.MEDIA_ROOT) == {}
+    assert scan_database() == {}
+    client.post(reverse("imports:batch-commit", args=[batch.code]))
+    assert Learner.objects.count() == 2
+    assert scan_database() == {}
