@@ -259,21 +259,26 @@ def batch_commit_schedule(*, actor, batch: ImportBatch) -> ImportBatch:
 def batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
     """取消: a batch waiting for confirmation is dropped, and its file with it."""
     _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
-    cancelled = ImportBatch.objects.filter(pk=batch.pk, status=Status.READY).update(
-        status=Status.CANCELLED, message=MSG_CANCELLED
-    )
-    if not cancelled:
-        batch.refresh_from_db(fields=["status"])
-        raise ValidationError(
-            ERR_NOT_CANCELLABLE.format(status=batch.get_status_display()), code="not_ready"
+    with transaction.atomic():
+        cancelled = ImportBatch.objects.filter(pk=batch.pk, status=Status.READY).update(
+            status=Status.CANCELLED, message=MSG_CANCELLED
         )
-    batch.status, batch.message = Status.CANCELLED, MSG_CANCELLED
-    audit.log(
-        actor,
-        "imports.batch.cancelled",
-        batch,
-        data={"kind": batch.kind, "file_name": batch.file_name, "file_sha256": batch.file_sha256},
-    )
+        if not cancelled:
+            batch.refresh_from_db(fields=["status"])
+            raise ValidationError(
+                ERR_NOT_CANCELLABLE.format(status=batch.get_status_display()), code="not_ready"
+            )
+        batch.status, batch.message = Status.CANCELLED, MSG_CANCELLED
+        audit.log(
+            actor,
+            "imports.batch.cancelled",
+            batch,
+            data={
+                "kind": batch.kind,
+                "file_name": batch.file_name,
+                "file_sha256": batch.file_sha256,
+            },
+        )
     _purge_files(batch)
     return batch
 
@@ -282,18 +287,28 @@ def batches_purge_expired(*, now=None) -> int:
     """Delete the files of batches older than ``XBANK_IMPORT_RETENTION_DAYS``, whatever their
     state, and any file left under ``imports/`` that no batch refers to (a crash between
     writing and saving, or a snapshot of a deleted batch). A batch still waiting for
-    confirmation is cancelled, one still running (a worker that died) is failed: neither can
-    go on without its file. Returns the number of batches purged."""
+    confirmation is cancelled, one still running a day later (a worker that died) is failed:
+    neither can go on without its file. Returns the number of batches purged."""
     now = now or timezone.now()
     days = settings.XBANK_IMPORT_RETENTION_DAYS
     cutoff = now - timedelta(days=days)
     expired = ImportBatch.objects.filter(created_at__lt=cutoff).exclude(file="")
     count = 0
+    dead = cutoff - timedelta(days=1)  # running a day past retention: its worker is gone
     for batch in expired.iterator():
-        if batch.status in (Status.READY, Status.VALIDATING, Status.COMMITTING):
-            batch.status = Status.CANCELLED if batch.status == Status.READY else Status.FAILED
-            batch.message = MSG_EXPIRED.format(days=days)
-            batch.save(update_fields=["status", "message"])
+        running = batch.status in (Status.VALIDATING, Status.COMMITTING)
+        if running and batch.created_at >= dead:
+            continue  # a commit confirmed on the last day may be running now
+        if running or batch.status == Status.READY:
+            # Conditional, like the commit's claim: a click on 确认导入 at this very moment
+            # wins, and this batch waits for tomorrow's run.
+            ended = Status.CANCELLED if batch.status == Status.READY else Status.FAILED
+            message = MSG_EXPIRED.format(days=days)
+            if not ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
+                status=ended, message=message
+            ):
+                continue
+            batch.status, batch.message = ended, message
         _purge_files(batch, now=now)
         count += 1
     _purge_orphans(cutoff)

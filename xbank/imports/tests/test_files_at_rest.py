@@ -226,7 +226,11 @@ def test_the_purge_task_fails_a_batch_left_running_by_a_dead_worker(
             content=roster(),
         )
     assert stuck.status == Status.VALIDATING
-    with time_machine.travel(T0 + dt.timedelta(days=8), tick=False):
+    with time_machine.travel(T0 + dt.timedelta(days=7, hours=12), tick=False):
+        purge_expired_batches.enqueue()  # it may be a commit confirmed on the last day
+    stuck.refresh_from_db()
+    assert stuck.status == Status.VALIDATING and files_under(settings.MEDIA_ROOT)
+    with time_machine.travel(T0 + dt.timedelta(days=8, hours=1), tick=False):
         purge_expired_batches.enqueue()
     stuck.refresh_from_db()
     assert stuck.status == Status.FAILED and stuck.file.name == ""
