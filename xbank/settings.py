@@ -205,7 +205,10 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads up to the 50 MB import limit stay in memory: above this size Django spools them to a
+# temporary file, which for a roster would put ID numbers on disk in clear (invariant 11) for the
+# length of the request. The import service encrypts from memory in 1 MiB chunks (one copy).
+FILE_UPLOAD_MAX_MEMORY_SIZE = 51 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 # --- Background tasks ---------------------------------------------------------------------------
