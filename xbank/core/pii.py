@@ -117,7 +117,9 @@ _ALNUM = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
 # standing alone: not inside a longer run of letters and digits, so hex digests and UUIDs
 # (lookup hashes, file digests) are left alone. Full-width digits count: rosters have them.
 PII_SHAPED = re.compile(
-    rf"(?<![{_ALNUM}+])(?:"
+    # After a percent-escape (a login redirect's ?next=…%3D1101…) the letter of the escape is
+    # no part of the number.
+    rf"(?:(?<=%[0-9A-Fa-f]{{2}})|(?<![{_ALNUM}+]))(?:"
     rf"(?P<id>[{_DIGIT}]{{17}}[{_DIGIT}XxＸｘ]|[{_DIGIT}]{{15}})"
     rf"|(?P<prefix>(?:\+|00)?(?:86|８６)[-\s]?)?(?P<mobile>[1１][3-9３-９][{_DIGIT}]{{9}})"
     rf")(?![{_ALNUM}])"

@@ -30,6 +30,11 @@ from xbank.core.pii import mask_data, mask_text
             "full width １１０１０５１９４９１２３１００２Ｘ",
             "full width １１０１０５********００２Ｘ",
         ),
+        # A login redirect percent-escapes the query string of the page asked for.
+        (
+            "next=/learners/%3Fid_number%3D11010519491231002X%26phone%3D13812345678",
+            "next=/learners/%3Fid_number%3D110105********002X%26phone%3D138****5678",
+        ),
         # Not shaped like one: longer digit runs, hex digests, ticket numbers, landlines.
         ("1101051949123100211", "1101051949123100211"),
         ("hash a3f11010519491231002Xb", "hash a3f11010519491231002Xb"),
