@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "xbank.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -225,6 +226,16 @@ XBANK_IMPORT_INLINE_MAX_BYTES = int(env_str("XBANK_IMPORT_INLINE_MAX_BYTES", str
 XBANK_IMPORT_RETENTION_DAYS = int(env_str("XBANK_IMPORT_RETENTION_DAYS", "7"))
 if XBANK_IMPORT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("XBANK_IMPORT_RETENTION_DAYS must be at least 1")
+
+# --- Full-ID exports ----------------------------------------------------------------------------
+# An export of learners with full document numbers (完整证件号导出) is POST-only, needs a reason,
+# and is limited per user and (local) day. With approval on, a second person with a role that may
+# see full numbers approves each request first; on by default in production, off in the demo so
+# that one login can try the whole flow.
+XBANK_FULL_EXPORT_APPROVAL = env_bool("XBANK_FULL_EXPORT_APPROVAL", PRODUCTION)
+XBANK_FULL_EXPORT_DAILY_LIMIT = int(env_str("XBANK_FULL_EXPORT_DAILY_LIMIT", "3"))
+# Hours a request waits for approval, and an approved export waits for its one download.
+XBANK_FULL_EXPORT_WINDOW_HOURS = int(env_str("XBANK_FULL_EXPORT_WINDOW_HOURS", "24"))
 
 # --- Caches and rate limits ----------------------------------------------------------------------
 # One machine: a per-process memory cache. Several web machines: set REDIS_URL so that login

@@ -11,7 +11,9 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from .models import Learner, LearningOutcome
+from xbank.core.xlsx import write_rows
+
+from .models import FullIdExport, Learner, LearningOutcome
 from .selectors import CertificateStats
 
 CHUNK = 2000
@@ -97,3 +99,17 @@ def stats_rows(stats: CertificateStats) -> Iterator[list]:
         yield [row.name or _("（未关联证书类型）"), row.kind, *row.counts, row.total]
     yield [_("合计"), "", *stats.year_totals, stats.total]
     yield [_("持证人数（去重）"), "", *[""] * len(stats.years), stats.persons]
+
+
+def full_export_workbook(export: FullIdExport, learners: QuerySet[Learner]) -> tuple[bytes, int]:
+    """The learner list with full document numbers, before encryption, and its row count.
+
+    The title row names the export, so a copy that turns up later leads back to its request.
+    """
+    rows = list(learner_rows(learners, full_id=True))
+    title = _("学习者名单（含完整证件号）· 导出编号 %(pk)s · 申请人 %(who)s") % {
+        "pk": export.pk,
+        "who": export.requester,
+    }
+    content = write_rows(learner_headers(), rows, sheet_name=_("学习者"), title=title)
+    return content, len(rows)

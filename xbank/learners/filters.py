@@ -2,9 +2,15 @@
 
 A filter that does not validate (an ID number with a wrong check digit, a school outside the
 user's scope) shows its error and matches nothing: silently dropping it would list everyone.
+
+A document number never travels in a URL (access logs, browser history, Referer): the learner
+list's filter bar is posted, and the view redirects to the same filters with the number replaced
+by its keyed hash (``id``), which every link of the page (pagination, sorting, exports) carries.
 """
 
 from __future__ import annotations
+
+import re
 
 import django_filters
 from django import forms
@@ -26,6 +32,28 @@ class YearFilter(django_filters.NumberFilter):
 
 class DocumentNumberFilter(django_filters.CharFilter):
     field_class = DocumentNumberField
+
+
+_KEYED_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+class KeyedHashesField(forms.CharField):
+    """Comma-separated keyed hashes of the documents a typed number can be (see ``id_hash``)."""
+
+    widget = forms.HiddenInput
+
+    def clean(self, value) -> list[str] | None:
+        value = super().clean(value)
+        if not value:
+            return None
+        hashes = value.split(",")
+        if not all(_KEYED_HASH.fullmatch(h) for h in hashes):
+            raise forms.ValidationError(_("证件号筛选条件无效，请重新输入证件号查询"))
+        return hashes
+
+
+class KeyedHashesFilter(django_filters.CharFilter):
+    field_class = KeyedHashesField
 
 
 class ScopedFilterSet(django_filters.FilterSet):
@@ -66,6 +94,7 @@ class LearnerFilter(ScopedFilterSet):
         label=_("姓名"), field_name="account__name", lookup_expr="icontains"
     )
     id_number = DocumentNumberFilter(label=_("证件号"), method="filter_id_number")
+    id = KeyedHashesFilter(label=_("证件号（已隐去）"), method="filter_id_hash")
     student_no = django_filters.CharFilter(label=_("学号"), field_name="student_no")
     kind = django_filters.ChoiceFilter(
         label=_("类别"), choices=Learner.Kind.choices, empty_label=_("全部类别")
@@ -104,6 +133,41 @@ class LearnerFilter(ScopedFilterSet):
     def filter_id_number(self, queryset, name, documents):
         """Exact match through the keyed hash: no row is decrypted to search."""
         return queryset.filter(account__id_hash__in=[account_id_hash(d) for d in documents])
+
+    def filter_id_hash(self, queryset, name, hashes):
+        return queryset.filter(account__id_hash__in=hashes)
+
+    def url_params(self) -> dict[str, str]:
+        """The bound filters as URL parameters, a document number replaced by its keyed hash.
+
+        Call only on a valid filter set. Empty values are left out, as a GET form would.
+        """
+        params = {
+            name: value
+            for name, value in self.form.data.items()
+            if name in self.filters and name not in {"id_number", "page"} and value
+        }
+        documents = self.form.cleaned_data.get("id_number")
+        if documents:
+            params["id"] = ",".join(dict.fromkeys(account_id_hash(d) for d in documents))
+        return params
+
+    def describe(self) -> str:
+        """The filters in words, for an export request and its audit entry: never a number."""
+        parts = []
+        for name, value in self.form.cleaned_data.items():
+            if value in (None, "", []) or name == "sort":
+                continue
+            field = self.form.fields[name]
+            label = field.label
+            if name in {"id_number", "id"}:
+                label, text = _("证件号"), _("指定证件号（号码已隐去）")
+            elif hasattr(field, "choices") and not hasattr(value, "pk"):
+                text = dict(field.choices).get(value, value)
+            else:
+                text = value
+            parts.append(f"{label}：{text}")
+        return "；".join(str(p) for p in dict.fromkeys(parts)) or str(_("全部（本人权限范围内）"))
 
 
 class OutcomeFilter(ScopedFilterSet):

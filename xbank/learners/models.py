@@ -238,3 +238,74 @@ class LearningOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.number}）"
+
+
+class FullIdExport(models.Model):
+    """A request to export learners with their full document numbers (完整证件号导出).
+
+    The export is a controlled act: a reason, a daily limit per person and, when
+    ``XBANK_FULL_EXPORT_APPROVAL`` is on, a second person's approval. The filters of the list are
+    kept so the file can be produced after approval, with a document-number filter only as its
+    keyed hash, never the number. The workbook is encrypted with a one-time password that is
+    shown once and stored nowhere; ``file`` holds the encrypted bytes between preparing them and
+    the one download, then is emptied.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待审批")
+        APPROVED = "approved", _("已批准，待下载")
+        REJECTED = "rejected", _("已驳回")
+        DOWNLOADED = "downloaded", _("已下载")
+        EXPIRED = "expired", _("已过期")
+
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reason = models.TextField(_("导出原因"))
+    filters = models.JSONField(_("筛选条件"), default=dict, blank=True)
+    filter_description = models.CharField(_("筛选条件说明"), max_length=500, blank=True)
+    rows = models.PositiveIntegerField(_("申请时人数"))
+    rows_exported = models.PositiveIntegerField(_("导出人数"), null=True, blank=True)
+    approval_required = models.BooleanField(_("需审批"), default=True)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.REQUESTED
+    )
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("失效时间"))
+    prepared_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    downloaded_at = models.DateTimeField(_("下载时间"), null=True, blank=True)
+    file = models.BinaryField(_("加密文件"), blank=True, default=b"", editable=False)
+
+    class Meta:
+        verbose_name = _("完整证件号导出")
+        verbose_name_plural = _("完整证件号导出")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requester", "created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(approval_required=False)
+                | Q(approver__isnull=False),
+                name="fullidexport_approved_has_approver",
+            ),
+            models.CheckConstraint(
+                condition=Q(approver__isnull=True) | ~Q(approver=models.F("requester")),
+                name="fullidexport_not_self_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('完整证件号导出')} #{self.pk}"

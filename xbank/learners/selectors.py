@@ -19,12 +19,18 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from xbank.accounts.models import Role
+from xbank.accounts.models import REVEAL_ID_ROLES, Role, User
 from xbank.accounts.scoping import scope_for
 from xbank.catalog.models import CertificateType
 from xbank.orgs.models import Institution, Major, School
 
-from .models import CERTIFICATE_OUTCOME_KINDS, Learner, LearningAccount, LearningOutcome
+from .models import (
+    CERTIFICATE_OUTCOME_KINDS,
+    FullIdExport,
+    Learner,
+    LearningAccount,
+    LearningOutcome,
+)
 
 LEARNER_ORDER = ("account__name_pinyin", "id")
 OUTCOME_ORDER = ("-issued_on", "-id")
@@ -323,3 +329,66 @@ def identity_problems(*, chunk_size: int = 2000):
             )
         elif document.gender and account.gender != document.gender:
             yield problem("性别与证件号码第 17 位不符")
+
+
+# --- Full-ID exports ---------------------------------------------------------------------------
+
+
+def full_export_learners(export: FullIdExport) -> QuerySet[Learner]:
+    """The rows of a full-ID export: the requester's list with the filters they exported.
+
+    The requester's scope applies as it is now, so a role withdrawn since the request narrows
+    the file rather than widening it.
+    """
+    return learner_list(user=export.requester, filters=export.filters)
+
+
+def full_export_may_approve(*, user, export: FullIdExport) -> bool:
+    """A second person may approve: a role that may see full numbers, never the requester, and a
+    scope that covers every row of the export (a college's approver cannot release another
+    college's learners)."""
+    if user.pk == export.requester_id or not scope_for(user).may_reveal_id:
+        return False
+    visible = Learner.objects.filter(learner_scope_q(user)).values("pk")
+    return not full_export_learners(export).exclude(pk__in=visible).exists()
+
+
+def full_export_approvers(export: FullIdExport) -> list[User]:
+    """Everyone who may approve the export: the recipients of its to-do notification."""
+    candidates = (
+        User.objects.filter(is_active=True, role_assignments__role__in=REVEAL_ID_ROLES)
+        .exclude(pk=export.requester_id)
+        .distinct()
+        .order_by("pk")
+    )
+    return [user for user in candidates if full_export_may_approve(user=user, export=export)]
+
+
+def full_export_list(*, user) -> QuerySet[FullIdExport]:
+    """The user's own full-ID export requests, newest first."""
+    return FullIdExport.objects.filter(requester=user).select_related("approver")
+
+
+def full_exports_to_approve(*, user) -> list[FullIdExport]:
+    """Requests of others waiting for a decision that this user may take."""
+    pending = (
+        FullIdExport.objects.filter(status=FullIdExport.Status.REQUESTED)
+        .exclude(requester=user)
+        .select_related("requester")
+        .order_by("created_at", "id")
+    )
+    return [e for e in pending if full_export_may_approve(user=user, export=e)]
+
+
+def access_full_export(user, pk) -> FullIdExport:
+    """An export request seen by its requester or by someone who may approve it; 404 else."""
+    export = (
+        FullIdExport.objects.select_related("requester", "approver").filter(pk=pk).first()
+        if str(pk).isdigit()
+        else None
+    )
+    if export is None or (
+        export.requester_id != user.pk and not full_export_may_approve(user=user, export=export)
+    ):
+        raise Http404("No such export")
+    return export

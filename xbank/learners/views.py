@@ -6,13 +6,16 @@ selectors, so a record outside the user's scope is a 404 like a missing one.
 
 from __future__ import annotations
 
+from functools import wraps
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from django.http import Http404, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -24,6 +27,8 @@ from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
 
 from . import exports, selectors, services
 from .filters import CertificateStatsFilter, LearnerFilter, OutcomeFilter
+from .forms import FullExportDecisionForm, FullExportRequestForm
+from .models import FullIdExport
 
 PAGE_SIZE = 50
 
@@ -34,25 +39,28 @@ def _wants_export(request) -> bool:
 
 @records_required
 def learner_list(request):
+    """The learner list. Its filter bar is posted: the answer is a redirect to the same filters
+    with a document number replaced by its keyed hash, so no number enters a URL (access log,
+    history, the links of the page). A number in the address (an old bookmark) is moved out the
+    same way."""
     scope = scope_for(request.user)
-    filterset = LearnerFilter(
-        request.GET or None,
-        queryset=selectors.learner_list(user=request.user),
-        user=request.user,
-    )
+    queryset = selectors.learner_list(user=request.user)
+    if request.method == "POST" or "id_number" in request.GET:
+        data = request.POST if request.method == "POST" else request.GET
+        filterset = LearnerFilter(data, queryset=queryset, user=request.user)
+        if filterset.is_valid():
+            query = urlencode(filterset.url_params())
+            return redirect(f"{request.path}?{query}" if query else request.path, status=303)
+        if request.method == "GET":
+            return HttpResponseBadRequest(_("证件号不能放在网址中，请在筛选栏中输入后查询。"))
+    else:
+        filterset = LearnerFilter(request.GET or None, queryset=queryset, user=request.user)
     learners = filterset.qs
     if _wants_export(request):
-        full_id = scope.may_reveal_id and request.GET.get("full_id") == "1"
-        if full_id:
-            services.accounts_export_ids(
-                actor=request.user,
-                rows=learners.count(),
-                filters=filterset.form.data.dict() if filterset.is_bound else {},
-                request=request,
-            )
+        # Masked numbers only: a file with full numbers is a request of its own (full_export_*).
         content = write_rows(
             exports.learner_headers(),
-            exports.learner_rows(learners, full_id=full_id),
+            exports.learner_rows(learners, full_id=False),
             sheet_name=_("学习者"),
         )
         return xlsx_response(dated_filename(_("学习者名单")), content)
@@ -60,7 +68,15 @@ def learner_list(request):
     return render(
         request,
         "learners/learner_list.html",
-        {"filter": filterset, "page_obj": page, "may_reveal": scope.may_reveal_id},
+        {
+            "filter": filterset,
+            "page_obj": page,
+            "may_reveal": scope.may_reveal_id,
+            "by_id": bool(request.GET.get("id")),
+            "export_form": FullExportRequestForm(initial={"query": request.GET.urlencode()}),
+            "approval_required": settings.XBANK_FULL_EXPORT_APPROVAL,
+            "daily_limit": settings.XBANK_FULL_EXPORT_DAILY_LIMIT,
+        },
     )
 
 
@@ -189,3 +205,156 @@ def my_account(request):
         "learners/my_account.html",
         {"account": account, "outcomes": account.outcomes.all()},
     )
+
+
+# --- Full-ID exports (完整证件号导出) ----------------------------------------------------------------
+
+
+def reveal_required(view):
+    """Sees learner records and holds a role that may see full document numbers (403 else)."""
+
+    @records_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not scope_for(request.user).may_reveal_id:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@reveal_required
+def full_export_list(request):
+    services.full_exports_expire()
+    return render(
+        request,
+        "learners/full_export_list.html",
+        {
+            "exports": selectors.full_export_list(user=request.user)[:50],
+            "to_approve": selectors.full_exports_to_approve(user=request.user),
+        },
+    )
+
+
+@reveal_required
+def full_export_create(request):
+    """Ask for the current learner list with full numbers (POST; GET shows the form).
+
+    Without approval the encrypted file is prepared at once and its password shown; with
+    approval the request waits on its page for a second person.
+    """
+    if request.method != "POST":
+        form = FullExportRequestForm(initial={"query": request.GET.urlencode()})
+        return render(request, "learners/full_export_form.html", {"form": form})
+    form = FullExportRequestForm(request.POST)
+    status = 400
+    if form.is_valid():
+        filterset = LearnerFilter(
+            QueryDict(form.cleaned_data["query"]),
+            queryset=selectors.learner_list(user=request.user),
+            user=request.user,
+        )
+        if not filterset.is_valid():
+            form.add_error(None, _("筛选条件有误，请回到学习者列表重新查询后再申请导出。"))
+        else:
+            try:
+                export = services.full_export_request(
+                    actor=request.user,
+                    reason=form.cleaned_data["reason"],
+                    filters=filterset.url_params(),
+                    description=filterset.describe(),
+                    rows=filterset.qs.count(),
+                    request=request,
+                )
+            except ValidationError as exc:
+                form.add_error("reason" if exc.code == "reason" else None, exc)
+                status = 429 if exc.code == "limit" else 400
+            else:
+                if export.status == FullIdExport.Status.APPROVED:
+                    return _prepare(request, export)
+                messages.success(request, _("导出申请已提交，等待其他有权限的人员审批。"))
+                return redirect("learners:full-export-detail", pk=export.pk)
+    return render(request, "learners/full_export_form.html", {"form": form}, status=status)
+
+
+def _detail(request, export, *, form=None, error=None, status=200):
+    return render(
+        request,
+        "learners/full_export_detail.html",
+        {
+            "export": export,
+            "is_requester": export.requester_id == request.user.pk,
+            "form": form or FullExportDecisionForm(),
+            "error": error,
+        },
+        status=status,
+    )
+
+
+@reveal_required
+def full_export_detail(request, pk):
+    services.full_exports_expire()
+    return _detail(request, selectors.access_full_export(request.user, pk))
+
+
+@require_POST
+@reveal_required
+def full_export_decide(request, pk):
+    export = selectors.access_full_export(request.user, pk)
+    if export.requester_id == request.user.pk:
+        raise PermissionDenied(services.ERR_EXPORT_SELF_APPROVAL)
+    form = FullExportDecisionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, export, form=form, status=400)
+    try:
+        services.full_export_decide(
+            actor=request.user,
+            export=export,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+            request=request,
+        )
+    except ValidationError as exc:
+        return _detail(request, export, form=form, error=exc.messages[0], status=400)
+    return redirect("learners:full-export-detail", pk=pk)
+
+
+def _prepare(request, export):
+    """Build, encrypt and keep the file; show its one-time password on this page only."""
+    content, rows = exports.full_export_workbook(export, selectors.full_export_learners(export))
+    try:
+        password = services.full_export_prepare(
+            actor=request.user, export=export, workbook=content, rows=rows
+        )
+    except ValidationError as exc:
+        export.refresh_from_db()
+        return _detail(request, export, error=exc.messages[0], status=400)
+    return render(
+        request,
+        "learners/full_export_password.html",
+        {"export": export, "password": password, "rows": rows},
+    )
+
+
+@never_cache
+@require_POST
+@reveal_required
+def full_export_prepare(request, pk):
+    export = selectors.access_full_export(request.user, pk)
+    if export.requester_id != request.user.pk:
+        raise PermissionDenied
+    return _prepare(request, export)
+
+
+@require_POST
+@reveal_required
+def full_export_download(request, pk):
+    export = selectors.access_full_export(request.user, pk)
+    if export.requester_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        content = services.full_export_download(actor=request.user, export=export, request=request)
+    except ValidationError as exc:
+        export.refresh_from_db()
+        return _detail(request, export, error=exc.messages[0], status=400)
+    return xlsx_response(dated_filename(_("学习者名单（含完整证件号，已加密）")), content)
