@@ -227,14 +227,6 @@ def _local_day_start(now: datetime.datetime) -> datetime.datetime:
     return timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def _expire_if_due(export: FullIdExport, now: datetime.datetime) -> None:
-    pending = {FullIdExport.Status.REQUESTED, FullIdExport.Status.APPROVED}
-    if export.status in pending and export.expires_at <= now:
-        export.status = FullIdExport.Status.EXPIRED
-        export.file = b""
-        export.save(update_fields=["status", "file"])
-
-
 def _ensure_status(export: FullIdExport, status: str) -> None:
     if export.status != status:
         raise ValidationError(
@@ -307,18 +299,24 @@ def full_export_request(
     return export
 
 
-@transaction.atomic
 def full_export_decide(
     *, actor, export: FullIdExport, approve: bool, note: str = "", request=None
 ) -> FullIdExport:
     """A second person approves or rejects a request; never the requester."""
+    full_exports_expire()
+    with transaction.atomic():
+        return _full_export_decide(
+            actor=actor, export=export, approve=approve, note=note, request=request
+        )
+
+
+def _full_export_decide(*, actor, export, approve, note, request) -> FullIdExport:
     export = FullIdExport.objects.select_for_update().get(pk=export.pk)
     if export.requester_id == actor.pk:
         raise PermissionDenied(ERR_EXPORT_SELF_APPROVAL)
     if not selectors.full_export_may_approve(user=actor, export=export):
         raise PermissionDenied("Not an approver of this export")
     now = timezone.now()
-    _expire_if_due(export, now)
     _ensure_status(export, FullIdExport.Status.REQUESTED)
     export.status = FullIdExport.Status.APPROVED if approve else FullIdExport.Status.REJECTED
     export.approver = actor
@@ -352,9 +350,9 @@ def full_export_prepare(*, actor, export: FullIdExport, workbook: bytes, rows: i
         raise PermissionDenied("Only the requester downloads an export")
     password = new_export_password()
     encrypted = encrypt_xlsx(workbook, password)  # slow on purpose (key stretching): no lock held
+    full_exports_expire()
     with transaction.atomic():
         export = FullIdExport.objects.select_for_update().get(pk=export.pk)
-        _expire_if_due(export, timezone.now())
         _ensure_status(export, FullIdExport.Status.APPROVED)
         export.file = encrypted
         export.rows_exported = rows
@@ -368,10 +366,10 @@ def full_export_download(*, actor, export: FullIdExport, request=None) -> bytes:
     numbers, with reason, row count and filters in words."""
     if export.requester_id != actor.pk:
         raise PermissionDenied("Only the requester downloads an export")
+    full_exports_expire()
     with transaction.atomic():
         export = FullIdExport.objects.select_for_update().get(pk=export.pk)
         now = timezone.now()
-        _expire_if_due(export, now)
         _ensure_status(export, FullIdExport.Status.APPROVED)
         content = bytes(export.file)
         if not content:

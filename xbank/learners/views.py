@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseBadRequest, QueryDict
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -50,7 +50,10 @@ def learner_list(request):
         filterset = LearnerFilter(data, queryset=queryset, user=request.user)
         if filterset.is_valid():
             query = urlencode(filterset.url_params())
-            return redirect(f"{request.path}?{query}" if query else request.path, status=303)
+            # 303: the browser follows with a GET, and a reload does not post the number again.
+            return HttpResponseRedirect(
+                f"{request.path}?{query}" if query else request.path, status=303
+            )
         if request.method == "GET":
             return HttpResponseBadRequest(_("证件号不能放在网址中，请在筛选栏中输入后查询。"))
     else:

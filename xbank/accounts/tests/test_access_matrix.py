@@ -7,10 +7,12 @@ someone decides who may see it.
 from __future__ import annotations
 
 import pytest
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xbank.accounts.tests.world import ROLES, World, build_world
 from xbank.audit.models import AuditEntry
+from xbank.learners import services as learner_services
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +47,59 @@ REVEAL = {
     "major_staff_a1": 403,
 }
 
+# Full-ID exports: only the roles that may see full numbers; the rest get 403 as on REVEAL.
+_NOT_REVEAL = {ANON: 302, **dict.fromkeys(_STAFF, 403)}
+FULL_EXPORT = {
+    **_NOT_REVEAL,
+    "bank_admin": 200,
+    "academic_affairs_a": 200,
+    "continuing_ed_a": 200,
+}
+
+
+def _export(world: World, *, approval: bool) -> dict:
+    """A full-ID export of college A asked for by its continuing-education office."""
+    with override_settings(XBANK_FULL_EXPORT_APPROVAL=approval):
+        export = learner_services.full_export_request(
+            actor=world.users["continuing_ed_a"],
+            reason="报送名单",
+            filters={},
+            description="全部",
+            rows=2,
+        )
+    return {"pk": export.pk}
+
+
 # url name → (method, kwargs from the world, {role: status})
 EXPECTED = {
     "learners:learner-list": ("get", lambda w: {}, LIST),
     "learners:learner-detail": ("get", lambda w: {"pk": w.alice.pk}, ALICE),
     "learners:learner-reveal-id": ("post", lambda w: {"pk": w.alice.pk}, REVEAL),
+    "learners:full-export-list": ("get", lambda w: {}, FULL_EXPORT),
+    # An empty request lacks its reason: 400 for the roles that may ask.
+    "learners:full-export-create": (
+        "post",
+        lambda w: {},
+        {**FULL_EXPORT, "bank_admin": 400, "academic_affairs_a": 400, "continuing_ed_a": 400},
+    ),
+    "learners:full-export-detail": ("get", lambda w: _export(w, approval=True), FULL_EXPORT),
+    # The requester never decides their own request (403); an approver's empty POST is a 400.
+    "learners:full-export-decide": (
+        "post",
+        lambda w: _export(w, approval=True),
+        {**FULL_EXPORT, "bank_admin": 400, "academic_affairs_a": 400, "continuing_ed_a": 403},
+    ),
+    # Only the requester prepares and downloads; a download before preparing is a 400.
+    "learners:full-export-prepare": (
+        "post",
+        lambda w: _export(w, approval=False),
+        {**FULL_EXPORT, "bank_admin": 403, "academic_affairs_a": 403},
+    ),
+    "learners:full-export-download": (
+        "post",
+        lambda w: _export(w, approval=False),
+        {**FULL_EXPORT, "bank_admin": 403, "academic_affairs_a": 403, "continuing_ed_a": 400},
+    ),
     "learners:outcome-list": ("get", lambda w: {}, LIST),
     "learners:certificate-stats": ("get", lambda w: {}, LIST),
     "learners:my-account": (
