@@ -13,6 +13,7 @@ import io
 import json
 import re
 from html import unescape
+from pathlib import Path
 
 import msoffcrypto
 import olefile
@@ -29,6 +30,7 @@ from xbank.audit.models import AuditEntry
 from xbank.core.identity import parse_document
 from xbank.learners import services
 from xbank.learners.models import FullIdExport, Learner
+from xbank.learners.tests.test_views import _browser_login, static_dir  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,10 @@ def _static_root(settings, tmp_path):
 
 @pytest.fixture
 def world() -> World:
+    return build()
+
+
+def build() -> World:
     """The shared world (college A: alice in A1, bob in A2; college B: carol) plus two people
     of college A with hand-checked numbers: 史丹 in A1 and 陆明 in A2."""
     w = build_world()
@@ -424,3 +430,35 @@ def test_an_id_search_stays_within_scope(client, world):
     login(client, world, "school_staff_a1")
     location = client.post(reverse("learners:learner-list"), {"id_number": LU})["Location"]
     assert list(client.get(location).context["page_obj"]) == []
+
+
+# --- In a browser ----------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("static_dir")
+def test_a_browser_searches_by_number_and_exports_with_the_shown_password(
+    live_server, desktop_page, settings
+):
+    settings.XBANK_FULL_EXPORT_APPROVAL = False
+    w = build()
+    page = desktop_page
+    _browser_login(page, live_server, w.users["academic_affairs_a"])
+    page.goto(live_server.url + reverse("learners:learner-list"))
+    page.fill("#id_id_number", "110105 19491231 002x")
+    page.click("#filters button[type=submit]")
+    page.wait_for_selector("[data-by-id]")
+    assert "0519491231" not in page.url and "id=" in page.url
+    assert page.locator("tbody tr[data-learner]").all_inner_texts()[0].startswith("史丹")
+    assert page.locator("tbody tr[data-learner]").count() == 1
+
+    page.click("text=导出（含完整证件号）")
+    page.fill("#full-export textarea[name=reason]", "核对学籍")
+    page.click("#full-export button[type=submit]")
+    password = page.inner_text("[data-password]").strip()
+    with page.expect_download() as info:
+        page.click("text=下载（仅限一次）")
+    content = Path(info.value.path()).read_bytes()
+    assert content[:8] == OLE_MAGIC
+    rows = open_encrypted(content, password)
+    assert [(row[0], row[2]) for row in rows[2:]] == [("史丹", SHI)]
