@@ -4,7 +4,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Learner, LearningAccount, LearningOutcome
+from .models import FullIdExport, Learner, LearningAccount, LearningOutcome
 
 
 class LearnerInline(admin.TabularInline):
@@ -85,6 +85,40 @@ class LearningOutcomeAdmin(admin.ModelAdmin):
     date_hierarchy = "issued_on"
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FullIdExport)
+class FullIdExportAdmin(admin.ModelAdmin):
+    """Read-only: a full-ID export changes state only through its services (and their audit)."""
+
+    list_display = ["pk", "requester", "rows", "status", "approver", "created_at", "downloaded_at"]
+    list_filter = ["status", "approval_required"]
+    fields = [
+        "requester",
+        "reason",
+        "filter_description",
+        "rows",
+        "rows_exported",
+        "approval_required",
+        "status",
+        "approver",
+        "decision_note",
+        "created_at",
+        "decided_at",
+        "expires_at",
+        "prepared_at",
+        "downloaded_at",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -462,3 +462,18 @@ def test_a_browser_searches_by_number_and_exports_with_the_shown_password(
     assert content[:8] == OLE_MAGIC
     rows = open_encrypted(content, password)
     assert [(row[0], row[2]) for row in rows[2:]] == [("史丹", SHI)]
+
+
+def test_the_admin_lists_exports_read_only_without_the_file(client, world, settings):
+    from xbank.accounts.tests.factories import UserFactory
+
+    settings.XBANK_FULL_EXPORT_APPROVAL = False
+    login(client, world, "academic_affairs_a")
+    ask(client)
+    export = FullIdExport.objects.get()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    assert client.get(reverse("admin:learners_fullidexport_changelist")).status_code == 200
+    page = client.get(reverse("admin:learners_fullidexport_change", args=[export.pk]))
+    assert page.status_code == 200
+    assert "报送省教育厅考核名单" in page.content.decode()
+    assert 'name="file"' not in page.content.decode()
