@@ -220,6 +220,26 @@ def test_the_audit_holds_reason_and_row_count_and_no_full_number(client, world, 
         assert SHI not in text and SHI.lower() not in text
 
 
+def test_after_a_search_and_an_approved_export_no_table_holds_a_number_in_clear(
+    client, world, settings
+):
+    from xbank.core.tests.pii_scan import scan_database
+
+    settings.XBANK_FULL_EXPORT_APPROVAL = True
+    login(client, world, "continuing_ed_a")
+    client.get(reverse("learners:learner-list"), {"id_number": LU})  # an old bookmark
+    query = client.post(reverse("learners:learner-list"), {"id_number": SHI})["Location"]
+    ask(client, reason="核对学籍", query=query.split("?", 1)[1])
+    export = FullIdExport.objects.get()
+    login(client, world, "bank_admin")
+    client.post(reverse("learners:full-export-decide", args=[export.pk]), {"decision": "approve"})
+    login(client, world, "continuing_ed_a")
+    client.post(reverse("learners:full-export-prepare", args=[export.pk]))
+    prepared = scan_database()  # the encrypted file waits in its row
+    assert download(client, export).status_code == 200
+    assert prepared == {} and scan_database() == {}
+
+
 def test_the_fourth_export_of_a_day_is_refused(client, world, settings):
     settings.XBANK_FULL_EXPORT_APPROVAL = False
     login(client, world, "continuing_ed_a")
