@@ -354,6 +354,8 @@ def test_an_approval_not_used_within_the_window_expires(client, world, settings)
 
 
 def test_the_approval_setting_defaults_on_in_production_and_off_in_the_demo():
+    import base64
+    import os
     import subprocess
     import sys
 
@@ -362,11 +364,9 @@ def test_the_approval_setting_defaults_on_in_production_and_off_in_the_demo():
         extra = {
             "XBANK_ENV": env,
             "DJANGO_SECRET_KEY": "x" * 50,
-            "XBANK_PII_KEY": "c2VjcmV0LXBpaS1rZXktZm9yLXRlc3RzLW9ubHktMzI=",  # 32 bytes
+            "XBANK_PII_KEY": base64.b64encode(os.urandom(32)).decode(),
             "ALLOWED_HOSTS": "example.org",
         }
-        import os
-
         env_vars = {
             k: v for k, v in os.environ.items() if not k.startswith("XBANK_FULL_EXPORT")
         } | extra
