@@ -31,6 +31,11 @@ class Duty:
 
 
 LEARNERS = Duty(_("学习者"), _("按范围查看学生和社会学员，导出名单"), "learners:learner-list")
+FULL_EXPORTS = Duty(
+    _("完整证件号导出"),
+    _("申请或审批含完整证件号的名单导出：须说明原因，每日限次，文件加密"),
+    "learners:full-export-list",
+)
 OUTCOMES = Duty(
     _("学习成果"), _("课程成绩、学历证书、技能等级证书、职业资格证书"), "learners:outcome-list"
 )
@@ -116,6 +121,7 @@ DUTIES: dict[str, list[Duty]] = {
     Role.BANK_ADMIN: [
         CATALOG,
         LEARNERS,
+        FULL_EXPORTS,
         OUTCOMES,
         CERT_STATS,
         IMPORTS,
@@ -133,6 +139,7 @@ DUTIES: dict[str, list[Duty]] = {
         CATALOG,
         IMPORTS,
         LEARNERS,
+        FULL_EXPORTS,
         OUTCOMES,
         CERT_STATS,
         Duty(
@@ -158,6 +165,7 @@ DUTIES: dict[str, list[Duty]] = {
     ],
     Role.CONTINUING_ED: [
         LEARNERS,
+        FULL_EXPORTS,
         OUTCOMES,
         IMPORTS,
         CERT_STATS,

@@ -497,3 +497,11 @@ def test_the_admin_lists_exports_read_only_without_the_file(client, world, setti
     assert page.status_code == 200
     assert "报送省教育厅考核名单" in page.content.decode()
     assert 'name="file"' not in page.content.decode()
+
+
+def test_the_workbench_links_the_export_requests_only_for_roles_that_may_ask(client, world):
+    url = reverse("learners:full-export-list")
+    for role, shown in [("academic_affairs_a", True), ("school_staff_a1", False)]:
+        login(client, world, role)
+        page = client.get(reverse("accounts:workbench")).content.decode()
+        assert (f'href="{url}"' in page) is shown, role
