@@ -310,7 +310,9 @@ def full_export_decide(
         )
 
 
-def _full_export_decide(*, actor, export, approve, note, request) -> FullIdExport:
+def _full_export_decide(
+    *, actor, export: FullIdExport, approve: bool, note: str, request
+) -> FullIdExport:
     export = FullIdExport.objects.select_for_update().get(pk=export.pk)
     if export.requester_id == actor.pk:
         raise PermissionDenied(ERR_EXPORT_SELF_APPROVAL)
