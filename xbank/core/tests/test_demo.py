@@ -3,10 +3,12 @@ figures, and made of synthetic people only."""
 
 from __future__ import annotations
 
+import io
 from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
@@ -233,3 +235,74 @@ def test_every_demo_id_number_is_valid_by_an_independent_check_and_check_identit
     out = StringIO()
     call_command("check_identities", stdout=out)
     assert "0 个账户需要更正" in out.getvalue()
+
+
+def test_after_an_import_and_a_full_id_export_no_valid_id_number_is_in_clear_anywhere(
+    client, settings
+):
+    """The demo, a roster imported through the pages, a full-ID export downloaded: then every
+    column of every table, every file under the media root and the log output hold no valid
+    resident ID number in clear (invariant 11), by a scanner written apart from the code."""
+    import logging
+    import re
+    from html import unescape
+
+    import msoffcrypto
+    from django.urls import reverse
+    from python_calamine import CalamineWorkbook
+
+    from xbank.core.logging import MaskPIIFilter
+    from xbank.imports.models import ImportBatch
+    from xbank.imports.tests.test_real_rosters import VALID, as_typed, office_roster
+    from xbank.learners.models import FullIdExport
+
+    from .pii_scan import scan_database, scan_files, scan_texts
+
+    settings.XBANK_FULL_EXPORT_APPROVAL = False
+    log = StringIO()
+    handlers = {
+        handler
+        for name in ("", "django.server")
+        for handler in logging.getLogger(name).handlers
+        if any(isinstance(f, MaskPIIFilter) for f in handler.filters)
+    }
+    assert handlers, "the configured log handlers carry the masking filter"
+    previous = {handler: handler.setStream(log) for handler in handlers}
+    try:
+        client.force_login(User.objects.get(username="academic_affairs"))
+        main = Institution.objects.get(code="14113")  # 岭南职院, whose 护理 major is 520201
+        roster = SimpleUploadedFile("2025级护理新生.xlsx", office_roster(as_typed()))
+        response = client.post(
+            reverse("imports:batch-new", args=["learners"]),
+            {"institution": main.pk, "file": roster},
+        )
+        batch = ImportBatch.objects.get()
+        assert response.status_code == 302 and batch.status == ImportBatch.Status.READY
+        client.post(reverse("imports:batch-commit", args=[batch.code]))
+        batch.refresh_from_db()
+        assert batch.status == ImportBatch.Status.COMMITTED, batch.message
+        # A client that puts a number in a URL: logged (masked) as a 404.
+        client.get(f"/learners/by-id/{VALID[0]}/")
+
+        page = client.post(
+            reverse("learners:full-export-create"), {"reason": "报送省教育厅考核名单", "query": ""}
+        )
+        password = unescape(re.search(r"data-password>([^<]+)<", page.content.decode())[1]).strip()
+        export = FullIdExport.objects.get()
+        content = client.post(reverse("learners:full-export-download", args=[export.pk])).content
+    finally:
+        for handler, stream in previous.items():
+            handler.setStream(stream)
+
+    office = msoffcrypto.OfficeFile(io.BytesIO(content))
+    office.load_key(password=password)
+    plain = io.BytesIO()
+    office.decrypt(plain)
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(plain.getvalue())).get_sheet_by_index(0)
+    exported = {cell for row in rows.to_python() for cell in row}
+    assert set(VALID) <= exported  # the export did carry full numbers, and the roster's too
+
+    assert scan_database() == {}
+    assert scan_files(settings.MEDIA_ROOT) == {}
+    assert "Not Found" in log.getvalue()
+    assert scan_texts([log.getvalue()]) == []
