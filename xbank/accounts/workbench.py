@@ -166,6 +166,11 @@ DUTIES: dict[str, list[Duty]] = {
     Role.CONTINUING_ED: [
         LEARNERS,
         FULL_EXPORTS,
+        Duty(
+            _("信息核对"),
+            _("公开报名中与已登记信息不一致的姓名、手机号、学历、工作单位：核实后采纳或不采纳"),
+            "learners:change-list",
+        ),
         OUTCOMES,
         IMPORTS,
         CERT_STATS,

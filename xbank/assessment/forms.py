@@ -13,6 +13,7 @@ from xbank.accounts.models import Role, User
 from xbank.catalog.models import CertificateType, Level
 from xbank.imports.cleaners import code as clean_code
 from xbank.imports.cleaners import person_name
+from xbank.learners import selectors as learner_selectors
 from xbank.learners import services as learner_services
 from xbank.learners.forms import DocumentNumberField
 
@@ -20,7 +21,10 @@ from . import selectors
 from .models import ConfidentialityStep, ExaminerQualification, ExamRoom, ExamSession, ExamSite
 
 ERR_NO_ACCOUNT = _("没有找到该证件号码的学习账户：请先登记为学习者（学生或社会学员）")
+# Names the stored name: only for a user who already sees a learner record of the account.
 ERR_NAME_MISMATCH = _("该证件号码的学习账户户名为「%(name)s」，与填写的姓名不一致")
+# For everyone else: an ID number must not turn into its holder's name.
+ERR_NAME_CHECK = _("信息需人工核对：姓名与该证件号码已登记的信息不一致")
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -200,10 +204,18 @@ class SessionExaminerForm(BootstrapMixin, forms.Form):
 
 
 class DirectSignUpForm(BootstrapMixin, forms.Form):
-    """报考 with a learning account: the person's document number and name."""
+    """报考 with a learning account: the person's document number and name.
+
+    The account may be anyone's in the bank, so a name that disagrees shows the stored name
+    only to a user who already sees the person's records (``user``).
+    """
 
     name = forms.CharField(label=_("姓名"), max_length=50)
     id_number = DocumentNumberField(label=_("证件号码"), max_length=40)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
     def clean_name(self):
         return person_name(self.cleaned_data["name"])
@@ -221,7 +233,10 @@ class DirectSignUpForm(BootstrapMixin, forms.Form):
         if account is None:
             raise ValidationError(ERR_NO_ACCOUNT)
         if account.name != name:
-            raise ValidationError(ERR_NAME_MISMATCH, params={"name": account.name})
+            visible = learner_selectors.account_list(user=self.user).filter(pk=account.pk)
+            if self.user is not None and visible.exists():
+                raise ValidationError(ERR_NAME_MISMATCH, params={"name": account.name})
+            raise ValidationError(ERR_NAME_CHECK)
         data["account"] = account
         return data
 

@@ -410,7 +410,7 @@ def session_detail(request, pk):
     if may_manage and context["editable"]:
         context["room_form"] = forms.SessionRoomForm(session=session)
         context["examiner_form"] = forms.SessionExaminerForm(session=session, rooms=rooms)
-        context["signup_form"] = forms.DirectSignUpForm()
+        context["signup_form"] = forms.DirectSignUpForm(user=request.user)
         context["program_form"] = forms.ProgramSignUpForm(session=session)
     return render(request, "assessment/session_detail.html", context)
 
@@ -526,7 +526,7 @@ def session_transition(request, pk, action):
 def candidate_add(request, pk):
     """Direct sign-up (报考) of a person with a learning account."""
     session = selectors.access_session(request.user, pk, manage=True)
-    form = forms.DirectSignUpForm(request.POST or None)
+    form = forms.DirectSignUpForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             candidate = services.candidate_add(

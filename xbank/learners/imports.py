@@ -42,7 +42,7 @@ from .models import (
     LearningOutcome,
     OutcomeKind,
 )
-from .services import ERR_DUPLICATE_OUTCOME, ERR_NAME_MISMATCH, account_id_hash
+from .services import ERR_DUPLICATE_OUTCOME, ERR_NAME_CHECK, ERR_NAME_MISMATCH, account_id_hash
 
 ERR_NO_ACCOUNT = "该证件号码尚未开立学习账户，请先导入学习者名单"
 ERR_UNKNOWN_MAJOR = "本校没有代码或名称为「{value}」的专业"
@@ -171,6 +171,40 @@ def find_accounts(hashes) -> dict[str, tuple]:
         LearningAccount.objects.all(), "id_hash", hashes, ("id_hash", "id", "name", "account_no")
     )
     return {id_hash: rest for id_hash, *rest in rows}
+
+
+class NameCheck:
+    """The message for a row whose name disagrees with the account's.
+
+    It names the stored name only to a user who already sees a learner record of that person
+    (the scope of their roles; the command line sees all); anyone else, a partner college
+    importing a roster with another college's learner on it, gets ``ERR_NAME_CHECK``, so that
+    an import cannot turn an ID number into a name. Who is seen is looked up once per file, and
+    only when a row disagrees.
+    """
+
+    def __init__(self, ctx: Context, accounts: dict[str, tuple]) -> None:
+        self.scope = ctx.scope
+        self.accounts = accounts
+        self._seen: set[int] | None = None
+
+    def sees(self, account_id: int) -> bool:
+        scope = self.scope
+        if scope is None or scope.regional:
+            return True
+        if self._seen is None:
+            in_scope = Learner.objects.filter(
+                scope.q(institution="institution", school="school", major="major")
+            )
+            ids = [entry[0] for entry in self.accounts.values()]
+            rows = rows_matching(in_scope, "account_id", ids, ("account_id",))
+            self._seen = {account_id for (account_id,) in rows}
+        return account_id in self._seen
+
+    def message(self, account_id: int, existing: str, given: str) -> str:
+        if self.sees(account_id):
+            return ERR_NAME_MISMATCH.format(existing=existing, given=given)
+        return ERR_NAME_CHECK
 
 
 def majors_of(institution) -> dict[str, Major]:
@@ -305,6 +339,7 @@ class LearnerImport(ImportSpec):
         skip, skip_cells = set(report.bad_rows), set(report.bad_cells)
         majors = majors_of(institution)
         accounts = find_accounts(table.columns["id_hash"])
+        name_check = NameCheck(ctx, accounts)
         account_ids = [entry[0] for entry in accounts.values()]
         fields = ("school_id", "major_id", "cohort_year", "student_no", "class_name")
         fields += ("education", "employer")
@@ -344,7 +379,7 @@ class LearnerImport(ImportSpec):
                 sound = False
             account = accounts.get(id_hash) if id_hash is not None else None
             if account is not None and name is not None and account[1] != name:
-                message = ERR_NAME_MISMATCH.format(existing=account[1], given=name)
+                message = name_check.message(account[0], account[1], name)
                 report.error(row_no, "name", message)
                 sound = False
             account_id = account[0] if account else None
@@ -675,6 +710,7 @@ class OutcomeImport(ImportSpec):
         skip = set(report.bad_rows)
         types = certificate_type_lookup()
         accounts = find_accounts(table.columns["id_hash"])
+        name_check = NameCheck(ctx, accounts)
         allowed = self._accounts_in_scope(ctx, [entry[0] for entry in accounts.values()])
         course_codes = {c for c in table.columns["course_code"] if c}
         courses = {}
@@ -713,7 +749,7 @@ class OutcomeImport(ImportSpec):
                 continue
             account_id, account_name, account_no = account
             if name is not None and account_name != name:
-                message = ERR_NAME_MISMATCH.format(existing=account_name, given=name)
+                message = name_check.message(account_id, account_name, name)
                 report.error(row_no, "name", message)
                 continue
             if allowed is not None and account_id not in allowed:

@@ -309,3 +309,94 @@ class FullIdExport(models.Model):
 
     def __str__(self) -> str:
         return f"{_('完整证件号导出')} #{self.pk}"
+
+
+class ProfileChange(models.Model):
+    """A proposed change (信息变更申请) to a person's stored details, from a source that may not
+    write them itself: a public registration (公开报名) whose name, phone, education or employer
+    differs from what is stored.
+
+    Anonymous requests never change stored personal data (DESIGN invariant 12): the difference is
+    kept here, with only the fields that differ filled in (blank = no change proposed), until
+    continuing-education staff (继续教育学院) of ``institution`` accept or reject it. A proposed
+    ``name`` means the registration's name disagreed with the account's: the registration waits
+    for a manual check.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待核对")
+        ACCEPTED = "accepted", _("已采纳")
+        REJECTED = "rejected", _("未采纳")
+
+    class Source(models.TextChoices):
+        PUBLIC_REGISTRATION = "public_registration", _("公开报名")
+
+    account = models.ForeignKey(
+        LearningAccount,
+        verbose_name=_("学习账户"),
+        on_delete=models.PROTECT,
+        related_name="profile_changes",
+    )
+    # None while a name mismatch keeps the person from being linked to the institution.
+    learner = models.ForeignKey(
+        Learner,
+        verbose_name=_("学习者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="profile_changes",
+    )
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("院校"), on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("来源"), max_length=30, choices=Source.choices)
+    context = models.CharField(_("事由"), max_length=200, blank=True)
+    name = models.CharField(_("姓名"), max_length=50, blank=True)
+    phone = EncryptedTextField(_("手机号"), blank=True)
+    education = models.CharField(_("学历"), max_length=20, blank=True)
+    employer = models.CharField(_("工作单位"), max_length=100, blank=True)
+    status = models.CharField(
+        _("状态"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("处理说明"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("信息变更申请")
+        verbose_name_plural = _("信息变更申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name="", phone="", education="", employer=""),
+                name="profilechange_proposes_something",
+            ),
+        ]
+        indexes = [models.Index(fields=["institution", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.account.account_no} · {self.get_status_display()}"
+
+    @property
+    def name_mismatch(self) -> bool:
+        return bool(self.name)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+    def proposed(self) -> dict[str, str]:
+        """The fields this change proposes, by name, in a fixed order."""
+        return {f: getattr(self, f) for f in PROFILE_FIELDS if getattr(self, f)}
+
+
+# Fields a profile change may propose, in the order pages show them.
+PROFILE_FIELDS = ("name", "phone", "education", "employer")

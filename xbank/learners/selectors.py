@@ -30,6 +30,7 @@ from .models import (
     Learner,
     LearningAccount,
     LearningOutcome,
+    ProfileChange,
 )
 
 LEARNER_ORDER = ("account__name_pinyin", "id")
@@ -392,3 +393,37 @@ def access_full_export(user, pk) -> FullIdExport:
     ):
         raise Http404("No such export")
     return export
+
+
+# --- Proposed changes of stored details (信息变更申请) ------------------------------------------
+
+
+def change_institution_ids(user) -> set[int]:
+    """Institutions whose proposed changes the user decides: where they hold the role of
+    continuing education (继续教育学院), which runs public registration."""
+    if user is None or not user.is_authenticated:
+        return set()
+    return {
+        ra.institution_id
+        for ra in user.role_assignments.all()
+        if ra.role == Role.CONTINUING_ED and ra.institution_id
+    }
+
+
+def profile_change_list(*, user, status: str | None = None) -> QuerySet[ProfileChange]:
+    """Proposed changes of the user's institutions, newest first, related rows fetched."""
+    qs = (
+        ProfileChange.objects.filter(institution_id__in=change_institution_ids(user))
+        .select_related("account", "learner", "institution", "decided_by")
+        .order_by("-created_at", "-id")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def access_profile_change(user, pk) -> ProfileChange:
+    try:
+        return profile_change_list(user=user).get(pk=pk)
+    except (ProfileChange.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such change") from None

@@ -8,3 +8,7 @@ outcome is never revoked while credits built on it stand.
 from django.dispatch import Signal
 
 outcome_revoked = Signal()
+
+profile_change_accepted = Signal()
+"""Sent inside ``services.profile_change_accept`` with ``actor`` and ``change`` (its ``learner``
+set): training links the registrations that waited for the check to the learner record."""

@@ -28,4 +28,6 @@ urlpatterns = [
     path("outcomes/", views.outcome_list, name="outcome-list"),
     path("outcomes/certificates/", views.certificate_stats, name="certificate-stats"),
     path("me/", views.my_account, name="my-account"),
+    path("learners/changes/", views.change_list, name="change-list"),
+    path("learners/changes/<int:pk>/", views.change_detail, name="change-detail"),
 ]

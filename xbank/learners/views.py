@@ -28,7 +28,7 @@ from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
 from . import exports, selectors, services
 from .filters import CertificateStatsFilter, LearnerFilter, OutcomeFilter
 from .forms import FullExportDecisionForm, FullExportRequestForm
-from .models import FullIdExport
+from .models import FullIdExport, ProfileChange
 
 PAGE_SIZE = 50
 
@@ -361,3 +361,69 @@ def full_export_download(request, pk):
         export.refresh_from_db()
         return _detail(request, export, error=exc.messages[0], status=400)
     return xlsx_response(dated_filename(_("学习者名单（含完整证件号，已加密）")), content)
+
+
+# --- Proposed changes of stored details (信息变更申请) ------------------------------------------
+
+
+def _changes_required(request) -> None:
+    if not selectors.change_institution_ids(request.user):
+        raise PermissionDenied
+
+
+@never_cache
+@login_required
+def change_list(request):
+    """The to-do list of continuing-education staff: details from public registrations that
+    differ from what is stored, among them names that disagree with the account's."""
+    _changes_required(request)
+    status = request.GET.get("status", ProfileChange.Status.PENDING)
+    if status not in ProfileChange.Status.values:
+        status = ""
+    page = Paginator(
+        selectors.profile_change_list(user=request.user, status=status or None), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "learners/change_list.html",
+        {"page_obj": page, "status": status, "statuses": ProfileChange.Status.choices},
+    )
+
+
+@never_cache
+@login_required
+def change_detail(request, pk):
+    """What is stored beside what was proposed; accept (采纳) or reject (不采纳)."""
+    _changes_required(request)
+    change = selectors.access_profile_change(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        service = {
+            "accept": services.profile_change_accept,
+            "reject": services.profile_change_reject,
+        }.get(action)
+        if service is None:
+            raise Http404("No such action")
+        try:
+            service(actor=request.user, change=change, note=request.POST.get("note", ""))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("已采纳，信息已更新") if action == "accept" else _("未采纳")
+            )
+            return redirect("learners:change-list")
+    account = change.account
+    learner = change.learner
+    rows = [
+        (_("姓名"), account.name, change.name),
+        (_("手机号"), account.phone_masked, change.phone),
+        (_("学历"), learner.education if learner else "", change.education),
+        (_("工作单位"), learner.employer if learner else "", change.employer),
+    ]
+    return render(
+        request,
+        "learners/change_detail.html",
+        {"change": change, "account": account, "rows": rows},
+    )

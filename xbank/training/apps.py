@@ -5,3 +5,12 @@ class TrainingConfig(AppConfig):
     name = "xbank.training"
     label = "training"
     verbose_name = "培训"
+
+    def ready(self) -> None:
+        from xbank.learners.signals import profile_change_accepted
+
+        from .services import on_profile_change_accepted
+
+        profile_change_accepted.connect(
+            on_profile_change_accepted, dispatch_uid="training.profile_change_accepted"
+        )

@@ -322,6 +322,21 @@ class Enrollment(models.Model):
         related_name="enrollments",
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # The name as the registrant typed it: the public confirmation page shows this, never the
+    # account's stored name (an ID number must not turn into its holder's name).
+    registered_name = models.CharField(_("报名姓名"), max_length=50, blank=True)
+    # The name disagreed with the account's: the registration waits for a manual check by
+    # continuing-education staff and is never approved without one, even where the program
+    # needs no review.
+    needs_check = models.BooleanField(_("信息待核对"), default=False)
+    profile_change = models.ForeignKey(
+        "learners.ProfileChange",
+        verbose_name=_("信息变更申请"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="enrollments",
+    )
     created_at = models.DateTimeField(_("报名时间"), auto_now_add=True)
     decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     decided_by = models.ForeignKey(

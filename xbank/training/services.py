@@ -27,7 +27,7 @@ from xbank.catalog.models import CertificateType
 from xbank.catalog.services import ensure_certificate_active
 from xbank.core.identity import Document
 from xbank.learners import services as learner_services
-from xbank.learners.models import Learner, LearningAccount, OutcomeKind
+from xbank.learners.models import Learner, LearningAccount, OutcomeKind, ProfileChange
 from xbank.orgs.models import Institution
 
 from .consent import CURRENT_VERSION, consent_hash
@@ -64,6 +64,7 @@ ERR_ANNOUNCEMENT_EMPTY = "公告至少要包含一个培训项目"
 ERR_ANNOUNCEMENT_INSTITUTION = "公告只能包含本院校的培训项目"
 ERR_ANNOUNCEMENT_PUBLISHED = "公告已发布"
 ERR_SESSION_DATE = "课次日期应在开班和结班日期之间"
+ERR_CHECK_FIRST = "报名人的信息尚待人工核对，请先处理其信息变更申请"
 
 NOTE_UNDECIDED_AT_FINISH = "结班时仍未录取"
 
@@ -339,10 +340,22 @@ def announcement_publish(
 # --- Registration -------------------------------------------------------------------------------
 
 
-def _admit(program: TrainingProgram) -> tuple[str, int | None]:
-    """The status (and waitlist position) of a new registration: call with the program locked."""
+def _admitted_status(program: TrainingProgram, *, needs_check: bool) -> str:
+    """Pending where the program needs review or the person's details wait for a manual check:
+    a registration whose name disagreed with the account's never takes an approved seat unseen."""
+    if program.requires_approval or needs_check:
+        return Enrollment.Status.PENDING
+    return Enrollment.Status.APPROVED
+
+
+def _admit(program: TrainingProgram, *, needs_check: bool = False) -> tuple[str, int | None]:
+    """The status (and waitlist position) of a new registration: call with the program locked.
+
+    A registration waiting for a check holds a seat like any pending one (the person may well
+    be who they say, with a typo on either side) and joins the waitlist when the program is full.
+    """
     if _seated(program) < program.capacity:
-        if program.requires_approval:
+        if program.requires_approval or needs_check:
             return Enrollment.Status.PENDING, None
         return Enrollment.Status.APPROVED, None
     last = Enrollment.objects.filter(
@@ -359,6 +372,9 @@ def _register(
     learner: Learner | None,
     channel: str,
     consent: ConsentRecord | None = None,
+    registered_name: str = "",
+    needs_check: bool = False,
+    profile_change=None,
 ) -> Enrollment:
     """Seat or waitlist one registration; the caller holds the program lock."""
     if program.status != TrainingProgram.Status.ENROLLING:
@@ -368,7 +384,7 @@ def _register(
     )
     if taken.exists():
         raise ValidationError(ERR_DUPLICATE, code="duplicate")
-    status, position = _admit(program)
+    status, position = _admit(program, needs_check=needs_check)
     try:
         with transaction.atomic():
             enrollment = Enrollment.objects.create(
@@ -379,6 +395,9 @@ def _register(
                 status=status,
                 waitlist_position=position,
                 consent=consent,
+                registered_name=registered_name or account.name,
+                needs_check=needs_check,
+                profile_change=profile_change,
             )
     except IntegrityError:
         raise ValidationError(ERR_DUPLICATE, code="duplicate") from None
@@ -386,7 +405,12 @@ def _register(
         actor,
         "training.enrollment.registered",
         enrollment,
-        data={"status": status, "channel": channel, "waitlist_position": position},
+        data={
+            "status": status,
+            "channel": channel,
+            "waitlist_position": position,
+            "needs_check": needs_check,
+        },
     )
     return enrollment
 
@@ -409,6 +433,11 @@ def enrollment_register_public(
     The person's one learning account is opened (or found) through the learners service, a
     social learner record (社会学员) is kept at the program's institution, and the consent to
     process the ID number is stored with the version and hash of the text agreed to.
+
+    Nothing stored about a known person changes (``learner_register_public``). When the name
+    disagrees with the account's, the registration is still taken, as pending (``needs_check``),
+    and continuing-education staff get the mismatch as a to-do; the registrant is told only
+    ``MSG_NEEDS_CHECK``, never the stored name.
     """
     if not consent_given:
         raise ValidationError(ERR_CONSENT_REQUIRED, code="consent_required")
@@ -418,18 +447,17 @@ def enrollment_register_public(
     # different people prepare in parallel and queue only for the seat decision. The program's
     # state is checked under the lock; a refused registration rolls back whole (no account,
     # learner or consent is left behind).
-    learner = learner_services.learner_register(
-        actor=None,
+    person = learner_services.learner_register_public(
         document=document,
         name=name,
-        kind=Learner.Kind.SOCIAL,
         institution=program.institution,
         phone=phone,
         education=education,
         employer=employer,
+        context=f"培训项目「{program.title}」（{program.code}）公开报名"[:200],
     )
     consent = ConsentRecord.objects.create(
-        account=learner.account,
+        account=person.account,
         version=consent_version,
         text_hash=consent_hash(consent_version, institution=program.institution.name),
         agreed_at=timezone.now(),
@@ -441,10 +469,13 @@ def enrollment_register_public(
     return _register(
         actor=None,
         program=program,
-        account=learner.account,
-        learner=learner,
+        account=person.account,
+        learner=person.learner,
         channel=Enrollment.Channel.PUBLIC,
         consent=consent,
+        registered_name=name,
+        needs_check=person.needs_check,
+        profile_change=person.change,
     )
 
 
@@ -517,9 +548,7 @@ def _fill_seats(program: TrainingProgram, *, actor) -> list[Enrollment]:
         if head is None:
             break
         position = head.waitlist_position
-        head.status = (
-            Enrollment.Status.PENDING if program.requires_approval else Enrollment.Status.APPROVED
-        )
+        head.status = _admitted_status(program, needs_check=head.needs_check)
         head.waitlist_position = None
         head.save(update_fields=["status", "waitlist_position"])
         Enrollment.objects.filter(
@@ -590,7 +619,8 @@ def enrollments_decide(
     """
     program = _lock(program)
     rows = list(
-        Enrollment.objects.select_for_update()
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("profile_change")
         .filter(program=program, pk__in=list(enrollment_ids))
         .order_by("waitlist_position", "id")
     )
@@ -606,6 +636,8 @@ def enrollments_decide(
                 ERR_DECIDE_STATUS.format(status=row.get_status_display(), action=action),
                 code="status",
             )
+        if approve and _check_pending(row):
+            raise ValidationError(ERR_CHECK_FIRST, code="check_first")
     now = timezone.now()
     decided_by = actor if getattr(actor, "is_authenticated", False) else None
     # Leaving the waitlist from the back keeps the remaining positions right.
@@ -628,6 +660,12 @@ def enrollments_decide(
     if not approve:
         _fill_seats(program, actor=actor)
     return len(rows)
+
+
+def _check_pending(row: Enrollment) -> bool:
+    """The registrant's name still waits for the staff's check (no approval until it is done)."""
+    change = row.profile_change
+    return row.needs_check and change is not None and change.status == ProfileChange.Status.PENDING
 
 
 def enrollment_approve(*, actor, enrollment: Enrollment) -> Enrollment:
@@ -796,3 +834,12 @@ def program_finish(*, actor, program: TrainingProgram) -> FinishResult:
         },
     )
     return FinishResult(program=program, completed=completed, not_completed=not_completed)
+
+
+def on_profile_change_accepted(sender, *, actor, change, **kwargs) -> None:
+    """Staff accepted the details of a public registrant whose name needed a check: the
+    registrations that waited for it are linked to the person's learner record (created by the
+    acceptance). Their status is left to the staff's usual decision."""
+    Enrollment.objects.filter(profile_change=change, learner__isnull=True).update(
+        learner=change.learner
+    )

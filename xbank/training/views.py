@@ -128,7 +128,6 @@ def _client(group, request):
 
 # Which form field a service error belongs to.
 _ERROR_FIELDS = {
-    "name_mismatch": "name",
     "consent_required": "consent",
     "consent_version": "consent",
 }

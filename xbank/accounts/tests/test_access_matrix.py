@@ -70,6 +70,23 @@ def _export(world: World, *, approval: bool) -> dict:
     return {"pk": export.pk}
 
 
+# The to-do list of proposed changes: continuing education of the change's college only.
+CHANGES = {**dict.fromkeys(ROLES, 403), ANON: 302, "continuing_ed_a": 200}
+
+
+def _change_at_college_a(w: World) -> dict:
+    """A public registration at college A with alice's ID number and another name."""
+    from xbank.core.identity import parse_document
+    from xbank.learners.services import learner_register_public
+
+    registration = learner_register_public(
+        document=parse_document(w.alice.account.id_number),
+        name="安莉丝",
+        institution=w.college_a,
+    )
+    return {"pk": registration.change.pk}
+
+
 # url name → (method, kwargs from the world, {role: status})
 EXPECTED = {
     "learners:learner-list": ("get", lambda w: {}, LIST),
@@ -111,6 +128,8 @@ EXPECTED = {
             "learner": 200,
         },
     ),
+    "learners:change-list": ("get", lambda w: {}, CHANGES),
+    "learners:change-detail": ("get", _change_at_college_a, CHANGES),
     "catalog:index": ("get", lambda w: {}, dict.fromkeys(ROLES, 302)),
     "catalog:certificate-list": ("get", lambda w: {}, LIST),
     "catalog:certificate-detail": ("get", lambda w: {"pk": w.certificate_type.pk}, LIST),

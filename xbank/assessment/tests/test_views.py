@@ -24,6 +24,7 @@ from xbank.assessment.models import ExamResult, ExamSession
 from xbank.assessment.tests import factories as f
 from xbank.assessment.tests.world import AssessmentWorld, build_assessment_world
 from xbank.learners.tests.factories import student
+from xbank.orgs.tests.factories import MajorFactory, SchoolFactory
 from xbank.verify.services import public_url
 
 pytestmark = pytest.mark.django_db
@@ -207,13 +208,26 @@ def test_staff_schedule_and_are_told_why_not(client):
 def test_direct_sign_up_needs_an_existing_account_with_the_same_name(client):
     s, _, _ = f.ready_session()
     client.force_login(user_with_role(Role.CONTINUING_ED, institution=s.institution))
+    # A student of another college: the user sees none of their records, so a wrong name
+    # must not turn the ID number into the stored name.
     person = student(name="石晓慧").account
     url = reverse("assessment:candidate-add", args=[s.pk])
     page = client.post(url, {"name": "石小慧", "id_number": person.id_number}).content.decode()
-    assert "户名为「石晓慧」" in page
+    assert "信息需人工核对" in page
+    assert "石晓慧" not in page and "晓慧" not in page
     response = client.post(url, {"name": "石晓慧", "id_number": person.id_number.lower()})
     assert response.status_code == 302
     assert s.candidates.get().account == person
+
+
+def test_direct_sign_up_names_the_stored_name_to_staff_who_see_the_person(client):
+    s, _, _ = f.ready_session()
+    client.force_login(user_with_role(Role.CONTINUING_ED, institution=s.institution))
+    major = MajorFactory(school=SchoolFactory(institution=s.institution))
+    person = student(name="石晓慧", major=major).account  # a student of the user's own college
+    url = reverse("assessment:candidate-add", args=[s.pk])
+    page = client.post(url, {"name": "石小慧", "id_number": person.id_number}).content.decode()
+    assert "户名为「石晓慧」" in page
 
 
 def test_the_award_appears_in_the_learners_account(client, world):

@@ -19,9 +19,10 @@ from conftest import missing_tool
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.accounts.tests.world import ROLES, World, build_world
+from xbank.audit.models import AuditEntry
 from xbank.core.identity import parse_document
 from xbank.core.testing import make_id_number
-from xbank.learners.models import LearningOutcome
+from xbank.learners.models import Learner, LearningAccount, LearningOutcome, ProfileChange
 from xbank.learners.tests.factories import student
 from xbank.training import services
 from xbank.training.consent import CURRENT_VERSION
@@ -381,15 +382,135 @@ def test_a_second_registration_of_the_same_person_is_refused_on_the_form(client)
     assert Enrollment.objects.count() == 1
 
 
-def test_a_known_number_under_another_name_is_an_error_on_the_name(client):
-    p = program()
-    number = make_id_number()
-    public_registration(p, name="林晓华", document=parse_document(number))
-    other = program(institution=p.institution)
-    response = client.post(
-        reverse("training:register", args=[other.code]), form_data(name="林小华", id_number=number)
+# GB 11643-1999's own published example (check character X): not computed by the code under test.
+PUBLISHED_ID = "11010519491231002X"
+NEUTRAL = "信息需人工核对，工作人员会与您联系"
+
+
+def test_a_known_number_under_another_name_reveals_and_changes_nothing(client):
+    """Invariant 12: the public page never turns an ID number into its holder's name."""
+    p = program(requires_approval=False)  # would approve at once, but not an unchecked name
+    public_registration(
+        p,
+        name="林晓华",
+        document=parse_document(PUBLISHED_ID),
+        phone="13800138000",
+        education="高中",
+        employer="岭南颐康养老服务中心",
     )
-    assert "已开户" in " ".join(response.context["form"].errors["name"])
+    other = program(institution=p.institution, requires_approval=False)
+    response = client.post(
+        reverse("training:register", args=[other.code]),
+        form_data(
+            name="林小华",
+            id_number=PUBLISHED_ID,
+            phone="13900139000",
+            education="大专",
+            employer="",
+        ),
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert NEUTRAL in page
+    assert "林晓华" not in page and "晓华" not in page  # not whole, not in part
+    assert "林小华" in page  # the name the registrant typed
+    # Nothing stored changed, read back from the database.
+    account = LearningAccount.objects.get()
+    assert (account.name, account.phone) == ("林晓华", "13800138000")
+    social = Learner.objects.get()
+    assert (social.education, social.employer) == ("高中", "岭南颐康养老服务中心")
+    # The registration is taken, waiting for the check; the difference is a proposed change.
+    registration = Enrollment.objects.get(program=other)
+    assert (registration.status, registration.needs_check) == ("pending", True)
+    change = ProfileChange.objects.get()
+    assert (change.name, change.phone, change.education, change.employer, change.status) == (
+        "林小华",
+        "13900139000",
+        "大专",
+        "",
+        "pending",
+    )
+
+
+def test_a_form_error_never_shows_the_stored_name_either(client):
+    p = program()
+    public_registration(p, name="林晓华", document=parse_document(PUBLISHED_ID))
+    # Refused for another reason (no consent) after the number was recognised.
+    response = client.post(
+        reverse("training:register", args=[p.code]),
+        form_data(name="林小华", id_number=PUBLISHED_ID, consent=""),
+    )
+    assert response.status_code == 200
+    assert "林晓华" not in response.content.decode()
+    # Registered again for the same program: refused as a duplicate, still without the name.
+    response = client.post(
+        reverse("training:register", args=[p.code]),
+        form_data(name="林小华", id_number=PUBLISHED_ID),
+    )
+    assert services.ERR_DUPLICATE in response.content.decode()
+    assert "林晓华" not in response.content.decode()
+    assert not ProfileChange.objects.exists()
+
+
+def test_continuing_education_staff_accept_the_change_and_are_the_audited_actor(client):
+    p = program()
+    public_registration(
+        p, name="林晓华", document=parse_document(PUBLISHED_ID), employer="岭南颐康养老服务中心"
+    )
+    client.post(
+        reverse("training:register", args=[p.code]),
+        form_data(name="林小华", id_number=PUBLISHED_ID, employer="南方康养集团"),
+    )
+    # Registered twice for one program: refused, nothing proposed. For another one: proposed.
+    assert not ProfileChange.objects.exists()
+    other = program(institution=p.institution)
+    client.post(
+        reverse("training:register", args=[other.code]),
+        form_data(name="林小华", id_number=PUBLISHED_ID, employer="南方康养集团"),
+    )
+    change = ProfileChange.objects.get()
+    staff = user_with_role(Role.CONTINUING_ED, institution=p.institution)
+    outsider = user_with_role(Role.CONTINUING_ED, institution=program().institution)
+    url = reverse("learners:change-detail", args=[change.pk])
+
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"action": "accept"}).status_code == 404
+
+    client.force_login(staff)
+    listing = client.get(reverse("learners:change-list")).content.decode()
+    assert url in listing and "姓名不一致" in listing
+    detail = client.get(url).content.decode()
+    assert "林晓华" in detail and "林小华" in detail  # staff compare stored and proposed
+    response = client.post(url, {"action": "accept", "note": "电话核实，已改名"})
+    assert response.status_code == 302
+    account = LearningAccount.objects.get()
+    assert account.name == "林小华"
+    assert Learner.objects.get().employer == "南方康养集团"
+    change.refresh_from_db()
+    assert (change.status, change.decided_by, change.note) == (
+        "accepted",
+        staff,
+        "电话核实，已改名",
+    )
+    entries = AuditEntry.objects.filter(
+        action__in=[
+            "learners.profile_change.accepted",
+            "learners.account.updated",
+            "learners.learner.updated",
+        ]
+    )
+    assert {e.action for e in entries} == {
+        "learners.profile_change.accepted",
+        "learners.account.updated",
+        "learners.learner.updated",
+    }
+    assert {e.actor_id for e in entries} == {staff.pk}
+    # Decided once only.
+    client.post(url, {"action": "reject"})
+    change.refresh_from_db()
+    assert change.status == "accepted"
 
 
 def test_a_full_program_waitlists_and_says_so(client):
