@@ -140,6 +140,9 @@ EN_TRAINING = {
     "报名结果": "Registration",
     "报名成功，等待审核": "Registered: awaiting review",
     "报名成功，已录取": "Registered and admitted",
+    "信息需人工核对，工作人员会与您联系": (
+        "Your details need to be checked by hand; our staff will contact you"
+    ),
     "名额已满，您在候补第 %(n)s 位": "The program is full: you are number %(n)s on the waitlist",
     "请保存本页链接，可随时查看报名状态或退出报名。": (
         "Keep the link to this page: you can check your status or withdraw here at any time."

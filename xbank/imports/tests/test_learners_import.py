@@ -260,6 +260,41 @@ def test_a_committed_import_is_in_the_audit_log(college, nursing, registrar):
     }
 
 
+def test_a_name_mismatch_names_the_stored_name_only_to_those_who_see_the_person(
+    college, registrar, outsider
+):
+    """Invariant 12: a partner college's roster must not turn an ID number into a name."""
+    from xbank.core.identity import parse_document
+
+    # GB 11643-1999's published example, registered at our college under a hand-written name.
+    number = "11010519491231002X"
+    learner_services.learner_register(
+        actor=None,
+        document=parse_document(number),
+        name="林晓华",
+        kind="social",
+        institution=college,
+    )
+    roster = xlsx(["姓名", "身份证号", "类别"], [["林小华", number, "社会学员"]])
+
+    ours = upload("learners", roster, institution=college, actor=registrar)
+    assert messages(ours) == [
+        "第 3 行，列「姓名」：该证件号已开户，户名为「林晓华」，与填写的「林小华」不一致"
+    ]
+
+    theirs = upload("learners", roster, institution=outsider_college(outsider), actor=outsider)
+    assert messages(theirs) == [
+        "第 3 行，列「姓名」：信息需人工核对：姓名与该证件号码已登记的信息不一致"
+    ]
+    assert "林晓华" not in " ".join(messages(theirs)) + (theirs.message or "")
+    assert LearningAccount.objects.get().name == "林晓华"
+    assert Learner.objects.count() == 1
+
+
+def outsider_college(user):
+    return user.role_assignments.get().institution
+
+
 def test_the_commit_checks_again_against_what_changed_since_the_preview(
     college, nursing, registrar
 ):

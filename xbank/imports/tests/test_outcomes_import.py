@@ -281,3 +281,17 @@ def test_a_certificate_type_without_the_level_family_maps_by_rank(college, alice
     )
     assert batch.status == ImportBatch.Status.COMMITTED, batch.errors
     assert LearningOutcome.objects.get().level == "grade5"
+
+
+def test_a_wrong_name_for_another_colleges_learner_shows_no_stored_name(
+    college, alice, elderly_cert, outsider
+):
+    """Invariant 12: the outsider learns neither the stored name nor anything else."""
+    theirs = outsider.role_assignments.get().institution
+    wrong = row(alice, "LNZH-9001")
+    wrong[0] = alice.account.name + "某"
+    batch = upload("outcomes", xlsx(HEADER, [wrong]), institution=theirs, actor=outsider)
+    assert messages(batch) == [
+        "第 3 行，列「姓名」：信息需人工核对：姓名与该证件号码已登记的信息不一致"
+    ]
+    assert alice.account.name not in " ".join(messages(batch))

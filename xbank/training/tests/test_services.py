@@ -261,6 +261,78 @@ def test_a_program_without_review_approves_at_once():
     assert b.status == S.APPROVED
 
 
+# GB 11643-1999's published example: a valid number not made by the code under test.
+PUBLISHED_ID = "11010519491231002X"
+
+
+def _known_person(p, name="林晓华"):
+    from xbank.core.identity import parse_document
+
+    return public_registration(p, name=name, document=parse_document(PUBLISHED_ID))
+
+
+def _other_name(p, name="林小华"):
+    from xbank.core.identity import parse_document
+
+    return public_registration(p, name=name, document=parse_document(PUBLISHED_ID))
+
+
+def test_a_name_mismatch_is_pending_even_where_the_program_needs_no_review():
+    first = program(requires_approval=False)
+    _known_person(first)
+    p = program(capacity=2, requires_approval=False)  # at another college
+    e = _other_name(p)
+    assert (e.status, e.needs_check, e.registered_name) == (S.PENDING, True, "林小华")
+    assert e.learner is None  # not linked to the other college before the check
+    # It holds a seat like any pending registration: the next person takes the last one.
+    assert public_registration(p).status == S.APPROVED
+    assert public_registration(p).status == S.WAITLISTED
+
+
+def test_a_name_mismatch_promoted_from_the_waitlist_stays_pending():
+    first = program(requires_approval=False)
+    _known_person(first)
+    p = program(institution=first.institution, capacity=1, requires_approval=False)
+    seated = public_registration(p)
+    e = _other_name(p)
+    assert e.status == S.WAITLISTED
+    services.enrollment_withdraw(actor=None, enrollment=seated)
+    e.refresh_from_db()
+    assert (e.status, e.waitlist_position) == (S.PENDING, None)
+
+
+def test_no_approval_until_the_staff_have_checked_the_name():
+    from xbank.learners import services as learner_services
+
+    _known_person(program())
+    p = program()  # at another college
+    e = _other_name(p)
+    staff = user_with_role(Role.CONTINUING_ED, institution=p.institution)
+    with pytest.raises(ValidationError) as exc:
+        services.enrollment_approve(actor=staff, enrollment=e)
+    assert exc.value.messages == [services.ERR_CHECK_FIRST]
+    e.refresh_from_db()
+    assert e.status == S.PENDING
+    learner_services.profile_change_accept(actor=staff, change=e.profile_change)
+    e.refresh_from_db()
+    # Accepting linked the registration to the person's new record at the college.
+    assert e.learner is not None and e.learner.institution == p.institution
+    assert services.enrollment_approve(actor=staff, enrollment=e).status == S.APPROVED
+
+
+def test_after_a_rejected_change_the_registration_is_decided_as_usual():
+    from xbank.learners import services as learner_services
+
+    first = program()
+    _known_person(first)
+    p = program(institution=first.institution)
+    e = _other_name(p)
+    staff = user_with_role(Role.CONTINUING_ED, institution=p.institution)
+    learner_services.profile_change_reject(actor=staff, change=e.profile_change)
+    assert LearningAccount.objects.get().name == "林晓华"
+    assert services.enrollment_reject(actor=staff, enrollment=e).status == S.REJECTED
+
+
 def test_bulk_approval_never_exceeds_capacity():
     p = program(capacity=3)
     rows = [public_registration(p) for _ in range(5)]
