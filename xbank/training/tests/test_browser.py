@@ -80,3 +80,56 @@ def test_a_member_of_the_public_registers_from_the_announcement_page_on_a_phone(
         "周雨桐",
     )
     assert ConsentRecord.objects.get().version == CURRENT_VERSION
+
+
+@pytest.mark.django_db(transaction=True)
+def test_someone_registering_with_a_known_number_and_another_name_learns_and_changes_nothing(
+    static_dir, live_server, phone_page
+):
+    """Invariant 12 in a browser: the public sees the neutral message, never the stored name,
+    and nothing stored changes."""
+    from xbank.core.identity import parse_document
+    from xbank.learners.models import Learner, LearningAccount, ProfileChange
+    from xbank.training.tests.factories import public_registration
+
+    first = program(title="养老护理员（四级）社会培训班", requires_approval=False)
+    # GB 11643-1999's published example; the holder registered earlier under her own name.
+    number = "11010519491231002X"
+    public_registration(
+        first,
+        name="林晓华",
+        document=parse_document(number),
+        phone="13800138000",
+        education="高中",
+        employer="岭南颐康养老服务中心",
+    )
+    p = program(
+        institution=first.institution, title="育婴员（四级）社会培训班", requires_approval=False
+    )
+
+    page = phone_page
+    page.goto(live_server.url + reverse("training:register", args=[p.code]))
+    page.fill("#id_name", "林小华")
+    page.select_option("#id_id_type", "resident_id")
+    page.fill("#id_id_number", number)
+    page.fill("#id_phone", "13900139000")
+    page.select_option("#id_education", "大专")
+    page.fill("#id_employer", "")
+    page.check("#id_consent")
+    page.click("#submit-registration")
+    page.wait_for_selector("#registration-result")
+
+    assert page.get_attribute("#registration-result", "data-status") == "pending"
+    assert page.inner_text("#needs-check") == "信息需人工核对，工作人员会与您联系"
+    assert page.inner_text("#registrant-name") == "林小华"
+    html = page.content()
+    assert "林晓华" not in html and "晓华" not in html
+    assert not overflows(page)
+
+    account = LearningAccount.objects.get()
+    assert (account.name, account.phone) == ("林晓华", "13800138000")
+    learner = Learner.objects.get()
+    assert (learner.education, learner.employer) == ("高中", "岭南颐康养老服务中心")
+    registration = Enrollment.objects.get(program=p)
+    assert (registration.status, registration.needs_check) == ("pending", True)
+    assert ProfileChange.objects.get().name == "林小华"

@@ -433,6 +433,21 @@ def test_a_known_number_under_another_name_reveals_and_changes_nothing(client):
     )
 
 
+def test_the_neutral_message_is_in_english_too(client):
+    p = program()
+    public_registration(p, name="林晓华", document=parse_document(PUBLISHED_ID))
+    other = program(institution=p.institution)
+    response = client.post(
+        reverse("training:register", args=[other.code]),
+        form_data(name="林小华", id_number=PUBLISHED_ID),
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    page = response.content.decode()
+    assert "Your details need to be checked by hand; our staff will contact you" in page
+    assert "林晓华" not in page
+
+
 def test_a_form_error_never_shows_the_stored_name_either(client):
     p = program()
     public_registration(p, name="林晓华", document=parse_document(PUBLISHED_ID))
