@@ -10,6 +10,7 @@ import subprocess
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -30,6 +31,13 @@ from xbank.training.models import Announcement, ConsentRecord, Enrollment, Train
 from xbank.training.tests.factories import new_document, program, public_registration
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each test starts with no public POSTs counted: the memory cache outlives a test, and the
+    module together posts more than the per-address limit within a minute."""
+    cache.clear()
 
 
 @dataclass
