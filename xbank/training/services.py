@@ -355,9 +355,7 @@ def _admit(program: TrainingProgram, *, needs_check: bool = False) -> tuple[str,
     be who they say, with a typo on either side) and joins the waitlist when the program is full.
     """
     if _seated(program) < program.capacity:
-        if program.requires_approval or needs_check:
-            return Enrollment.Status.PENDING, None
-        return Enrollment.Status.APPROVED, None
+        return _admitted_status(program, needs_check=needs_check), None
     last = Enrollment.objects.filter(
         program=program, status=Enrollment.Status.WAITLISTED
     ).aggregate(n=Max("waitlist_position"))["n"]
