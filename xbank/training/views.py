@@ -341,6 +341,9 @@ def _manage_context(request, program, **extra) -> dict:
         "sessions": selectors.program_sessions(program=program),
         "enrollments": selectors.program_enrollments(user=request.user, program=program),
         "may_manage": may_manage,
+        # Only continuing education decides a proposed change; others see the badge, no link.
+        "may_check_changes": program.institution_id
+        in learner_selectors.change_institution_ids(request.user),
         "may_take_attendance": may_manage
         or any(u.pk == request.user.pk for u in program.instructors.all()),
         "actions": [(a, _(label)) for a, label in NEXT_ACTIONS[program.status]]

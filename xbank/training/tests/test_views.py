@@ -902,3 +902,27 @@ def test_the_teacher_sees_the_programs_they_teach(client, tw):
     assert "老年照护（初级）培训班" in page
     page = client.get(reverse("training:program-list")).content.decode()
     assert "老年照护（初级）培训班" in page and "草稿培训班" not in page
+
+
+def test_only_continuing_education_gets_the_link_to_check_a_mismatch(client):
+    p = program()
+    public_registration(p, name="林晓华", document=parse_document(PUBLISHED_ID))
+    other = program(institution=p.institution)
+    client.post(
+        reverse("training:register", args=[other.code]),
+        form_data(name="林小华", id_number=PUBLISHED_ID),
+    )
+    change = ProfileChange.objects.get()
+    link = reverse("learners:change-detail", args=[change.pk])
+    manage = reverse("training:program-manage", args=[other.pk])
+
+    client.force_login(user_with_role(Role.CONTINUING_ED, institution=p.institution))
+    page = client.get(manage).content.decode()
+    assert "信息待核对" in page and link in page
+
+    # Academic affairs of the same college see the badge, not a link that would answer 403.
+    client.force_login(user_with_role(Role.ACADEMIC_AFFAIRS, institution=p.institution))
+    response = client.get(manage)
+    assert response.status_code == 200
+    assert "信息待核对" in response.content.decode() and link not in response.content.decode()
+    assert client.get(link).status_code in (403, 404)
