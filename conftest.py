@@ -41,6 +41,9 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
+    # The tests on the demo data run last and together: they share one demo, loaded once inside
+    # a transaction that stays open until the end of the run (see the ``demo`` fixture).
+    items.sort(key=lambda item: "demo" in getattr(item, "fixturenames", ()))
     if on_postgresql():
         return
     selected = [item for item in items if item.get_closest_marker("postgresql") is None]
@@ -48,6 +51,33 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+DEMO_PORT = 8765
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def demo(django_db_setup, django_db_blocker):
+    """The demo (``seed_demo``) loaded once for the whole run; returns what the command printed.
+
+    It is loaded inside a transaction that is rolled back at the end of the run, and every test
+    that uses it runs after all the others (``pytest_collection_modifyitems``), so no other test
+    ever sees the demo; each demo test still runs in its own savepoint, rolled back after it.
+    Loading it once instead of once per module saves about a minute per module on each database.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    out = StringIO()
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
+        with transaction.atomic():
+            call_command("seed_demo", "--port", str(DEMO_PORT), stdout=out)
+            yield out.getvalue()
+            transaction.set_rollback(True)
 
 
 @pytest.hookimpl(hookwrapper=True)

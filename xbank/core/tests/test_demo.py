@@ -10,10 +10,8 @@ import pytest
 from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.db.models import Count
 from django.db.models.functions import ExtractYear
-from django.test import override_settings
 
 from xbank.accounts.models import Role, RoleAssignment, User
 from xbank.catalog.models import CertificateType, Curriculum
@@ -36,18 +34,7 @@ SEED_ROSTER_SAMPLE = [
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture(scope="module")
-def seed_output(django_db_setup, django_db_blocker):
-    """The demo loaded once for this module, inside a transaction rolled back at its end."""
-    out = StringIO()
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
-        with transaction.atomic():
-            call_command("seed_demo", "--port", "8765", stdout=out)
-            yield out.getvalue()
-            transaction.set_rollback(True)
-
-
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("seed_output")]
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo")]
 
 DEMO_APPS = ["orgs", "catalog", "learners", "accounts", "audit"]
 
@@ -172,12 +159,12 @@ def test_there_is_a_user_for_every_role():
     assert learner.check_password(data.DEMO_PASSWORD)
 
 
-def test_it_prints_the_demo_logins(seed_output):
+def test_it_prints_the_demo_logins(demo):
     for spec in data.USERS:
-        assert spec.username in seed_output
-    assert data.DEMO_PASSWORD in seed_output
-    assert "http://127.0.0.1:8765/" in seed_output
-    assert "切勿用于生产环境" in seed_output
+        assert spec.username in demo
+    assert data.DEMO_PASSWORD in demo
+    assert "http://127.0.0.1:8765/" in demo
+    assert "切勿用于生产环境" in demo
 
 
 def test_no_real_name_from_the_seed_roster_is_used():
