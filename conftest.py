@@ -32,6 +32,22 @@ def missing_tool(reason: str):
     pytest.skip(MISSING_TOOL + reason)
 
 
+PEERS_DIR = os.path.join(os.path.dirname(__file__), "peers")
+
+
+def node_peer(script: str) -> list[str]:
+    """The command that runs a test peer (``peers/<script>``, an independent implementation in
+    Node), or a missing-tool skip when Node or the peers (``make test`` installs them) are absent."""
+    import shutil
+
+    node = shutil.which("node")
+    if node is None:
+        missing_tool("Node.js is not installed")
+    if not os.path.exists(os.path.join(PEERS_DIR, "node_modules", ".installed")):
+        missing_tool("the test peers are not installed (npm ci --prefix peers)")
+    return [node, os.path.join(PEERS_DIR, script)]
+
+
 def on_postgresql() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
 

@@ -12,6 +12,7 @@ import datetime
 import io
 import json
 import re
+import subprocess
 from html import unescape
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from django.urls import reverse
 from msoffcrypto.exceptions import InvalidKeyError
 from python_calamine import CalamineWorkbook
 
+from conftest import node_peer
 from xbank.accounts.models import Notification, Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.accounts.tests.world import World, build_world
@@ -182,6 +184,28 @@ def test_without_approval_the_file_is_encrypted_with_the_password_shown_once(
     assert password not in json.dumps(
         {k: str(v) for k, v in FullIdExport.objects.filter(pk=export.pk).values()[0].items()}
     )
+
+
+def test_an_independent_implementation_opens_the_file_with_the_shown_password(
+    client, world, settings, tmp_path
+):
+    """officecrypto-tool (Node, written apart from msoffcrypto-tool) decrypts the download as
+    Excel and WPS would: with the password shown, and not with another."""
+    command = node_peer("office-decrypt.js")
+    settings.XBANK_FULL_EXPORT_APPROVAL = False
+    login(client, world, "academic_affairs_a")
+    password = shown_password(ask(client))
+    encrypted = tmp_path / "学习者名单.xlsx"
+    encrypted.write_bytes(download(client, FullIdExport.objects.get()).content)
+
+    wrong = subprocess.run([*command, encrypted, "not-the-password", tmp_path / "x.xlsx"])
+    assert wrong.returncode == 4
+    opened = tmp_path / "opened.xlsx"
+    result = subprocess.run([*command, encrypted, password, opened], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    rows = CalamineWorkbook.from_path(str(opened)).get_sheet_by_index(0).to_python()
+    numbers = {cell for row in rows for cell in row}
+    assert {SHI, LU} <= numbers  # the hand-checked numbers, in full
 
 
 def test_the_file_downloads_once(client, world, settings):
