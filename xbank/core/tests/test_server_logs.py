@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -51,6 +52,10 @@ def server_env(tmp_path) -> dict[str, str]:
 
 
 def hit_and_stop(command: list[str], port: int, env: dict[str, str]) -> str:
+    """Start the server, send every request, and stop it once each request has been logged.
+
+    A server writes its access line after the response, so the output is read as it comes (a
+    thread) and the server is stopped only when every masked path is in it, or after 15 s."""
     server = subprocess.Popen(
         command,
         cwd=settings.BASE_DIR,
@@ -59,6 +64,9 @@ def hit_and_stop(command: list[str], port: int, env: dict[str, str]) -> str:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(server.stdout), daemon=True)
+    reader.start()
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -67,7 +75,7 @@ def hit_and_stop(command: list[str], port: int, env: dict[str, str]) -> str:
                     break
             except OSError:
                 if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail(f"server did not start: {server.communicate()[0][-2000:]}")
+                    pytest.fail(f"server did not start: {''.join(lines)[-2000:]}")
                 time.sleep(0.2)
         statuses = []
         for path in PATHS:
@@ -77,10 +85,15 @@ def hit_and_stop(command: list[str], port: int, env: dict[str, str]) -> str:
             except urllib.error.HTTPError as exc:
                 statuses.append(exc.code)
         assert len(statuses) == len(PATHS)
+        deadline = time.monotonic() + 15
+        while not all(line in "".join(lines) for line in LOGGED) and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         server.terminate()
-        output = server.communicate(timeout=30)[0]
-    return output
+        server.wait(timeout=30)
+        reader.join(timeout=30)
+        server.stdout.close()
+    return "".join(lines)
 
 
 def test_gunicorns_access_and_error_logs_hold_no_id_number(tmp_path):
