@@ -103,8 +103,8 @@ def people(n: int) -> list[tuple[str, str]]:
     resident ID number with a correct check digit."""
     from faker import Faker
 
-    from xbank.core.demo.data import SEED_ROSTER_NAMES
     from xbank.core.testing import make_id_number
+    from xbank.demo.data import SEED_ROSTER_NAMES
 
     rng = random.Random(20261129)
     faker = Faker("zh_CN")

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "xbank.faculty",
     "xbank.pilot",
     "xbank.reports",
+    "xbank.demo",  # last: composes the apps above (demo data and seed_demo)
 ]
 
 MIDDLEWARE = [

@@ -19,7 +19,7 @@ today's candidates sign up directly with their learning accounts.
 
 Certificates are issued for passes of the 1+X certificates and of 健康照护师. They are NOT issued
 in the demo for 养老护理员, 育婴员 and 公共营养师: the foundation demo's held figures of those types
-(17, 17, 27, from the seed) are asserted over all years by ``core/tests/test_demo.py``, so any
+(17, 17, 27, from the seed) are asserted over all years by ``demo/tests/test_demo.py``, so any
 award of those types would change them. The results (and so the appraisal figures) are there.
 
 The demo ``learner`` is among the 2024 老年照护 candidates; the certificate the foundation demo
@@ -43,15 +43,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from xbank.accounts.models import Role, RoleAssignment, User
+from xbank.assessment import services
+from xbank.assessment.models import (
+    ConfidentialityStep,
+    ExaminerQualification,
+    ExamRoom,
+    ExamSession,
+    ExamSite,
+)
 from xbank.catalog.models import CertificateType
-from xbank.core.demo import data
-from xbank.core.demo.seed import demo_learner, plan_people
+from xbank.demo import data
+from xbank.demo.seed import demo_learner, plan_people
 from xbank.learners import services as learner_services
 from xbank.learners.models import Learner, LearningOutcome
 from xbank.orgs.models import Institution
-
-from . import services
-from .models import ConfidentialityStep, ExaminerQualification, ExamRoom, ExamSession, ExamSite
 
 SEED = data.RANDOM_SEED + 50
 HEALTH_CARER = "健康照护师"  # created by the training demo (南粤家政)
@@ -178,7 +183,7 @@ SESSIONS = [
                 award_prefix="JTBJ-2024-1-", awarded_on=D(2024, 7, 5)),
 ]  # fmt: skip
 
-# The demo learner's certificate from the foundation demo (``core.demo.seed``).
+# The demo learner's certificate from the foundation demo (``demo.seed``).
 DEMO_LEARNER_CERTIFICATE = ("LNZH-2024-1-000001", D(2024, 6, 21))
 CURRENT_CANDIDATES = 8
 # Held on the day the demo is first loaded; found again by this title, so a later run adds none.

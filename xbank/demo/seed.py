@@ -6,8 +6,8 @@ seed document's roster) and are registered through ``learners.services.learner_r
 their accounts are opened exactly as in production (keyed hash, pinyin sort key, audit entries);
 a person already registered is skipped, so a second run writes nothing.
 
-This module is composition at the top of the project, like ``urls.py``: it is the one place in
-``core`` that calls the services of the apps above it.
+This module is composition at the top of the project, like ``urls.py``: the ``demo`` app sits
+above every other app and calls their services, so ``core`` imports none of them.
 """
 
 from __future__ import annotations
@@ -539,17 +539,17 @@ def seed_demo() -> SeedResult:
 
 
 def seed_app_extensions(result: SeedResult) -> None:
-    """Let each app add its own demo data: ``xbank/<app>/demo.py`` with ``seed(result)``,
-    called in INSTALLED_APPS order (training before assessment before the credit bank), so a
-    feature brings its demo rows with it and this module does not grow with every app."""
+    """Add each app's own demo data: ``xbank/demo/<app>.py`` with ``seed(result)``, called in
+    INSTALLED_APPS order (training before assessment before the credit bank), so this module
+    does not grow with every app."""
     from importlib import import_module
     from importlib.util import find_spec
 
     from django.apps import apps
 
     for config in apps.get_app_configs():
-        if not config.name.startswith("xbank.") or config.name == "xbank.core":
+        if not config.name.startswith("xbank.") or config.name in ("xbank.core", "xbank.demo"):
             continue
-        module_name = f"{config.name}.demo"
+        module_name = f"xbank.demo.{config.label}"
         if find_spec(module_name) is not None:
             import_module(module_name).seed(result)

@@ -30,17 +30,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from xbank.catalog.models import CertificateType
-from xbank.core.demo import data
-from xbank.core.demo.seed import PeopleGenerator, Person, demo_learner, plan_people
 from xbank.core.identity import parse_document
 from xbank.core.testing import make_id_number
+from xbank.demo import data
+from xbank.demo.seed import PeopleGenerator, Person, demo_learner, plan_people
 from xbank.learners import services as learner_services
 from xbank.learners.models import Learner
 from xbank.orgs.models import Institution
-
-from . import services
-from .consent import CURRENT_VERSION
-from .models import Announcement, ConsentRecord, Enrollment, TrainingProgram
+from xbank.training import services
+from xbank.training.consent import CURRENT_VERSION
+from xbank.training.models import Announcement, ConsentRecord, Enrollment, TrainingProgram
 
 SEED = data.RANDOM_SEED + 40
 HEALTH_CARER = "健康照护师"

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from xbank.accounts.models import Role
-from xbank.core.demo import data
-from xbank.core.demo.seed import seed_demo
+from xbank.demo import data
+from xbank.demo.seed import seed_demo
 
 
 def display_width(text: str) -> int:

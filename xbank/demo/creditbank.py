@@ -41,14 +41,13 @@ from django.utils import timezone
 
 from xbank.accounts.models import Role, RoleAssignment, User
 from xbank.catalog.models import CertificateType, Course, Curriculum
-from xbank.core.demo import data
-from xbank.core.demo.seed import curriculum_rows
+from xbank.creditbank import services
+from xbank.creditbank.models import ConversionRule, RecognitionBatch, RecognitionRequest
+from xbank.demo import data
+from xbank.demo.seed import curriculum_rows
 from xbank.learners import services as learner_services
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
 from xbank.orgs.models import Institution, School
-
-from . import services
-from .models import ConversionRule, RecognitionBatch, RecognitionRequest
 
 D = datetime.date
 ELDERLY_CARE_ORG = "北京中福长者文化科技有限公司"

@@ -26,7 +26,7 @@ from xbank.catalog.models import (
     StandardModule,
 )
 from xbank.catalog.services import course_standard_map_set
-from xbank.core.demo import data
+from xbank.demo import data
 
 JUNIOR, INTERMEDIATE, SENIOR = "junior", "intermediate", "senior"
 

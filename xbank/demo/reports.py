@@ -15,12 +15,11 @@ indicator or target that exists is left as it is, so a second run writes nothing
 
 from __future__ import annotations
 
-from xbank.core.demo import data
+from xbank.demo import data
 from xbank.orgs.models import Department, Institution
 from xbank.pilot.models import PilotMajor
-
-from . import services
-from .models import CertificateScope, Indicator, IndicatorTarget, Metric
+from xbank.reports import services
+from xbank.reports.models import CertificateScope, Indicator, IndicatorTarget, Metric
 
 K = Department.Kind
 S = CertificateScope

@@ -40,12 +40,11 @@ from xbank.accounts.models import Role, RoleAssignment, User
 from xbank.assessment import services as assessment_services
 from xbank.assessment.models import ExaminerQualification
 from xbank.catalog.models import CertificateType
-from xbank.core.demo import data
-from xbank.core.demo.seed import PeopleGenerator
+from xbank.demo import data
+from xbank.demo.seed import PeopleGenerator
+from xbank.faculty import services
+from xbank.faculty.models import Teacher, TeacherCertificate, TeacherTraining
 from xbank.orgs.models import Institution, Major, School
-
-from . import services
-from .models import Teacher, TeacherCertificate, TeacherTraining
 
 SEED = data.RANDOM_SEED + 60
 D = datetime.date

@@ -30,11 +30,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from xbank.catalog.models import CertificateType
-from xbank.core.demo import data
+from xbank.demo import data
 from xbank.orgs.models import Department, Institution, Major
-
-from . import services
-from .models import Budget, BudgetAdjustment, BudgetCategory, PilotMajor, WorkTask
+from xbank.pilot import services
+from xbank.pilot.models import Budget, BudgetAdjustment, BudgetCategory, PilotMajor, WorkTask
 
 D = datetime.date
 K = Department.Kind
