@@ -14,7 +14,7 @@ from django.utils import timezone
 from xbank.accounts.models import User
 from xbank.assessment.models import ExamSession
 from xbank.assessment.services import session_problems
-from xbank.core.demo import data
+from xbank.demo import data
 from xbank.faculty.models import Teacher, TeacherTraining
 from xbank.faculty.selectors import compliance_rows, examiner_count
 from xbank.orgs.models import Institution

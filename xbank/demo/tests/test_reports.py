@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from xbank.accounts.models import User
 from xbank.catalog.models import CertificateType
-from xbank.core.demo import data
+from xbank.demo import data
 from xbank.reports import access, selectors
 from xbank.reports.models import Indicator, IndicatorTarget, Metric
 from xbank.reports.selectors import Filters

@@ -12,7 +12,6 @@ from django.core.management import call_command
 
 from xbank.accounts.models import Notification, User
 from xbank.catalog.models import Curriculum
-from xbank.core.demo import data
 from xbank.creditbank import ledger, selectors
 from xbank.creditbank.models import (
     ConversionRule,
@@ -20,6 +19,7 @@ from xbank.creditbank.models import (
     Exemption,
     RecognitionRequest,
 )
+from xbank.demo import data
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xbank.accounts.models import User
-from xbank.assessment import demo, services
+from xbank.assessment import services
 from xbank.assessment.models import (
     Candidate,
     CertificateAward,
@@ -22,7 +22,8 @@ from xbank.assessment.models import (
 )
 from xbank.assessment.selectors import appraisal_stats
 from xbank.audit.models import AuditEntry
-from xbank.core.demo import data
+from xbank.demo import assessment as demo
+from xbank.demo import data
 from xbank.learners.models import LearningOutcome
 from xbank.learners.selectors import certificate_stats, outcomes_in_scope
 

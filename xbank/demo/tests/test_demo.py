@@ -16,10 +16,10 @@ from django.db.models.functions import ExtractYear
 from xbank.accounts.models import Role, RoleAssignment, User
 from xbank.catalog.models import CertificateType, Curriculum
 from xbank.catalog.selectors import certificate_type_resolve
-from xbank.core.demo import data
-from xbank.core.demo.seed import PeopleGenerator, plan_people
 from xbank.core.identity import parse_document
 from xbank.core.pinyin import name_sort_key
+from xbank.demo import data
+from xbank.demo.seed import PeopleGenerator, plan_people
 from xbank.learners.models import Learner, LearningAccount, LearningOutcome, OutcomeKind
 from xbank.learners.selectors import certificate_stats, outcomes_in_scope
 from xbank.learners.services import account_id_hash
@@ -239,11 +239,10 @@ def test_after_an_import_and_a_full_id_export_no_valid_id_number_is_in_clear_any
     from python_calamine import CalamineWorkbook
 
     from xbank.core.logging import MaskPIIFilter
+    from xbank.core.tests.pii_scan import scan_database, scan_files, scan_texts
     from xbank.imports.models import ImportBatch
     from xbank.imports.tests.test_real_rosters import VALID, as_typed, office_roster
     from xbank.learners.models import FullIdExport
-
-    from .pii_scan import scan_database, scan_files, scan_texts
 
     settings.XBANK_FULL_EXPORT_APPROVAL = False
     log = StringIO()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from xbank.accounts.models import User
 from xbank.catalog import selectors as catalog_selectors
 from xbank.catalog.models import Curriculum
-from xbank.core.demo import data
+from xbank.demo import data
 from xbank.pilot import selectors
 from xbank.pilot.models import Budget, BudgetAdjustment, FundingSource, PilotMajor, WorkTask
 

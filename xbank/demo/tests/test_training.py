@@ -12,10 +12,10 @@ from django.db.models import Count
 from django.urls import reverse
 
 from xbank.accounts.models import User
-from xbank.core.demo import data
+from xbank.demo import data
+from xbank.demo.training import CANDIDATES_2024, FIGURES, NANYUE
 from xbank.learners.models import LearningAccount, LearningOutcome, OutcomeKind
 from xbank.training import selectors
-from xbank.training.demo import CANDIDATES_2024, FIGURES, NANYUE
 from xbank.training.models import Announcement, Enrollment, TrainingProgram
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
