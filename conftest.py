@@ -69,6 +69,37 @@ def pytest_collection_modifyitems(config, items):
         items[:] = selected
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_stray_sessions_at_the_end(request):
+    """On PostgreSQL, end any other session still on the test database before it is dropped.
+
+    Dropping the test database fails while another session is connected to it. With the demo
+    tests moved to the end of the run, one connection opened during the run (a live-server
+    browser test in the same run was enough to show it) was still there when pytest-django
+    dropped the database. It is reported on stderr, then ended, so the run's result is the tests'.
+    """
+    if not on_postgresql():
+        yield
+        return
+    request.getfixturevalue("django_db_setup")
+    yield
+    import sys
+
+    from django.db import connection
+
+    with request.getfixturevalue("django_db_blocker").unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, state, left(query, 80) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        for pid, app, state, query in cursor.fetchall():
+            sys.stderr.write(
+                f"\nending a stray session on the test database: {pid} {app} {state} {query!r}\n"
+            )
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    connection.close()
+
+
 DEMO_PORT = 8765
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
