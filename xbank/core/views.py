@@ -1,6 +1,35 @@
+"""Views every app shares: ``/healthz``, and the list-and-form kit.
+
+The kit is the body that list pages and form pages used to copy:
+
+- ``list_page``: filter (the FilterSet's queryset comes from a scoped selector), export to Excel
+  on ``?export=xlsx``, paginate, render. A list page is one call.
+- ``run_service(form, call)`` and ``run_action(request, call)``: call a service and turn its
+  ``ValidationError`` into form errors or into messages, so views never write ``except
+  ValidationError`` themselves.
+
+Views stay thin (STYLE.md §4): fetch through ``access_*``, call one service, redirect or render.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from .xlsx import ListExport
+
+PAGE_SIZE = 50
+EXPORT_PARAM = "export"
+
+T = TypeVar("T")
 
 
 @never_cache
@@ -15,3 +44,65 @@ def healthz(request):
             {"status": "error", "database": str(exc.__class__.__name__)}, status=503
         )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def export_format(request: HttpRequest) -> str:
+    """The format a page is asked for with ``?export=`` (``"xlsx"``, ``"pdf"``), or ``""``.
+
+    One convention for every page: the same parameter, the format as its value."""
+    return request.GET.get(EXPORT_PARAM, "")
+
+
+def wants_export(request: HttpRequest, fmt: str = "xlsx") -> bool:
+    return export_format(request) == fmt
+
+
+def list_page(
+    request: HttpRequest,
+    template: str,
+    *,
+    filterset: Any,
+    export: ListExport | None = None,
+    context: Mapping[str, Any] | None = None,
+    page_size: int = PAGE_SIZE,
+) -> HttpResponse:
+    """A list page: the filtered rows as an Excel file when ``?export=xlsx`` is asked for and the
+    page has an ``export``, otherwise one page of them rendered with ``filter`` and ``page_obj``
+    (plus ``context``).
+
+    Scoping is the selector's job: ``filterset`` is built on the queryset a selector returned
+    for ``request.user``, so the export holds exactly the rows the page can list."""
+    rows = filterset.qs
+    if export is not None and wants_export(request):
+        return export.response(rows)
+    page = Paginator(rows, page_size).get_page(request.GET.get("page"))
+    return render(request, template, {"filter": filterset, "page_obj": page, **(context or {})})
+
+
+def run_service(
+    form: Any, call: Callable[[], T], *, fields: Mapping[str, str] | None = None
+) -> tuple[bool, T | None]:
+    """``(True, result)`` of ``call()``, or ``(False, None)`` with its ``ValidationError`` put on
+    ``form``: on the field that ``fields`` maps the error's ``code`` to, else as a non-field error
+    (a dict error lands on the fields it names, as ``form.add_error`` does)."""
+    try:
+        return True, call()
+    except ValidationError as exc:
+        field = (fields or {}).get(exc.code or "") if not hasattr(exc, "error_dict") else None
+        if field:
+            for message in exc.messages:
+                form.add_error(field, message)
+        else:
+            form.add_error(None, exc)
+        return False, None
+
+
+def run_action(request: HttpRequest, call: Callable[[], T]) -> tuple[bool, T | None]:
+    """``(True, result)`` of ``call()``, or ``(False, None)`` with each message of its
+    ``ValidationError`` shown as an error message (for buttons that post no form)."""
+    try:
+        return True, call()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False, None

@@ -93,3 +93,44 @@ def dated_filename(title: str) -> str:
     from django.utils import timezone
 
     return f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+class ListExport:
+    """One list's Excel export, in the style of pretix's ``ListExporter``: a subclass names the
+    file (``title``, dated when downloaded) and the sheet, and gives the header row and one row
+    per object of the (already filtered and scoped) queryset; rendering is shared.
+
+    ::
+
+        class LearnerExport(ListExport):
+            title = _("学习者名单")
+            sheet_name = _("学习者")
+
+            def headers(self):
+                return [_("姓名"), ...]
+
+            def rows(self, learners):
+                for learner in learners:
+                    yield [learner.name, ...]
+    """
+
+    title: str = ""
+    sheet_name: str = ""
+    heading: str = ""  # a merged title row above the headers, when the sheet needs one
+
+    def headers(self) -> Sequence[str]:
+        raise NotImplementedError
+
+    def rows(self, queryset) -> Iterable[Sequence]:
+        raise NotImplementedError
+
+    def render(self, queryset) -> bytes:
+        return write_rows(
+            [str(header) for header in self.headers()],
+            self.rows(queryset),
+            sheet_name=str(self.sheet_name or self.title),
+            title=str(self.heading) if self.heading else None,
+        )
+
+    def response(self, queryset) -> HttpResponse:
+        return xlsx_response(dated_filename(str(self.title)), self.render(queryset))
