@@ -18,6 +18,7 @@ from xbank.learners import services as learner_services
 from xbank.learners.forms import DocumentNumberField
 
 from . import selectors
+from .choices import institution_options, qualification_institutions
 from .models import ConfidentialityStep, ExaminerQualification, ExamRoom, ExamSession, ExamSite
 
 ERR_NO_ACCOUNT = _("没有找到该证件号码的学习账户：请先登记为学习者（学生或社会学员）")
@@ -53,7 +54,7 @@ class SiteForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = selectors.institution_options(user, manage=True)
+        self.fields["institution"].queryset = institution_options(user, manage=True)
         self.fields["institution"].empty_label = None
         if self.instance.pk:
             self.fields["institution"].disabled = True
@@ -102,7 +103,7 @@ class QualificationForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        institutions = selectors.qualification_institutions(user)
+        institutions = qualification_institutions(user)
         self.fields["institution"].queryset = institutions
         self.fields["institution"].empty_label = None
         # Teachers and examiners (external ones log in with the examiner role) of those colleges.
@@ -148,7 +149,7 @@ class SessionForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = selectors.institution_options(user, manage=True)
+        self.fields["institution"].queryset = institution_options(user, manage=True)
         self.fields["institution"].empty_label = None
         self.fields["certificate_type"].queryset = CertificateType.objects.filter(
             status=CertificateType.Status.ACTIVE

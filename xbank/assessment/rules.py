@@ -10,6 +10,7 @@ import datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from xbank.catalog.models import CertificateType, Level
 from xbank.learners.models import OutcomeKind
@@ -137,3 +138,11 @@ def plain(value):
     if hasattr(value, "pk"):
         return value.pk
     return value
+
+
+def examined_q(prefix: str = "") -> Q:
+    """Examined (鉴定): sat the assessment, i.e. has a result that is not 缺考 with a score."""
+    return Q(**{f"{prefix}result__absent": False}) & (
+        Q(**{f"{prefix}result__theory_score__isnull": False})
+        | Q(**{f"{prefix}result__practical_score__isnull": False})
+    )
