@@ -16,6 +16,7 @@ from xbank.imports.cleaners import person_name
 from xbank.learners import selectors as learner_selectors
 from xbank.learners import services as learner_services
 from xbank.learners.forms import DocumentNumberField
+from xbank.training.models import TrainingProgram
 
 from . import selectors
 from .choices import institution_options, qualification_institutions
@@ -247,8 +248,6 @@ class ProgramSignUpForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, session: ExamSession, **kwargs):
         super().__init__(*args, **kwargs)
-        from xbank.training.models import TrainingProgram
-
         self.fields["program"].queryset = TrainingProgram.objects.filter(
             institution_id=session.institution_id, certificate_type_id=session.certificate_type_id
         ).order_by("-start_date", "-id")
