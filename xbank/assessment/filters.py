@@ -17,7 +17,7 @@ from xbank.catalog.models import CertificateType, Level
 from xbank.core.forms import FilterForm
 from xbank.orgs.models import Institution
 
-from . import selectors
+from .choices import institution_options, qualification_institutions
 from .models import (
     Candidate,
     CertificateAward,
@@ -26,6 +26,7 @@ from .models import (
     ExamSession,
     ExamSite,
 )
+from .rules import examined_q
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -37,7 +38,7 @@ class AssessmentFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.user = user
         if "institution" in self.filters:
-            self.filters["institution"].queryset = selectors.institution_options(user)
+            self.filters["institution"].queryset = institution_options(user)
 
     def filter_queryset(self, queryset):
         if self.form.errors:
@@ -138,9 +139,9 @@ class QualificationFilter(AssessmentFilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, user=user, **kwargs)
-        self.filters["institution"].queryset = selectors.qualification_institutions(
+        self.filters["institution"].queryset = qualification_institutions(
             user
-        ) | selectors.institution_options(user)
+        ) | institution_options(user)
 
     def filter_validity(self, queryset, name, value):
         today = timezone.localdate()
@@ -204,7 +205,7 @@ class CandidateFilter(AssessmentFilterSet):
         return queryset.exclude(session__status=ExamSession.Status.CANCELLED)
 
     def filter_examined(self, queryset, name, value):
-        return queryset.filter(selectors.examined_q()) if value else queryset
+        return queryset.filter(examined_q()) if value else queryset
 
     def filter_passed(self, queryset, name, value):
         return queryset.filter(result__passed=True) if value else queryset

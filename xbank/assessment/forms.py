@@ -16,8 +16,10 @@ from xbank.imports.cleaners import person_name
 from xbank.learners import selectors as learner_selectors
 from xbank.learners import services as learner_services
 from xbank.learners.forms import DocumentNumberField
+from xbank.training.models import TrainingProgram
 
 from . import selectors
+from .choices import institution_options, qualification_institutions
 from .models import ConfidentialityStep, ExaminerQualification, ExamRoom, ExamSession, ExamSite
 
 ERR_NO_ACCOUNT = _("没有找到该证件号码的学习账户：请先登记为学习者（学生或社会学员）")
@@ -53,7 +55,7 @@ class SiteForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = selectors.institution_options(user, manage=True)
+        self.fields["institution"].queryset = institution_options(user, manage=True)
         self.fields["institution"].empty_label = None
         if self.instance.pk:
             self.fields["institution"].disabled = True
@@ -102,7 +104,7 @@ class QualificationForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        institutions = selectors.qualification_institutions(user)
+        institutions = qualification_institutions(user)
         self.fields["institution"].queryset = institutions
         self.fields["institution"].empty_label = None
         # Teachers and examiners (external ones log in with the examiner role) of those colleges.
@@ -148,7 +150,7 @@ class SessionForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = selectors.institution_options(user, manage=True)
+        self.fields["institution"].queryset = institution_options(user, manage=True)
         self.fields["institution"].empty_label = None
         self.fields["certificate_type"].queryset = CertificateType.objects.filter(
             status=CertificateType.Status.ACTIVE
@@ -246,8 +248,6 @@ class ProgramSignUpForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, session: ExamSession, **kwargs):
         super().__init__(*args, **kwargs)
-        from xbank.training.models import TrainingProgram
-
         self.fields["program"].queryset = TrainingProgram.objects.filter(
             institution_id=session.institution_id, certificate_type_id=session.certificate_type_id
         ).order_by("-start_date", "-id")

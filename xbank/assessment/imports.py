@@ -35,7 +35,7 @@ from xbank.imports.pipeline import (
 from xbank.learners.imports import id_number_column, id_type_column, prepare_people
 from xbank.learners.models import LearningOutcome
 
-from . import services
+from . import errors, rules, services
 from .access import access_for
 from .models import Candidate, CertificateAward, ExamResult, ExamSession, PassMark
 
@@ -224,7 +224,7 @@ class ResultImport(ImportSpec):
                 continue
             absent = bool(absent)
             if absent and (theory is not None or practical is not None):
-                report.error(row_no, "absent", services.ERR_ABSENT_WITH_SCORES)
+                report.error(row_no, "absent", errors.ERR_ABSENT_WITH_SCORES)
                 continue
             if not absent and (theory is None or practical is None):
                 if row_no not in report.bad_rows:
@@ -239,11 +239,11 @@ class ResultImport(ImportSpec):
                 ("practical", "实操", practical, mark.practical_full),
             ):
                 if value is not None and value > full:
-                    report.error(row_no, key, services.ERR_SCORE_RANGE.format(part=part, full=full))
+                    report.error(row_no, key, errors.ERR_SCORE_RANGE.format(part=part, full=full))
                     bad = True
             if bad or row_no in report.bad_rows:
                 continue
-            passed = services.result_verdict(mark, theory, practical, absent)
+            passed = rules.result_verdict(mark, theory, practical, absent)
             values = (absent, theory, practical, passed)
             old = stored.get(candidate["id"])
             if old is None:
@@ -445,7 +445,7 @@ class AwardImport(ImportSpec):
                 report.error(
                     row_no,
                     "ticket_no",
-                    services.ERR_NOT_PASSED.format(name=candidate["account__name"]),
+                    errors.ERR_NOT_PASSED.format(name=candidate["account__name"]),
                 )
                 continue
             if session.certificate_type.is_cancelled:
@@ -461,11 +461,11 @@ class AwardImport(ImportSpec):
                 report.error(
                     row_no,
                     "certificate_no",
-                    services.ERR_AWARD_NUMBER_TAKEN.format(issuer=issuer, number=number),
+                    errors.ERR_AWARD_NUMBER_TAKEN.format(issuer=issuer, number=number),
                 )
                 continue
             if issued_on is not None and issued_on < session.date:
-                report.error(row_no, "issued_on", services.ERR_AWARD_DATE.format(date=session.date))
+                report.error(row_no, "issued_on", errors.ERR_AWARD_DATE.format(date=session.date))
                 continue
             if row_no in report.bad_rows:
                 continue

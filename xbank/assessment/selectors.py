@@ -13,9 +13,16 @@ from django.db.models.functions import ExtractYear
 from django.http import Http404
 
 from xbank.catalog.models import LEVEL_RANK, Level
-from xbank.orgs.models import Institution
 
 from .access import access_for
+from .filters import (
+    AwardFilter,
+    CandidateFilter,
+    QualificationFilter,
+    RoomFilter,
+    SessionFilter,
+    SiteFilter,
+)
 from .models import (
     Candidate,
     CertificateAward,
@@ -28,6 +35,7 @@ from .models import (
     SessionIncident,
     SessionRoom,
 )
+from .rules import examined_q
 
 
 def _get_or_404(queryset: QuerySet, pk, what: str):
@@ -35,12 +43,6 @@ def _get_or_404(queryset: QuerySet, pk, what: str):
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404(f"No such {what}") from None
-
-
-def institution_options(user, *, manage: bool = False) -> QuerySet[Institution]:
-    access = access_for(user)
-    where = access.manage if manage else access.view
-    return Institution.objects.filter(where.q("pk")).order_by("code")
 
 
 # --- Sites and rooms ----------------------------------------------------------------------------
@@ -55,8 +57,6 @@ def site_list(*, user, filters: Mapping | None = None) -> QuerySet[ExamSite]:
         .order_by("institution__code", "name", "id")
     )
     if filters is not None:
-        from .filters import SiteFilter
-
         qs = SiteFilter(filters, queryset=qs, user=user).qs
     return qs
 
@@ -89,8 +89,6 @@ def room_list(*, user, filters: Mapping | None = None) -> QuerySet[ExamRoom]:
         .order_by("site__institution__code", "site__name", "name", "id")
     )
     if filters is not None:
-        from .filters import RoomFilter
-
         qs = RoomFilter(filters, queryset=qs, user=user).qs
     return qs
 
@@ -120,8 +118,6 @@ def qualification_list(*, user, filters: Mapping | None = None) -> QuerySet[Exam
         .order_by("user__full_name", "user_id", "certificate_type__name", "-valid_until", "id")
     )
     if filters is not None:
-        from .filters import QualificationFilter
-
         qs = QualificationFilter(filters, queryset=qs, user=user).qs
     return qs
 
@@ -135,10 +131,6 @@ def access_qualification(user, pk, *, manage: bool = False) -> ExaminerQualifica
     return _get_or_404(
         qs.select_related("user", "institution", "certificate_type"), pk, "qualification"
     )
-
-
-def qualification_institutions(user) -> QuerySet[Institution]:
-    return Institution.objects.filter(access_for(user).qualifications.q("pk")).order_by("code")
 
 
 # --- Sessions -----------------------------------------------------------------------------------
@@ -155,8 +147,6 @@ def session_list(*, user, filters: Mapping | None = None) -> QuerySet[ExamSessio
         .order_by("-date", "-start_time", "-id")
     )
     if filters is not None:
-        from .filters import SessionFilter
-
         qs = SessionFilter(filters, queryset=qs, user=user).qs
     return qs
 
@@ -264,18 +254,8 @@ def candidate_list(*, user, filters: Mapping | None = None) -> QuerySet[Candidat
         .order_by("-session__date", "session_id", "session_room__position", "seat_no")
     )
     if filters is not None:
-        from .filters import CandidateFilter
-
         qs = CandidateFilter(filters, queryset=qs, user=user).qs
     return qs
-
-
-def examined_q(prefix: str = "") -> Q:
-    """Examined (鉴定): sat the assessment, i.e. has a result that is not 缺考 with a score."""
-    return Q(**{f"{prefix}result__absent": False}) & (
-        Q(**{f"{prefix}result__theory_score__isnull": False})
-        | Q(**{f"{prefix}result__practical_score__isnull": False})
-    )
 
 
 @dataclass
@@ -361,8 +341,6 @@ def award_list(*, user, filters: Mapping | None = None) -> QuerySet[CertificateA
         .order_by("-issued_on", "-id")
     )
     if filters is not None:
-        from .filters import AwardFilter
-
         qs = AwardFilter(filters, queryset=qs, user=user).qs
     return qs
 

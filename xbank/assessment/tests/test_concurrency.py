@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection
 
 from xbank.assessment import services
 from xbank.assessment.models import Candidate, ExamSession
+from xbank.assessment.services import candidates as candidate_services
 from xbank.assessment.tests import factories as f
 from xbank.learners.tests.factories import student
 
@@ -48,7 +49,7 @@ def sign_up_at_once(session, accounts) -> list[Exception]:
 def test_without_the_lock_only_the_seat_constraint_stands_in_the_way(monkeypatch):
     s, rooms, _ = f.ready_session(rooms=1, seats=5)
     accounts = [student().account for _ in range(12)]
-    real_choose = services._choose_seat
+    real_choose = candidate_services._choose_seat
 
     def slow_choose(*args, **kwargs):
         # What the code would do without the row lock: read the free seats, pause, write.
@@ -57,13 +58,13 @@ def test_without_the_lock_only_the_seat_constraint_stands_in_the_way(monkeypatch
         return chosen
 
     monkeypatch.setattr(
-        services,
+        candidate_services,
         "_lock_session",
         lambda session: ExamSession.objects.select_related("certificate_type", "institution").get(
             pk=session.pk
         ),
     )
-    monkeypatch.setattr(services, "_choose_seat", slow_choose)
+    monkeypatch.setattr(candidate_services, "_choose_seat", slow_choose)
     errors = sign_up_at_once(s, accounts)
     assert any(isinstance(e, IntegrityError) for e in errors)  # the race happened
     assert Candidate.objects.filter(session=s).count() <= 5

@@ -23,6 +23,7 @@ from xbank.assessment.models import (
     ExamSession,
     level_covers,
 )
+from xbank.assessment.services import awards as award_services
 from xbank.assessment.tests import factories as f
 from xbank.audit.models import AuditEntry
 from xbank.catalog.models import CertificateType
@@ -783,7 +784,7 @@ def test_a_certificate_number_is_one_persons():
 
 def test_an_award_calls_the_credit_bank_hook(monkeypatch):
     seen = []
-    monkeypatch.setattr(services, "on_award_issued", lambda *, award: seen.append(award))
+    monkeypatch.setattr(award_services, "on_award_issued", lambda *, award: seen.append(award))
     _, candidate = published_with()
     award = services.award_issue(
         actor=None, candidate=candidate, certificate_no="H-1", issued_on=datetime.date(2025, 7, 1)

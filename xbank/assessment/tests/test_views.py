@@ -19,10 +19,11 @@ from python_calamine import CalamineWorkbook
 from conftest import missing_tool
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
-from xbank.assessment import services, views
+from xbank.assessment import services
 from xbank.assessment.models import ExamResult, ExamSession
 from xbank.assessment.tests import factories as f
 from xbank.assessment.tests.world import AssessmentWorld, build_assessment_world
+from xbank.assessment.views import candidates as candidate_views
 from xbank.learners.tests.factories import student
 from xbank.orgs.tests.factories import MajorFactory, SchoolFactory
 from xbank.verify.services import public_url
@@ -86,8 +87,10 @@ def test_the_admission_ticket_has_the_chinese_name_embedded_fonts_and_a_verify_q
     client, world, tmp_path, monkeypatch
 ):
     encoded = []
-    real = views.qr_svg_data_uri
-    monkeypatch.setattr(views, "qr_svg_data_uri", lambda url: encoded.append(url) or real(url))
+    real = candidate_views.qr_svg_data_uri
+    monkeypatch.setattr(
+        candidate_views, "qr_svg_data_uri", lambda url: encoded.append(url) or real(url)
+    )
     login(client, world, "continuing_ed_a")
     candidate = world.alice_candidate
     response = client.get(reverse("assessment:ticket-pdf", args=[candidate.pk]))

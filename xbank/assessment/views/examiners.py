@@ -1,0 +1,82 @@
+"""Pages of examiner qualifications (考评员资格)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from .. import exports, forms, selectors, services
+from ..access import access_for
+from ..decorators import (
+    qualifications_manage_required,
+    qualifications_required,
+)
+from ..filters import QualificationFilter
+from .common import _list_page
+
+
+@qualifications_required
+def qualification_list(request):
+    filterset = QualificationFilter(
+        request.GET or None,
+        queryset=selectors.qualification_list(user=request.user),
+        user=request.user,
+    )
+    return _list_page(
+        request,
+        "assessment/qualification_list.html",
+        filterset,
+        _("考评员资格"),
+        exports.qualification_export,
+        {"may_edit": bool(access_for(request.user).qualifications)},
+    )
+
+
+@qualifications_manage_required
+def qualification_create(request):
+    form = forms.QualificationForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.qualification_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已登记考评员资格"))
+            return redirect("assessment:qualification-list")
+    return render(
+        request,
+        "assessment/form.html",
+        {
+            "form": form,
+            "title": _("登记考评员资格"),
+            "back_url": reverse("assessment:qualification-list"),
+        },
+    )
+
+
+@qualifications_manage_required
+def qualification_edit(request, pk):
+    qualification = selectors.access_qualification(request.user, pk, manage=True)
+    form = forms.QualificationForm(request.POST or None, instance=qualification, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        values = {k: form.cleaned_data[k] for k in services.QUALIFICATION_FIELDS}
+        qualification.refresh_from_db()
+        try:
+            services.qualification_update(actor=request.user, qualification=qualification, **values)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("已保存"))
+            return redirect("assessment:qualification-list")
+    return render(
+        request,
+        "assessment/form.html",
+        {
+            "form": form,
+            "title": _("修改考评员资格"),
+            "back_url": reverse("assessment:qualification-list"),
+        },
+    )
