@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -35,11 +35,13 @@ from django.utils.translation import gettext_lazy as _
 from xbank.assessment.models import ExaminerQualification
 from xbank.catalog.models import CertificateType
 from xbank.imports.models import ImportBatch
-from xbank.orgs.models import Institution, Major, School
+from xbank.orgs.models import Major
 from xbank.pilot.models import PilotMajor
 
 from .access import access_for
+from .filters import TeacherFilter, TrainingFilter
 from .models import Teacher, TeacherCertificate, TeacherTraining
+from .queries import has_valid_qualification, on_staff_q, valid_on_q
 
 MIN_EXAMINERS = 3
 WARNING_DAYS = 90
@@ -51,53 +53,6 @@ def _get_or_404(queryset: QuerySet, pk, what: str):
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404(f"No such {what}") from None
-
-
-def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
-    """Examiner qualifications valid on ``day`` (both ends included)."""
-    return Q(**{f"{prefix}valid_from__lte": day, f"{prefix}valid_until__gte": day})
-
-
-def on_staff_q(day: datetime.date, prefix: str = "") -> Q:
-    """Teachers on the team on ``day``: not left, or left after it."""
-    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
-
-
-def has_valid_qualification(day: datetime.date, certificate_types=None) -> Exists:
-    """``Exists`` for annotating teachers: their login holds a qualification valid on ``day``
-    (for one of ``certificate_types`` when given)."""
-    qualifications = ExaminerQualification.objects.filter(valid_on_q(day), user=OuterRef("user_id"))
-    if certificate_types is not None:
-        qualifications = qualifications.filter(certificate_type__in=certificate_types)
-    return Exists(qualifications)
-
-
-# --- Options of forms and filters ---------------------------------------------------------------
-
-
-def manage_institutions(user) -> QuerySet[Institution]:
-    return Institution.objects.filter(pk__in=access_for(user).manage_institutions).order_by("code")
-
-
-def school_options(user, *, manage: bool = False) -> QuerySet[School]:
-    access = access_for(user)
-    if manage:
-        return School.objects.filter(institution__in=access.manage_institutions).order_by(
-            "institution__code", "code"
-        )
-    q = access.q(institution="institution_id", school="pk", major="majors__pk")
-    return School.objects.filter(pk__in=School.objects.filter(q).values("pk")).order_by(
-        "institution__code", "code"
-    )
-
-
-def major_options(user, *, manage: bool = False) -> QuerySet[Major]:
-    access = access_for(user)
-    if manage:
-        q = Q(institution__in=access.manage_institutions)
-    else:
-        q = access.major_q()
-    return Major.objects.filter(q).select_related("school").order_by("institution__code", "code")
 
 
 # --- Teachers -----------------------------------------------------------------------------------
@@ -128,8 +83,6 @@ def teacher_list(
         .order_by("institution__code", "school__code", "name_pinyin", "id")
     )
     if filters is not None:
-        from .filters import TeacherFilter
-
         qs = TeacherFilter(filters, queryset=qs, user=user).qs
     return qs
 
@@ -204,8 +157,6 @@ def training_list(*, user, filters: Mapping | None = None) -> QuerySet[TeacherTr
         .order_by("-start_date", "teacher__name_pinyin", "id")
     )
     if filters is not None:
-        from .filters import TrainingFilter
-
         qs = TrainingFilter(filters, queryset=qs, user=user).qs
     return qs
 
