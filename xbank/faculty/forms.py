@@ -254,7 +254,3 @@ class ImportForm(StyledForm):
         upload = self.cleaned_data["file"]
         check_file_name(upload.name)
         return upload
-
-
-class ComplianceForm(StyledForm):
-    on = forms.DateField(label=_("统计日期"), required=False, widget=DATE)

@@ -16,6 +16,7 @@ from xbank.faculty import selectors as faculty_selectors
 from xbank.faculty import services as faculty_services
 from xbank.faculty.tests import factories as faculty
 from xbank.learners.tests.factories import student
+from xbank.pilot import selectors as pilot_selectors
 from xbank.reports import access, selectors, services
 from xbank.reports.forms import RecordFilterForm
 from xbank.reports.models import CertificateScope, Metric
@@ -281,7 +282,7 @@ def test_a_pilot_majors_actuals_are_its_students_in_its_certificates(rw):
     # Its full-time teachers holding a qualification for its certificate, as the faculty app's
     # compliance page counts them (the part-time one is listed there, not counted).
     assert rows["考评员"].actual == 2
-    (compliance,) = faculty_selectors.compliance_for([rw.pilot], selectors.reference_date(2024))
+    (compliance,) = pilot_selectors.compliance_for([rw.pilot], selectors.reference_date(2024))
     assert compliance.count == 2
     assert rows["养老护理员持证"].actual == 1
     assert rows["养老护理员持证"].achieved == 50
