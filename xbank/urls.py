@@ -19,7 +19,7 @@ urlpatterns = [
     path("assessment/", include("xbank.assessment.urls")),
     path("creditbank/", include("xbank.creditbank.urls")),
     path("faculty/", include("xbank.faculty.urls")),
-    path("pilot/", include("xbank.pilot.urls")),
+    path("", include("xbank.pilot.urls")),  # /pilot/ and /faculty/compliance/
     path("reports/", include("xbank.reports.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -105,7 +105,7 @@ TARGETS = Duty(
 FACULTY_COMPLIANCE = Duty(
     _("考评员达标"),
     _("各试点专业至少 3 名教师持有效考评员资格，90 天到期预警"),
-    "faculty:compliance",
+    "pilot:examiner-compliance",
 )
 
 DUTIES: dict[str, list[Duty]] = {
@@ -214,7 +214,7 @@ DUTIES: dict[str, list[Duty]] = {
         Duty(
             _("考评员达标"),
             _("各试点专业至少 3 名教师持有效考评员资格，90 天到期预警"),
-            "faculty:compliance",
+            "pilot:examiner-compliance",
         ),
         Duty(_("师资培训"), _("教师参加的培训项目、学时与结业证书"), "faculty:training-list"),
         EXAMINER_QUALIFICATIONS,

@@ -1,5 +1,5 @@
-"""Excel rows and chart data of the teacher team's lists: one header list and one row generator
-each, rendered by ``xbank.core.xlsx.write_rows``. Phone numbers are exported masked."""
+"""Excel rows of the teacher team's lists: one header list and one row generator each, rendered
+by ``xbank.core.xlsx.write_rows``. Phone numbers are exported masked."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from collections.abc import Iterable, Iterator
 from django.utils.translation import gettext as _
 
 from .models import Teacher, TeacherTraining
-from .selectors import MIN_EXAMINERS, WARNING_DAYS, ComplianceRow, Examiner
 
 
 def _yes(value: bool) -> str:
@@ -84,51 +83,3 @@ def training_rows(trainings: Iterable[TeacherTraining]) -> Iterator[list]:
             tr.certificate_no,
             tr.note,
         ]
-
-
-def _people(examiners: Iterable[Examiner]) -> str:
-    return "、".join(e.teacher.name for e in examiners)
-
-
-def compliance_headers() -> list[str]:
-    return [
-        _("院校"), _("二级学院"), _("专业代码"), _("试点专业"), _("试点证书"),
-        _("有效考评员人数"), _("达标人数"), _("结论"), _("考评员"),
-        _("{days} 天后人数").format(days=WARNING_DAYS), _("{days} 天内到期").format(days=WARNING_DAYS),
-        _("兼职考评员（不计入）"),
-    ]  # fmt: skip
-
-
-def compliance_rows(rows: Iterable[ComplianceRow]) -> Iterator[list]:
-    for row in rows:
-        major = row.major
-        yield [
-            major.institution.name,
-            major.school.name,
-            major.code,
-            major.name,
-            "、".join(ct.name for ct in row.certificate_types),
-            row.count,
-            MIN_EXAMINERS,
-            row.status_label,
-            _people(row.examiners),
-            row.ahead_count,
-            "、".join(f"{e.teacher.name}（{e.valid_until:%Y-%m-%d}）" for e in row.expiring),
-            _people(row.part_time),
-        ]
-
-
-def compliance_chart(rows: list[ComplianceRow]) -> dict:
-    """Data of the compliance bar chart (``static/js/faculty-compliance.js``)."""
-    return {
-        "labels": [row.major.name for row in rows],
-        "count": [row.count for row in rows],
-        "ahead": [row.ahead_count for row in rows],
-        "status": [row.status for row in rows],
-        "minimum": MIN_EXAMINERS,
-        "names": {
-            "count": _("有效考评员"),
-            "ahead": _("{days} 天后").format(days=WARNING_DAYS),
-            "minimum": _("达标线"),
-        },
-    }

@@ -15,8 +15,8 @@ from xbank.catalog.models import CertificateType
 from xbank.core.forms import FilterForm
 from xbank.orgs.models import Major, School
 
-from . import selectors
 from .models import Teacher, TeacherTraining, TitleRank
+from .queries import has_valid_qualification, major_options, school_options
 
 YES_NO = [("yes", _("是")), ("no", _("否"))]
 
@@ -58,9 +58,9 @@ class FacultyFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.user = user
         if "school" in self.filters:
-            self.filters["school"].queryset = selectors.school_options(user)
+            self.filters["school"].queryset = school_options(user)
         if "major" in self.filters:
-            self.filters["major"].queryset = selectors.major_options(user)
+            self.filters["major"].queryset = major_options(user)
 
     def filter_queryset(self, queryset):
         if self.form.errors:
@@ -108,7 +108,7 @@ class TeacherFilter(FacultyFilterSet):
 
     def filter_certificate(self, queryset, name, value):
         """Teachers whose login holds a qualification for this certificate valid today."""
-        return queryset.filter(selectors.has_valid_qualification(timezone.localdate(), [value]))
+        return queryset.filter(has_valid_qualification(timezone.localdate(), [value]))
 
 
 class TrainingFilter(FacultyFilterSet):

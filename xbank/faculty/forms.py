@@ -13,8 +13,8 @@ from xbank.catalog.models import CertificateType, Level
 from xbank.imports import cleaners
 from xbank.imports.reader import check_file_name
 
-from . import selectors
 from .models import Teacher, TeacherCertificate, TitleRank
+from .queries import major_options, manage_institutions, school_options
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -117,10 +117,10 @@ class TeacherForm(StyledForm):
                 },
             }  # fmt: skip
         super().__init__(*args, **kwargs)
-        institutions = selectors.manage_institutions(user)
+        institutions = manage_institutions(user)
         self.fields["institution"].queryset = institutions
-        self.fields["school"].queryset = selectors.school_options(user, manage=True)
-        self.fields["major"].queryset = selectors.major_options(user, manage=True)
+        self.fields["school"].queryset = school_options(user, manage=True)
+        self.fields["major"].queryset = major_options(user, manage=True)
         self.fields["user"].queryset = (
             User.objects.filter(
                 role_assignments__role__in=[Role.TEACHER, Role.EXAMINER],
@@ -244,7 +244,7 @@ class ImportForm(StyledForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        institutions = selectors.manage_institutions(user)
+        institutions = manage_institutions(user)
         self.fields["institution"].queryset = institutions
         if len(institutions) == 1:
             self.fields["institution"].initial = institutions[0].pk
@@ -254,7 +254,3 @@ class ImportForm(StyledForm):
         upload = self.cleaned_data["file"]
         check_file_name(upload.name)
         return upload
-
-
-class ComplianceForm(StyledForm):
-    on = forms.DateField(label=_("统计日期"), required=False, widget=DATE)

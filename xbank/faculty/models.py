@@ -7,7 +7,7 @@ Examiner qualifications (考评员资格) are NOT stored here: they are the asse
 ``ExaminerQualification.user``. A teacher without a login holds no examiner qualification.
 
 A teacher belongs to a pilot major (试点专业) when ``Teacher.major`` is the pilot's major (the seed
-builds the team "以专业为主体"); see ``selectors.compliance_rows`` for how they are counted.
+builds the team "以专业为主体"); the pilot app counts them (``pilot.selectors.compliance_rows``).
 """
 
 from __future__ import annotations

@@ -1,48 +1,28 @@
 """Reads of the teacher team, scoped through ``access.access_for`` with their related rows
-fetched, and the examiner compliance of the pilot majors (考评员达标, seed 四(四)2).
-
-The compliance rule (``compliance_rows``): a pilot major is compliant on a day when at least
-``MIN_EXAMINERS`` (3) of its teachers hold, that day, an examiner qualification (考评员资格) for
-any of the pilot's certificates, at any level. Counted teachers are:
-
-- teachers of the pilot's major (``Teacher.major``), the team the seed builds "以专业为主体";
-  teachers of the school without a major count for none of its pilot majors;
-- full-time teachers (专任教师): 四(四)2 is about the major's own backbone teachers; part-time
-  teachers who examine (兼职考评员, 四(四)3) are listed beside the count but not in it;
-- on the team that day (a teacher who left counts until the day they left);
-- with a login: examiner qualifications are the assessment app's records, held by a user.
+fetched, and the examiner count of a college's roster (考评员人数).
 
 A qualification is valid from ``valid_from`` to ``valid_until``, both days included: one that
 expires tomorrow still counts today; one that expired yesterday does not.
-
-The warning (预警) looks ``WARNING_DAYS`` (90) ahead: a compliant major whose count on
-today + 90 would fall below three is flagged, with the qualifications that lapse before then. A
-renewal already registered (a new qualification starting within the 90 days) counts ahead.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from xbank.assessment.models import ExaminerQualification
-from xbank.catalog.models import CertificateType
 from xbank.imports.models import ImportBatch
-from xbank.orgs.models import Institution, Major, School
-from xbank.pilot.models import PilotMajor
 
 from .access import access_for
+from .filters import TeacherFilter, TrainingFilter
 from .models import Teacher, TeacherCertificate, TeacherTraining
+from .queries import has_valid_qualification, on_staff_q, valid_on_q
 
-MIN_EXAMINERS = 3
-WARNING_DAYS = 90
 IMPORT_KIND = "teachers"
 
 
@@ -51,53 +31,6 @@ def _get_or_404(queryset: QuerySet, pk, what: str):
         return queryset.get(pk=pk)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404(f"No such {what}") from None
-
-
-def valid_on_q(day: datetime.date, prefix: str = "") -> Q:
-    """Examiner qualifications valid on ``day`` (both ends included)."""
-    return Q(**{f"{prefix}valid_from__lte": day, f"{prefix}valid_until__gte": day})
-
-
-def on_staff_q(day: datetime.date, prefix: str = "") -> Q:
-    """Teachers on the team on ``day``: not left, or left after it."""
-    return Q(**{f"{prefix}left_on__isnull": True}) | Q(**{f"{prefix}left_on__gt": day})
-
-
-def has_valid_qualification(day: datetime.date, certificate_types=None) -> Exists:
-    """``Exists`` for annotating teachers: their login holds a qualification valid on ``day``
-    (for one of ``certificate_types`` when given)."""
-    qualifications = ExaminerQualification.objects.filter(valid_on_q(day), user=OuterRef("user_id"))
-    if certificate_types is not None:
-        qualifications = qualifications.filter(certificate_type__in=certificate_types)
-    return Exists(qualifications)
-
-
-# --- Options of forms and filters ---------------------------------------------------------------
-
-
-def manage_institutions(user) -> QuerySet[Institution]:
-    return Institution.objects.filter(pk__in=access_for(user).manage_institutions).order_by("code")
-
-
-def school_options(user, *, manage: bool = False) -> QuerySet[School]:
-    access = access_for(user)
-    if manage:
-        return School.objects.filter(institution__in=access.manage_institutions).order_by(
-            "institution__code", "code"
-        )
-    q = access.q(institution="institution_id", school="pk", major="majors__pk")
-    return School.objects.filter(pk__in=School.objects.filter(q).values("pk")).order_by(
-        "institution__code", "code"
-    )
-
-
-def major_options(user, *, manage: bool = False) -> QuerySet[Major]:
-    access = access_for(user)
-    if manage:
-        q = Q(institution__in=access.manage_institutions)
-    else:
-        q = access.major_q()
-    return Major.objects.filter(q).select_related("school").order_by("institution__code", "code")
 
 
 # --- Teachers -----------------------------------------------------------------------------------
@@ -128,8 +61,6 @@ def teacher_list(
         .order_by("institution__code", "school__code", "name_pinyin", "id")
     )
     if filters is not None:
-        from .filters import TeacherFilter
-
         qs = TeacherFilter(filters, queryset=qs, user=user).qs
     return qs
 
@@ -171,15 +102,6 @@ def teacher_trainings(teacher: Teacher) -> QuerySet[TeacherTraining]:
     return teacher.trainings.select_related("certificate_type").order_by("-start_date", "id")
 
 
-def teacher_pilot_majors(teacher: Teacher) -> list[PilotMajor]:
-    """The pilot majors the teacher counts for (their major's pilot, if it is one)."""
-    if teacher.major_id is None:
-        return []
-    return list(
-        PilotMajor.objects.filter(major_id=teacher.major_id).prefetch_related("certificate_types")
-    )
-
-
 def access_certificate(user, pk) -> TeacherCertificate:
     """A certificate of a teacher the user keeps (HR)."""
     access = access_for(user)
@@ -204,8 +126,6 @@ def training_list(*, user, filters: Mapping | None = None) -> QuerySet[TeacherTr
         .order_by("-start_date", "teacher__name_pinyin", "id")
     )
     if filters is not None:
-        from .filters import TrainingFilter
-
         qs = TrainingFilter(filters, queryset=qs, user=user).qs
     return qs
 
@@ -222,149 +142,7 @@ def access_training(user, pk) -> TeacherTraining:
     )
 
 
-# --- Examiner compliance of the pilot majors ------------------------------------------------------
-
-
-@dataclass
-class Examiner:
-    """A teacher with the qualifications that make them count (valid on the day)."""
-
-    teacher: Teacher
-    qualifications: list[ExaminerQualification]
-
-    @property
-    def valid_until(self) -> datetime.date:
-        return max(q.valid_until for q in self.qualifications)
-
-
-@dataclass
-class ComplianceRow:
-    """One pilot major on one day: who counts, and whether that makes three, now and ahead."""
-
-    pilot_major: PilotMajor
-    certificate_types: list[CertificateType]
-    on_date: datetime.date
-    examiners: list[Examiner] = field(default_factory=list)
-    ahead_count: int = 0
-    # Counted on the day but not WARNING_DAYS later, soonest first.
-    expiring: list[Examiner] = field(default_factory=list)
-    # Part-time teachers of the major who hold a valid qualification: listed, not counted.
-    part_time: list[Examiner] = field(default_factory=list)
-
-    OK = "ok"
-    WARNING = "warning"
-    SHORT = "short"
-    LABELS = {OK: _("达标"), WARNING: _("达标（即将不足）"), SHORT: _("不达标")}
-
-    @property
-    def major(self) -> Major:
-        return self.pilot_major.major
-
-    @property
-    def count(self) -> int:
-        return len(self.examiners)
-
-    @property
-    def compliant(self) -> bool:
-        return self.count >= MIN_EXAMINERS
-
-    @property
-    def warning(self) -> bool:
-        """Compliant on the day, below three WARNING_DAYS later."""
-        return self.compliant and self.ahead_count < MIN_EXAMINERS
-
-    @property
-    def status(self) -> str:
-        if not self.compliant:
-            return self.SHORT
-        return self.WARNING if self.warning else self.OK
-
-    @property
-    def status_label(self) -> str:
-        return str(self.LABELS[self.status])
-
-    @property
-    def ahead_date(self) -> datetime.date:
-        return self.on_date + datetime.timedelta(days=WARNING_DAYS)
-
-    @property
-    def shortfall(self) -> int:
-        return max(0, MIN_EXAMINERS - self.count)
-
-
-def _pilot_majors(user) -> QuerySet[PilotMajor]:
-    return (
-        PilotMajor.objects.filter(access_for(user).major_q("major__"))
-        .select_related("major__school", "major__institution")
-        .prefetch_related("certificate_types")
-        .order_by("major__institution__code", "major__code")
-    )
-
-
-def compliance_for(pilots: list[PilotMajor], on_date: datetime.date) -> list[ComplianceRow]:
-    """The compliance of the given pilot majors (``certificate_types`` prefetched): two queries
-    whatever their number — the teachers of their majors, then those teachers' qualifications
-    for the pilots' certificates that are valid on the day or within the next WARNING_DAYS."""
-    ahead = on_date + datetime.timedelta(days=WARNING_DAYS)
-    types_of = {p.pk: {ct.pk for ct in p.certificate_types.all()} for p in pilots}
-    all_types = set().union(*types_of.values()) if types_of else set()
-    teachers = list(
-        Teacher.objects.filter(
-            on_staff_q(on_date),
-            major_id__in=[p.major_id for p in pilots],
-            user__isnull=False,
-        ).order_by("name_pinyin", "id")
-    )
-    by_user: dict[int, list[ExaminerQualification]] = {}
-    if teachers and all_types:
-        qualifications = (
-            ExaminerQualification.objects.filter(
-                user_id__in={t.user_id for t in teachers},
-                certificate_type_id__in=all_types,
-                valid_until__gte=on_date,
-                valid_from__lte=ahead,
-            )
-            .select_related("certificate_type")
-            .order_by("valid_until", "id")
-        )
-        for q in qualifications:
-            by_user.setdefault(q.user_id, []).append(q)
-    teachers_of: dict[int, list[Teacher]] = {}
-    for teacher in teachers:
-        teachers_of.setdefault(teacher.major_id, []).append(teacher)
-
-    rows = []
-    for pilot in pilots:
-        types = types_of[pilot.pk]
-        row = ComplianceRow(
-            pilot_major=pilot,
-            certificate_types=sorted(pilot.certificate_types.all(), key=lambda ct: ct.name),
-            on_date=on_date,
-        )
-        for teacher in teachers_of.get(pilot.major_id, []):
-            held = [q for q in by_user.get(teacher.user_id, []) if q.certificate_type_id in types]
-            now = [q for q in held if q.is_valid_on(on_date)]
-            later = teacher.on_staff(ahead) and any(q.is_valid_on(ahead) for q in held)
-            if teacher.kind == Teacher.Kind.PART_TIME:
-                if now:
-                    row.part_time.append(Examiner(teacher, now))
-                continue
-            if later:
-                row.ahead_count += 1
-            if now:
-                examiner = Examiner(teacher, now)
-                row.examiners.append(examiner)
-                if not later:
-                    row.expiring.append(examiner)
-        row.expiring.sort(key=lambda e: (e.valid_until, e.teacher.name_pinyin))
-        rows.append(row)
-    return rows
-
-
-def compliance_rows(*, user, on_date: datetime.date) -> list[ComplianceRow]:
-    """The examiner compliance of every pilot major in the user's scope on ``on_date``
-    (four queries: pilot majors, their certificates, teachers, qualifications)."""
-    return compliance_for(list(_pilot_majors(user)), on_date)
+# --- Examiners -----------------------------------------------------------------------------------
 
 
 def examiner_count(

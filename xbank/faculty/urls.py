@@ -23,7 +23,6 @@ urlpatterns = [
     path("trainings/", views.training_list, name="training-list"),
     path("trainings/<int:pk>/edit/", views.training_edit, name="training-edit"),
     path("trainings/<int:pk>/delete/", views.training_delete, name="training-delete"),
-    path("compliance/", views.compliance, name="compliance"),
     path("import/", views.teacher_import, name="import"),
     path("import/template.xlsx", views.import_template, name="import-template"),
     path("import/<uuid:code>/", views.import_detail, name="import-detail"),

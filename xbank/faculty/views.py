@@ -1,5 +1,5 @@
 """Pages of the teacher team (师资队伍): the roster, a teacher's qualifications, certificates and
-training, teacher training, the examiner compliance of the pilot majors and the roster import.
+training, teacher training and the roster import.
 
 Rows come from the scoped selectors (a row outside the user's scope is a 404 like a missing one);
 a change the user's role may not make is a 403; a rule refused by a service comes back as a form
@@ -28,7 +28,6 @@ from .access import access_for
 from .filters import TeacherFilter, TrainingFilter
 from .forms import (
     CertificateForm,
-    ComplianceForm,
     ImportForm,
     QualificationForm,
     TeacherForm,
@@ -132,7 +131,6 @@ def teacher_detail(request, pk):
             "valid_count": sum(1 for q in qualifications if q.is_valid_on(today)),
             "certificates": selectors.teacher_certificates(teacher),
             "trainings": selectors.teacher_trainings(teacher),
-            "pilot_majors": selectors.teacher_pilot_majors(teacher),
             "may_manage": access_for(request.user).manages_institution(teacher.institution_id),
         },
     )
@@ -300,44 +298,6 @@ def training_delete(request, pk):
     services.training_delete(actor=request.user, training=training)
     messages.success(request, _("已删除培训记录。"))
     return redirect("faculty:teacher-detail", pk=teacher_pk)
-
-
-# --- Examiner compliance --------------------------------------------------------------------------
-
-
-@read_required
-def compliance(request):
-    """每个试点专业至少 3 名教师持有效考评员资格 (seed 四(四)2), on a day (today by default)."""
-    form = ComplianceForm(request.GET or None)
-    on_date = None
-    if form.is_valid():
-        on_date = form.cleaned_data["on"]
-    on_date = on_date or timezone.localdate()
-    rows = selectors.compliance_rows(user=request.user, on_date=on_date)
-    if _wants_export(request):
-        content = write_rows(
-            exports.compliance_headers(),
-            exports.compliance_rows(rows),
-            sheet_name=_("考评员达标"),
-            title=_("试点专业考评员达标情况（{date}）").format(date=on_date.isoformat()),
-        )
-        return xlsx_response(dated_filename(_("试点专业考评员达标情况")), content)
-    return render(
-        request,
-        "faculty/compliance.html",
-        {
-            "form": form,
-            "rows": rows,
-            "on_date": on_date,
-            "chart": exports.compliance_chart(rows),
-            "minimum": selectors.MIN_EXAMINERS,
-            "warning_days": selectors.WARNING_DAYS,
-            "counts": {
-                status: sum(1 for row in rows if row.status == status)
-                for status in ("ok", "warning", "short")
-            },
-        },
-    )
 
 
 # --- The roster import ------------------------------------------------------------------------------

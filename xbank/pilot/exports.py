@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from django.utils.translation import gettext as _
 
 from .models import Budget, Expenditure, Milestone, PilotMajor, WorkTask
-from .selectors import Execution
+from .selectors import MIN_EXAMINERS, WARNING_DAYS, ComplianceRow, Examiner, Execution
 
 
 def _names(rows) -> str:
@@ -178,4 +178,55 @@ def line_chart(execution: Execution) -> dict:
         "spent": [float(line.spent) for line in execution.lines],
         "rate": [float(line.rate or 0) for line in execution.lines],
         "names": {"limit": _("可用额度"), "spent": _("已支出"), "rate": _("执行率")},
+    }
+
+
+# --- Examiner compliance -------------------------------------------------------------------------
+
+
+def _people(examiners: Iterable[Examiner]) -> str:
+    return "、".join(e.teacher.name for e in examiners)
+
+
+def compliance_headers() -> list[str]:
+    return [
+        _("院校"), _("二级学院"), _("专业代码"), _("试点专业"), _("试点证书"),
+        _("有效考评员人数"), _("达标人数"), _("结论"), _("考评员"),
+        _("{days} 天后人数").format(days=WARNING_DAYS), _("{days} 天内到期").format(days=WARNING_DAYS),
+        _("兼职考评员（不计入）"),
+    ]  # fmt: skip
+
+
+def compliance_rows(rows: Iterable[ComplianceRow]) -> Iterator[list]:
+    for row in rows:
+        major = row.major
+        yield [
+            major.institution.name,
+            major.school.name,
+            major.code,
+            major.name,
+            "、".join(ct.name for ct in row.certificate_types),
+            row.count,
+            MIN_EXAMINERS,
+            row.status_label,
+            _people(row.examiners),
+            row.ahead_count,
+            "、".join(f"{e.teacher.name}（{e.valid_until:%Y-%m-%d}）" for e in row.expiring),
+            _people(row.part_time),
+        ]
+
+
+def compliance_chart(rows: list[ComplianceRow]) -> dict:
+    """Data of the compliance bar chart (``static/js/faculty-compliance.js``)."""
+    return {
+        "labels": [row.major.name for row in rows],
+        "count": [row.count for row in rows],
+        "ahead": [row.ahead_count for row in rows],
+        "status": [row.status for row in rows],
+        "minimum": MIN_EXAMINERS,
+        "names": {
+            "count": _("有效考评员"),
+            "ahead": _("{days} 天后").format(days=WARNING_DAYS),
+            "minimum": _("达标线"),
+        },
     }

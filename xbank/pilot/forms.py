@@ -236,3 +236,7 @@ class AdjustmentDecisionForm(StyledForm):
         ]
     )
     comment = forms.CharField(label=_("审批意见"), max_length=200, required=False)
+
+
+class ComplianceForm(StyledForm):
+    on = forms.DateField(label=_("统计日期"), required=False, widget=DateInput())

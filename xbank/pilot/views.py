@@ -1,5 +1,5 @@
 """Pages of pilot management (试点管理): pilot majors, work tasks and milestones, budgets,
-funding, expenditures and adjustments.
+funding, expenditures and adjustments, and the examiner compliance of the pilot majors.
 
 Rows come from the scoped selectors (a row outside the user's scope is a 404 like a missing one);
 an action the user's role may not take on a row they can see is a 403; a business rule refused by
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from xbank.accounts.models import Role
 from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+from xbank.faculty.views import read_required as faculty_read_required
 from xbank.orgs.models import Institution
 
 from . import exports, selectors, services
@@ -34,6 +35,7 @@ from .forms import (
     BudgetCreateForm,
     BudgetLinesForm,
     BudgetReviewForm,
+    ComplianceForm,
     ExpenditureForm,
     FundingForm,
     MilestoneForm,
@@ -542,3 +544,43 @@ def adjustment_decide(request, pk):
     else:
         messages.success(request, _("已处理预算调整申请。"))
     return redirect("pilot:budget-detail", pk=budget.pk)
+
+
+# --- Examiner compliance --------------------------------------------------------------------------
+# The readers of the teacher team open it (``faculty.views.read_required``), at the address it
+# has always had under the teacher team's pages (``pilot/urls.py``).
+
+
+@faculty_read_required
+def compliance(request):
+    """每个试点专业至少 3 名教师持有效考评员资格 (seed 四(四)2), on a day (today by default)."""
+    form = ComplianceForm(request.GET or None)
+    on_date = None
+    if form.is_valid():
+        on_date = form.cleaned_data["on"]
+    on_date = on_date or timezone.localdate()
+    rows = selectors.compliance_rows(user=request.user, on_date=on_date)
+    if _wants_export(request):
+        content = write_rows(
+            exports.compliance_headers(),
+            exports.compliance_rows(rows),
+            sheet_name=_("考评员达标"),
+            title=_("试点专业考评员达标情况（{date}）").format(date=on_date.isoformat()),
+        )
+        return xlsx_response(dated_filename(_("试点专业考评员达标情况")), content)
+    return render(
+        request,
+        "pilot/compliance.html",
+        {
+            "form": form,
+            "rows": rows,
+            "on_date": on_date,
+            "chart": exports.compliance_chart(rows),
+            "minimum": selectors.MIN_EXAMINERS,
+            "warning_days": selectors.WARNING_DAYS,
+            "counts": {
+                status: sum(1 for row in rows if row.status == status)
+                for status in ("ok", "warning", "short")
+            },
+        },
+    )

@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from xbank.catalog.models import Level
 from xbank.core.xlsx import safe_cell
 
+from .figures import AnnualSummary, Evidence, Matrix, PerformanceRow
 from .models import Metric
-from .selectors import AUDIENCES, SOCIAL, STUDENT, AnnualSummary, Evidence, Matrix, PerformanceRow
+from .selectors import AUDIENCES, SOCIAL, STUDENT
 
 ROSTER_ROWS = 30
 ROSTER_PAIRS = 4

@@ -13,8 +13,9 @@ from xbank.core.forms import FilterForm
 from xbank.orgs.models import Department
 from xbank.pilot.models import PilotMajor
 
-from . import selectors
+from .access import performance_scope
 from .models import Indicator, IndicatorTarget, Metric
+from .options import department_options, pilot_major_options
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -41,10 +42,10 @@ class TargetFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, user, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.filters["indicator"].queryset = Indicator.objects.filter(
-            selectors.performance_scope(user).indicators()
+            performance_scope(user).indicators()
         ).order_by("institution__code", "position", "id")
-        self.filters["department"].queryset = selectors.department_options(user)
-        self.filters["pilot_major"].queryset = selectors.pilot_major_options(user)
+        self.filters["department"].queryset = department_options(user)
+        self.filters["pilot_major"].queryset = pilot_major_options(user)
         # Two colleges both have a 教务处: name the college in the choices.
         self.form.fields["department"].label_from_instance = lambda d: (
             f"{d.institution.short_name or d.institution.name} · {d.name}"

@@ -14,9 +14,11 @@ from xbank.core.forms import FilterForm
 from xbank.learners.selectors import institution_options, major_options
 from xbank.pilot.models import PilotMajor
 
-from . import selectors
+from .access import performance_scope
+from .figures import EVIDENCE_METRICS
 from .models import CertificateScope, Indicator, IndicatorTarget, Metric
-from .selectors import AUDIENCES, EVIDENCE_METRICS, REPORTED_KINDS, Filters
+from .options import department_options, pilot_major_options
+from .selectors import AUDIENCES, REPORTED_KINDS, Filters
 
 YEAR_MIN, YEAR_MAX = 2000, 2100
 
@@ -127,14 +129,14 @@ class PerformanceForm(FilterForm):
         choices: list = [("", _("全部"))]
         departments = [
             (f"d{d.pk}", f"{d.institution.short_name or d.institution.name} · {d.name}")
-            for d in selectors.department_options(user)
+            for d in department_options(user)
         ]
         majors = [
             (
                 f"p{p.pk}",
                 f"{p.major.institution.short_name or p.major.institution.name} · {p.major.name}",
             )
-            for p in selectors.pilot_major_options(user)
+            for p in pilot_major_options(user)
         ]
         if departments:
             choices.append((_("职能部门"), departments))
@@ -201,10 +203,10 @@ class TargetForm(forms.Form):
                 "note": instance.note,
             }
         super().__init__(*args, **kwargs)
-        ps = selectors.performance_scope(user)
+        ps = performance_scope(user)
         indicators = Indicator.objects.filter(ps.indicators(), is_active=True)
-        departments = selectors.department_options(user)
-        majors = selectors.pilot_major_options(user)
+        departments = department_options(user)
+        majors = pilot_major_options(user)
         if not ps.manage_everywhere:
             indicators = indicators.filter(institution_id__in=ps.manage_institutions)
             departments = departments.filter(institution_id__in=ps.manage_institutions)

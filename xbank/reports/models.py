@@ -1,6 +1,6 @@
 """Performance indicators (绩效指标, seed 五(三)): what a college measures its departments and pilot
 majors by, and the yearly targets staff type in. The actual figures are never stored: they are
-computed from the data each time (``selectors.performance_report``), so a new result, award,
+computed from the data each time (``figures.performance_report``), so a new result, award,
 completion or conversion shows in the next report.
 """
 

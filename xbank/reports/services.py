@@ -1,5 +1,5 @@
 """Writes of the reports: performance indicators (绩效指标) and their yearly targets (年度目标).
-Only targets are typed in; actual figures are always computed (``selectors.performance_rows``).
+Only targets are typed in; actual figures are always computed (``figures.performance_rows``).
 Each function is one transaction and writes an audit entry; who may call it is decided by the
 views (``access.performance_scope``)."""
 

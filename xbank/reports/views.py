@@ -25,7 +25,7 @@ from xbank.core.pdf import pdf_response, render_pdf
 from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
 from xbank.orgs.models import Department, Institution, Major
 
-from . import access, exports, selectors, services
+from . import access, exports, figures, selectors, services
 from .filters import IndicatorFilter, TargetFilter
 from .forms import (
     EvidenceForm,
@@ -68,7 +68,7 @@ def dashboard(request):
     filters = form.filters()
     board = None
     if filters is not None:
-        board = selectors.dashboard_get(user=request.user, filters=filters, sections=sections)
+        board = figures.dashboard_get(user=request.user, filters=filters, sections=sections)
         _link(request.user, board.cells(), filters.params())
     matrices = [m for s in sections for m in (board.matrices.get(s, []) if board else [])]
     if _export(request) == "xlsx":
@@ -116,7 +116,7 @@ def records(request, metric):
         return xlsx_response(dated_filename(_("{label}名单").format(label=label)), content)
     page = Paginator(rows_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     evidence_url = ""
-    if filters is not None and filters.year and metric in selectors.EVIDENCE_METRICS:
+    if filters is not None and filters.year and metric in figures.EVIDENCE_METRICS:
         query = {"year": filters.year, "metric": metric}
         if filters.certificate_type:
             query["certificate"] = filters.certificate_type
@@ -159,11 +159,9 @@ def evidence(request):
     context = {"form": form, "options": [], "evidence": None, "chosen": []}
     if form.is_bound and form.is_valid():
         year, metric = form.cleaned_data["year"], form.cleaned_data["metric"]
-        options = selectors.evidence_certificate_options(
-            user=request.user, year=year, metric=metric
-        )
+        options = figures.evidence_certificate_options(user=request.user, year=year, metric=metric)
         chosen = _chosen_certificates(request, options)
-        report = selectors.evidence_get(
+        report = figures.evidence_get(
             user=request.user, year=year, metric=metric, certificate_ids=chosen
         )
         if _export(request) == "xlsx":
@@ -194,7 +192,7 @@ def annual(request):
     del form.fields["metric"]
     summary = None
     if form.is_bound and form.is_valid():
-        summary = selectors.annual_summary(user=request.user, year=form.cleaned_data["year"])
+        summary = figures.annual_summary(user=request.user, year=form.cleaned_data["year"])
         title = _("{year} 年 1+X 证书试点工作概况").format(year=summary.year)
         if _export(request) == "xlsx":
             return xlsx_response(f"{title}.xlsx", exports.annual_xlsx(summary))
@@ -238,7 +236,7 @@ def performance(request):
         if owner is not None:
             field = "department" if isinstance(owner, Department) else "pilot_major"
             targets = targets.filter(**{field: owner})
-        rows = selectors.performance_rows(targets)
+        rows = figures.performance_rows(targets)
         _link(request.user, [r.cell for r in rows], {})
         by_owner: dict = defaultdict(list)
         for row in rows:
@@ -284,12 +282,12 @@ def target_list(request):
     if _export(request) == "xlsx":
         content = write_rows(
             exports.performance_headers(),
-            exports.performance_rows(selectors.performance_rows(targets)),
+            exports.performance_rows(figures.performance_rows(targets)),
             sheet_name=_("年度目标"),
         )
         return xlsx_response(dated_filename(_("绩效指标年度目标")), content)
     page = Paginator(targets, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = selectors.performance_rows(page.object_list)
+    rows = figures.performance_rows(page.object_list)
     _link(request.user, [r.cell for r in rows], {})
     ps = access.performance_scope(request.user)
     return render(

@@ -16,8 +16,9 @@ from xbank.assessment.models import ExamSession
 from xbank.assessment.services import session_problems
 from xbank.demo import data
 from xbank.faculty.models import Teacher, TeacherTraining
-from xbank.faculty.selectors import compliance_rows, examiner_count
+from xbank.faculty.selectors import examiner_count
 from xbank.orgs.models import Institution
+from xbank.pilot.selectors import compliance_rows
 
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

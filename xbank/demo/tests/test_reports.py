@@ -13,7 +13,7 @@ from django.core.management import call_command
 from xbank.accounts.models import User
 from xbank.catalog.models import CertificateType
 from xbank.demo import data
-from xbank.reports import access, selectors
+from xbank.reports import access, figures, selectors
 from xbank.reports.models import Indicator, IndicatorTarget, Metric
 from xbank.reports.selectors import Filters
 
@@ -40,7 +40,7 @@ def test_a_second_run_writes_nothing():
 
 def test_the_dashboard_shows_the_seeds_figures():
     aa = user("academic_affairs")
-    board = selectors.dashboard_get(
+    board = figures.dashboard_get(
         user=aa, filters=Filters(), sections=access.dashboard_sections(aa)
     )
     (candidates,) = board.matrices["assessment"]
@@ -70,8 +70,8 @@ def test_the_dashboard_shows_the_seeds_figures():
 
 def test_the_2024_evidence_page_of_the_four_exams():
     aa = user("academic_affairs")
-    options = selectors.evidence_certificate_options(user=aa, year=2024, metric=Metric.CANDIDATES)
-    report = selectors.evidence_get(
+    options = figures.evidence_certificate_options(user=aa, year=2024, metric=Metric.CANDIDATES)
+    report = figures.evidence_get(
         user=aa,
         year=2024,
         metric=Metric.CANDIDATES,
@@ -89,15 +89,15 @@ def test_the_2024_evidence_page_of_the_four_exams():
 
 def test_the_annual_summaries_of_2021_and_2022():
     aa = user("academic_affairs")
-    first = selectors.annual_summary(user=aa, year=2021)
+    first = figures.annual_summary(user=aa, year=2021)
     assert (first.training, first.examined) == (550, 456)
     assert first.lines[0].startswith("培训人次 550 人次")
-    second = selectors.annual_summary(user=aa, year=2022)
+    second = figures.annual_summary(user=aa, year=2022)
     assert (second.training, second.examined, second.passed) == (400, 400, 400)
 
 
 def test_the_performance_report_shows_targets_against_actuals():
-    rows = selectors.performance_rows(
+    rows = figures.performance_rows(
         selectors.target_list(user=user("academic_affairs")).filter(year__in=[2021, 2024])
     )
     got = {(str(r.target.owner), r.target.indicator.name, r.target.year): r for r in rows}

@@ -17,6 +17,7 @@ from xbank.pilot import services as pilot_services
 from xbank.pilot.models import PilotMajor
 
 _counter = itertools.count(1)
+FAR = datetime.date(2029, 12, 31)  # the end of a qualification that outlasts every test
 # Synthetic names (never a name of the seed document's roster).
 NAMES = itertools.cycle(
     ["赵明远", "钱书颖", "孙立群", "周慧琳", "吴志刚", "郑雅文", "冯建国", "陈思源"]
@@ -72,6 +73,16 @@ def qualify(
         valid_from=valid_from,
         valid_until=valid_until,
     )
+
+
+def examiners(fw, n, *, major=None, until=FAR, certificate_type=None, **kwargs):
+    """``n`` more full-time teachers of major A1 qualified for the pilot's certificate."""
+    made = []
+    for _ in range(n):
+        t = teacher(major=major or fw.world.major_a1, **kwargs)
+        qualify(t, certificate_type or fw.world.certificate_type, valid_until=until)
+        made.append(t)
+    return made
 
 
 def pilot(major, certificate_types) -> PilotMajor:

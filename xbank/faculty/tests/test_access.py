@@ -65,7 +65,6 @@ EXPECTED = {
     "faculty:training-list": ("get", lambda o: {}, LIST),
     "faculty:training-edit": ("get", lambda o: {"pk": o["training"].pk}, A1_MANAGE),
     "faculty:training-delete": ("post", lambda o: {"pk": o["training"].pk}, A1_MANAGE_POST),
-    "faculty:compliance": ("get", lambda o: {}, LIST),
     "faculty:import": ("get", lambda o: {}, MANAGE),
     "faculty:import-template": ("get", lambda o: {}, MANAGE),
     "faculty:import-detail": ("get", lambda o: {"code": o["batch"].code}, A1_MANAGE),

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
@@ -322,56 +321,6 @@ def test_the_training_list_filters_and_exports(client, fw):
     assert rows[1][rows[0].index("学时")] == 40
 
 
-# --- Compliance page -------------------------------------------------------------------------------
-
-
-def make_compliant(fw, *, last_until=datetime.date(2029, 12, 31)):
-    for until in (datetime.date(2029, 12, 31), last_until):
-        t = teacher(major=fw.world.major_a1)
-        qualify(t, fw.world.certificate_type, valid_until=until)
-
-
-def test_the_compliance_page_shows_each_pilot_major_green_amber_or_red(client, fw):
-    make_compliant(fw, last_until=TODAY + datetime.timedelta(days=30))
-    login(client, fw, "academic_affairs_a")
-    page = client.get(reverse("faculty:compliance")).content.decode()
-    statuses = dict(re.findall(r'data-pilot-major="(\d+)" data-status="(\w+)"', page))
-    assert statuses == {str(fw.pm_a1.pk): "warning", str(fw.pm_a2.pk): "short"}
-    assert "2026-04-09 到期" in page
-    assert "达标（即将不足）" in page and "不达标" in page
-    chart = json.loads(
-        re.search(r'id="compliance-chart-data"[^>]*>(.*?)</script>', page, re.S).group(1)
-    )
-    assert chart["count"] == [3, 0] and chart["ahead"] == [2, 0] and chart["minimum"] == 3
-    assert "js/faculty-compliance.js" in page
-    # On a later day the lapsed qualification no longer counts.
-    page = client.get(reverse("faculty:compliance"), {"on": "2026-04-10"}).content.decode()
-    assert (
-        dict(re.findall(r'data-pilot-major="(\d+)" data-status="(\w+)"', page))[str(fw.pm_a1.pk)]
-        == "short"
-    )
-
-
-def test_the_compliance_export_reopens_with_the_same_figures(client, fw):
-    make_compliant(fw)
-    login(client, fw, "hr_a")
-    rows = sheet(client.get(reverse("faculty:compliance"), {"export": "xlsx"}))
-    assert rows[0][0] == "试点专业考评员达标情况（2026-03-10）"
-    header, data = rows[1], rows[2:]
-    by_major = {r[header.index("试点专业")]: r for r in data}
-    assert set(by_major) == {"护理", "软件技术"}
-    nursing = by_major["护理"]
-    assert nursing[header.index("有效考评员人数")] == 3
-    assert nursing[header.index("结论")] == "达标"
-    assert "赵明远" in nursing[header.index("考评员")]
-    assert by_major["软件技术"][header.index("结论")] == "不达标"
-
-
-def test_the_chart_script_is_served_from_static_files():
-    path = settings.BASE_DIR / "xbank" / "static" / "js" / "faculty-compliance.js"
-    assert "data-compliance-chart" in path.read_text()
-
-
 # --- Query counts -------------------------------------------------------------------------------------
 # 5 common to every page (session, user, the faculty access's role assignments, the navigation's
 # scope and the user's learning account); then each page's own queries, named per test.
@@ -426,14 +375,3 @@ def test_training_list_queries_do_not_grow(client, fw, django_assert_num_queries
 
     url = reverse("faculty:training-list")
     _flat(client, fw, "academic_affairs_a", url, 10, grow, django_assert_num_queries)
-
-
-def test_compliance_queries_do_not_grow(client, fw, django_assert_num_queries):
-    # common + pilot majors (major, school joined), their certificates, teachers, qualifications.
-    def grow(n):
-        for _ in range(n):
-            t = teacher(major=fw.world.major_a2)
-            qualify(t, fw.world.certificate_type)
-
-    url = reverse("faculty:compliance")
-    _flat(client, fw, "school_staff_a1", url, 9, grow, django_assert_num_queries)

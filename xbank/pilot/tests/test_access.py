@@ -136,6 +136,27 @@ EXPECTED = {
     "pilot:adjustment-create": ("get", lambda o: {"pk": o["budget"].pk}, B1),
     "pilot:adjustment-decide": ("post", lambda o: {"pk": o["adjustment"].pk}, B1_DECIDE),
     "pilot:expenditure-list": ("get", lambda o: {}, BUDGET_LIST),
+    # The readers of the teacher team (faculty.access): HR, academic affairs and school staff.
+    "pilot:examiner-compliance": (
+        "get",
+        lambda o: {},
+        {
+            None: 302,
+            **dict.fromkeys(ROLES[1:], 403),
+            **dict.fromkeys(
+                [
+                    "academic_affairs_a",
+                    "academic_affairs_b",
+                    "hr_a",
+                    "school_staff_a1",
+                    "school_staff_a2",
+                    "school_staff_b1",
+                    "major_staff_a1",
+                ],
+                200,
+            ),
+        },
+    ),
 }
 
 

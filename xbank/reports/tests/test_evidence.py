@@ -17,8 +17,8 @@ from xbank.catalog.models import CertificateType
 from xbank.catalog.tests.factories import CertificateTypeFactory
 from xbank.learners.tests.factories import student
 from xbank.orgs.tests.factories import MajorFactory
-from xbank.reports import selectors
 from xbank.reports.exports import roster_blocks
+from xbank.reports.figures import evidence
 from xbank.reports.models import Metric
 
 from . import factories as f
@@ -137,7 +137,7 @@ def test_the_excel_file_reopens_with_the_same_counts(client, holders):
 def test_an_exam_roster_counts_candidates_as_the_seed_words_it(client):
     rw = build_report_world()
     user = rw.users["academic_affairs_a"]
-    report = selectors.evidence_get(
+    report = evidence.evidence_get(
         user=user, year=2024, metric=Metric.CANDIDATES, certificate_ids=[rw.x.pk]
     )
     (section,) = report.sections
@@ -146,7 +146,7 @@ def test_an_exam_roster_counts_candidates_as_the_seed_words_it(client):
     assert section.line == f"1+X {rw.x.name.removesuffix('职业技能等级证书')}证书 7 名考生考试"
     assert section.count == 7 == len(section.names)
     staff = rw.users["school_staff_a1"]
-    (own,) = selectors.evidence_get(
+    (own,) = evidence.evidence_get(
         user=staff, year=2024, metric=Metric.CANDIDATES, certificate_ids=[rw.x.pk]
     ).sections
     assert own.line.endswith("5 名学生考试")
@@ -177,12 +177,12 @@ def test_the_evidence_page_offers_the_certificates_of_the_year(client):
 def test_titles_follow_the_certificates_chosen():
     x = CertificateType(name="老年照护职业技能等级证书", kind="skill_level")
     q = CertificateType(name="育婴员", kind="qualification")
-    sections = [selectors.EvidenceSection(x, ["甲"], True), selectors.EvidenceSection(q, [], True)]
-    assert selectors._evidence_title(2024, Metric.CANDIDATES, sections[:1]) == (
+    sections = [evidence.EvidenceSection(x, ["甲"], True), evidence.EvidenceSection(q, [], True)]
+    assert evidence._evidence_title(2024, Metric.CANDIDATES, sections[:1]) == (
         "2024 年 1+X 证书 1 个项目考试人数佐证"
     )
-    assert selectors._evidence_title(2024, Metric.TRAINING, sections) == (
+    assert evidence._evidence_title(2024, Metric.TRAINING, sections) == (
         "2024 年 2 个证书项目培训人次佐证"
     )
-    assert selectors.short_name(x) == "1+X 老年照护证书"
-    assert selectors.short_name(q) == "育婴员"
+    assert evidence.short_name(x) == "1+X 老年照护证书"
+    assert evidence.short_name(q) == "育婴员"

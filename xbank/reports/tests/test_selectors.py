@@ -16,7 +16,9 @@ from xbank.faculty import selectors as faculty_selectors
 from xbank.faculty import services as faculty_services
 from xbank.faculty.tests import factories as faculty
 from xbank.learners.tests.factories import student
+from xbank.pilot import selectors as pilot_selectors
 from xbank.reports import access, selectors, services
+from xbank.reports.figures import dashboard_get, performance_report, performance_rows
 from xbank.reports.forms import RecordFilterForm
 from xbank.reports.models import CertificateScope, Metric
 from xbank.reports.selectors import Filters
@@ -33,7 +35,7 @@ def rw():
 
 
 def board(user, filters=None):
-    return selectors.dashboard_get(
+    return dashboard_get(
         user=user, filters=filters or Filters(), sections=access.dashboard_sections(user)
     )
 
@@ -229,7 +231,7 @@ def target(indicator, owner, value, year=2024):
 
 
 def actuals(user) -> dict[str, Decimal | None]:
-    rows = selectors.performance_rows(selectors.target_list(user=user))
+    rows = performance_rows(selectors.target_list(user=user))
     return {r.target.indicator.name: r.actual for r in rows}
 
 
@@ -273,7 +275,7 @@ def test_a_pilot_majors_actuals_are_its_students_in_its_certificates(rw):
     target(qualification_holders, rw.departments["academic_affairs"], 2, year=2023)
     rows = {
         r.target.indicator.name: r
-        for r in selectors.performance_rows(selectors.target_list(user=rw.users["bank_admin"]))
+        for r in performance_rows(selectors.target_list(user=rw.users["bank_admin"]))
     }
     assert rows["试点证书考试人数"].actual == 5  # A1's five, not bob or the public
     assert rows["试点证书考试人数"].achieved == Decimal("83.3")
@@ -281,7 +283,7 @@ def test_a_pilot_majors_actuals_are_its_students_in_its_certificates(rw):
     # Its full-time teachers holding a qualification for its certificate, as the faculty app's
     # compliance page counts them (the part-time one is listed there, not counted).
     assert rows["考评员"].actual == 2
-    (compliance,) = faculty_selectors.compliance_for([rw.pilot], selectors.reference_date(2024))
+    (compliance,) = pilot_selectors.compliance_for([rw.pilot], selectors.reference_date(2024))
     assert compliance.count == 2
     assert rows["养老护理员持证"].actual == 1
     assert rows["养老护理员持证"].achieved == 50
@@ -296,7 +298,7 @@ def test_the_report_of_one_department_and_year(rw):
     training = f.indicator(institution=college, metric=Metric.TRAINING, name="培训人次")
     target(training, rw.departments["continuing_ed"], 4)
     target(training, rw.departments["continuing_ed"], 4, year=2023)
-    report = selectors.performance_report(
+    report = performance_report(
         user=rw.users["continuing_ed_a"], year=2024, department=rw.departments["continuing_ed"]
     )
     assert [(r.actual, r.achieved, r.met) for r in report] == [(4, 100, True)]
@@ -311,7 +313,7 @@ def test_a_target_counts_only_its_indicators_certificates(rw):
     for ind in (qualifications, x):
         target(ind, rw.departments["academic_affairs"], 1, year=2023)
         target(ind, rw.departments["academic_affairs"], 1, year=2024)
-    rows = selectors.performance_rows(selectors.target_list(user=rw.users["academic_affairs_a"]))
+    rows = performance_rows(selectors.target_list(user=rw.users["academic_affairs_a"]))
     got = {(r.target.indicator.certificate_scope, r.target.year): r.actual for r in rows}
     assert got == {
         ("qualification", 2023): 1,

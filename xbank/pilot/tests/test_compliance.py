@@ -12,9 +12,9 @@ import time_machine
 
 from xbank.faculty import services
 from xbank.faculty.models import Teacher
-from xbank.faculty.selectors import MIN_EXAMINERS, WARNING_DAYS, compliance_rows, examiner_count
-from xbank.faculty.tests.factories import pilot, qualify, teacher
+from xbank.faculty.tests.factories import examiners, pilot, qualify, teacher
 from xbank.orgs.tests.factories import MajorFactory
+from xbank.pilot.selectors import MIN_EXAMINERS, WARNING_DAYS, compliance_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +29,6 @@ def row_of(fw, user_key="academic_affairs_a", pm=None, on_date=TODAY):
     pm = pm or fw.pm_a1
     rows = compliance_rows(user=fw.users[user_key], on_date=on_date)
     return next(r for r in rows if r.pilot_major.pk == pm.pk)
-
-
-def examiners(fw, n, *, major=None, until=FAR, certificate_type=None, **kwargs):
-    """``n`` more full-time teachers of major A1 qualified for the pilot's certificate."""
-    made = []
-    for _ in range(n):
-        t = teacher(major=major or fw.world.major_a1, **kwargs)
-        qualify(t, certificate_type or fw.world.certificate_type, valid_until=until)
-        made.append(t)
-    return made
 
 
 @pytest.fixture(autouse=True)
@@ -214,28 +204,6 @@ def test_compliance_rows_take_the_same_queries_however_many_majors_and_teachers(
     with django_assert_num_queries(4):
         rows = compliance_rows(user=user, on_date=TODAY)
     assert len(rows) == 3
-
-
-def test_examiner_count_counts_the_roster_of_one_college(fw):
-    ct = fw.world.certificate_type
-    examiners(fw, 2)
-    examiners(fw, 1, kind=Teacher.Kind.PART_TIME)
-    examiners(fw, 1, until=YESTERDAY)
-    examiners(fw, 1, certificate_type=fw.other_type)
-    qualify(fw.teachers["b1"], ct)  # college B
-    a = fw.world.college_a
-    assert examiner_count(institution=a, on_date=TODAY) == 5
-    assert examiner_count(institution=a, on_date=TODAY, certificate_type=ct) == 4
-    assert examiner_count(institution=a, on_date=TODAY, certificate_type=fw.other_type) == 1
-    assert examiner_count(institution=a, on_date=TODAY, kind=Teacher.Kind.FULL_TIME) == 4
-    assert examiner_count(institution=a, on_date=YESTERDAY, certificate_type=ct) == 5
-    assert examiner_count(institution=fw.world.college_b, on_date=TODAY) == 1
-
-
-def test_examiner_count_is_one_query(fw, django_assert_num_queries):
-    examiners(fw, 4)
-    with django_assert_num_queries(1):
-        examiner_count(institution=fw.world.college_a, on_date=TODAY)
 
 
 def test_the_label_of_each_state(fw):
