@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from xbank.core.keys import pii_key_problem
+from xbank.core.keys import DEMO_PII_KEY, pii_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -47,7 +47,7 @@ PRODUCTION = XBANK_ENV == "production"
 
 # UNSAFE demo defaults: they exist so that `make demo` runs with no set-up. Production refuses them.
 _UNSAFE_SECRET_KEY = "unsafe-demo-secret-key-do-not-use-in-production-3f9a1c7e5b2d4086"
-_UNSAFE_PII_KEY = "dW5zYWZlLWRlbW8tcGlpLWtleS1uZXZlci1wcm9kdWM="  # 32 bytes, base64
+_UNSAFE_PII_KEY = DEMO_PII_KEY
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", None if PRODUCTION else _UNSAFE_SECRET_KEY)
 # Master key for personal data (resident ID numbers, phones): base64 of 32 random bytes.

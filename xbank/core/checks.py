@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-from .keys import pii_key_problem
+from .keys import DEMO_PII_KEY, pii_key_problem
 
 
 @register(Tags.security, deploy=True)
@@ -16,11 +16,7 @@ def check_pii_key(app_configs, **kwargs):
     check run under the demo profile, which would otherwise encrypt real numbers under a key that
     is printed in the source.
     """
-    from xbank import settings as xbank_settings
-
-    problem = pii_key_problem(
-        getattr(settings, "XBANK_PII_KEY", None), demo_value=xbank_settings._UNSAFE_PII_KEY
-    )
+    problem = pii_key_problem(getattr(settings, "XBANK_PII_KEY", None), demo_value=DEMO_PII_KEY)
     if problem is None:
         return []
     return [Error(problem, hint="openssl rand -base64 32", id="xbank.E001")]

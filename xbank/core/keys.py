@@ -12,6 +12,10 @@ import binascii
 
 MIN_KEY_BYTES = 32
 
+# The demo master key, public in this file so that `make demo` runs with no set-up: never safe.
+# Settings fall back to it outside production, and both settings and the deploy check refuse it.
+DEMO_PII_KEY = "dW5zYWZlLWRlbW8tcGlpLWtleS1uZXZlci1wcm9kdWM="  # 32 bytes, base64
+
 
 def pii_key_problem(value: str | None, *, demo_value: str | None = None) -> str | None:
     """Why ``value`` is not a usable master key, or None when it is."""
