@@ -6,6 +6,9 @@ class ImportsConfig(AppConfig):
     name = "xbank.imports"
     label = "imports"
     verbose_name = "数据导入"
+    # Enqueued daily by ``manage.py serve`` (the demo); production runs ``purge_imports`` from a
+    # timer instead (docs/operations.md).
+    daily_tasks = ("xbank.imports.tasks.purge_expired_batches",)
 
     def ready(self) -> None:
         # Each app declares its kinds of import in its own ``imports.py`` (learners, courses…).

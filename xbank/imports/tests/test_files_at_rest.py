@@ -244,7 +244,7 @@ def test_the_demo_server_enqueues_the_purge(settings, college, nursing, registra
     with time_machine.travel(T0, tick=False):
         waiting = upload("learners", roster(), institution=college, actor=registrar)
     with time_machine.travel(T0 + dt.timedelta(days=8), tick=False):
-        Command()._enqueue_purge()
+        Command()._enqueue_daily_tasks()
     waiting.refresh_from_db()
     assert waiting.status == Status.CANCELLED and files_under(settings.MEDIA_ROOT) == []
 

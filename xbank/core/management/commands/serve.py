@@ -3,8 +3,9 @@
 Imports of large files run as background tasks (django-tasks' database backend), so a demo with
 ``runserver`` alone would leave them queued forever. This command runs ``db_worker`` as a child
 process next to ``runserver`` and stops both when either ends, on Ctrl-C or on SIGTERM.
-Nothing else schedules recurring work, so it also enqueues the daily purge of expired import
-files (``xbank.imports.tasks.purge_expired_batches``) at start and every day after.
+Nothing else schedules recurring work, so it also enqueues the tasks that apps declare as daily
+(``daily_tasks`` on their ``AppConfig``, dotted paths: the purge of expired import files) at
+start and every day after; core names no domain app.
 Production runs gunicorn and ``db_worker`` as two services instead (docs/operations.md).
 """
 
@@ -17,11 +18,13 @@ import sys
 import time
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
 STOP_TIMEOUT = 10  # seconds a child gets to finish after SIGTERM before it is killed
-DAILY = 24 * 3600  # seconds between two enqueued purges of expired import files
+DAILY = 24 * 3600  # seconds between two enqueued runs of the daily tasks
 
 
 class Command(BaseCommand):
@@ -56,11 +59,11 @@ class Command(BaseCommand):
             self.stdout.write(f"后台任务进程已启动（pid {children[0].pid}）")
             children.append(subprocess.Popen(web_cmd))
             self.stdout.write(f"网站：http://{host}:{port}/  （Ctrl-C 停止）")
-            next_purge = time.monotonic()
+            next_daily = time.monotonic()
             while not stopping and all(child.poll() is None for child in children):
-                if time.monotonic() >= next_purge:
-                    self._enqueue_purge()
-                    next_purge = time.monotonic() + DAILY
+                if time.monotonic() >= next_daily:
+                    self._enqueue_daily_tasks()
+                    next_daily = time.monotonic() + DAILY
                 time.sleep(0.5)
         except KeyboardInterrupt:
             stopping = True
@@ -71,13 +74,15 @@ class Command(BaseCommand):
         if failed and not stopping:
             raise SystemExit(failed[0].returncode or 1)
 
-    def _enqueue_purge(self) -> None:
-        from xbank.imports.tasks import purge_expired_batches
-
-        try:
-            purge_expired_batches.enqueue()
-        except Exception as exc:  # a busy database must not stop the demo; try again tomorrow
-            self.stderr.write(f"无法安排过期导入文件的清理：{exc}")
+    def _enqueue_daily_tasks(self) -> None:
+        """Enqueue each task named in an app config's ``daily_tasks``."""
+        for config in apps.get_app_configs():
+            for path in getattr(config, "daily_tasks", ()):
+                task = import_string(path)  # a wrong path is a bug: fail loudly
+                try:
+                    task.enqueue()
+                except Exception as exc:  # a busy database must not stop the demo; try tomorrow
+                    self.stderr.write(f"无法安排每日任务 {path}：{exc}")
 
     def _stop(self, children: list[subprocess.Popen]) -> None:
         for child in children:
