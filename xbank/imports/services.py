@@ -15,7 +15,7 @@ the database; the user uploads a corrected file), and in any case after
 ``XBANK_IMPORT_RETENTION_DAYS`` (``batches_purge_expired``, run daily).
 
 Small files run in the request; larger ones in a background task (``tasks.py``) that updates
-``processed_rows`` for the progress bar.
+``processed_rows`` for the progress bar; ``scheduling.py`` chooses, above both.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
 
 
 def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
-    """Run a commit already claimed (导入中) by ``batch_commit`` or ``batch_commit_schedule``."""
+    """Run a commit already claimed (导入中) by ``batch_commit`` or ``batch_commit_claim``."""
     if batch.status != Status.COMMITTING:
         raise ValidationError(ERR_NOT_READY.format(status=batch.get_status_display()))
     spec = pipeline.spec_for(batch.kind)
@@ -233,26 +233,12 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def batch_validate_schedule(*, batch: ImportBatch) -> ImportBatch:
-    """Validate now if the file is small, else in the background once the upload is saved."""
-    if batch.file.size < settings.XBANK_IMPORT_INLINE_MAX_BYTES:
-        return batch_validate(batch=batch)
-    from . import tasks
-
-    transaction.on_commit(lambda: tasks.validate_batch.enqueue(batch.pk))
-    return batch
-
-
-def batch_commit_schedule(*, actor, batch: ImportBatch) -> ImportBatch:
-    """确认导入: claim the batch, then commit now if the file is small, else in the background."""
+def batch_commit_claim(*, actor, batch: ImportBatch) -> ImportBatch:
+    """确认导入: claim a batch waiting for confirmation (导入中), for ``batch_commit_run`` to run
+    now or in the background (``scheduling.batch_commit_schedule``). The claim is a conditional
+    update, so two clicks run the import once."""
     _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
     _claim(batch, (Status.READY,))
-    if batch.file.size < settings.XBANK_IMPORT_INLINE_MAX_BYTES:
-        return batch_commit_run(actor=actor, batch=batch)
-    from . import tasks
-
-    actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
-    transaction.on_commit(lambda: tasks.commit_batch.enqueue(batch.pk, actor_id))
     return batch
 
 

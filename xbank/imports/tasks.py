@@ -1,7 +1,7 @@
 """Background import work: each task takes the batch id, loads it and calls one service.
 
-Enqueued with ``transaction.on_commit`` by ``services.batch_validate_schedule`` and
-``services.batch_commit_schedule`` when a file is too large to handle within the request.
+Enqueued with ``transaction.on_commit`` by ``scheduling.batch_validate_schedule`` and
+``scheduling.batch_commit_schedule`` when a file is too large to handle within the request.
 """
 
 from __future__ import annotations

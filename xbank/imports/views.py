@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from xbank.accounts.scoping import scope_for
 from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
 
-from . import pipeline, selectors, services
+from . import pipeline, scheduling, selectors, services
 from .forms import BatchFilterForm, UploadForm
 from .workbook import template_file_name, template_workbook
 
@@ -103,7 +103,7 @@ def batch_new(request, kind):
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            services.batch_validate_schedule(batch=batch)
+            scheduling.batch_validate_schedule(batch=batch)
             return redirect("imports:batch-detail", code=batch.code)
     context = {"form": form, "spec": spec, "kind": kind}
     return render(request, "imports/batch_new.html", context)
@@ -146,7 +146,7 @@ def batch_progress(request, code):
 def batch_commit(request, code):
     batch = selectors.access_batch(request.user, code)
     try:
-        services.batch_commit_schedule(actor=request.user, batch=batch)
+        scheduling.batch_commit_schedule(actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("imports:batch-detail", code=batch.code)
