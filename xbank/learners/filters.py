@@ -20,10 +20,9 @@ from xbank.catalog.models import CertificateType
 from xbank.core.forms import FilterForm
 from xbank.orgs.models import Institution, Major, School
 
-from . import selectors
-from .forms import DocumentNumberField
-from .models import Learner, LearningOutcome, OutcomeKind
-from .services import account_id_hash
+from .fields import DocumentNumberField
+from .models import Learner, LearningOutcome, OutcomeKind, account_id_hash, held_certificates_q
+from .scoping import institution_options, major_options, school_options
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -65,11 +64,11 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.user = user
         if "institution" in self.filters:
-            self.filters["institution"].queryset = selectors.institution_options(user)
+            self.filters["institution"].queryset = institution_options(user)
         if "school" in self.filters:
-            self.filters["school"].queryset = selectors.school_options(user)
+            self.filters["school"].queryset = school_options(user)
         if "major" in self.filters:
-            self.filters["major"].queryset = selectors.major_options(user)
+            self.filters["major"].queryset = major_options(user)
 
     def filter_queryset(self, queryset):
         if self.form.errors:
@@ -237,7 +236,7 @@ class OutcomeFilter(ScopedFilterSet):
         )
 
     def filter_held(self, queryset, name, value):
-        return queryset.filter(selectors.held_certificates_q()) if value else queryset
+        return queryset.filter(held_certificates_q()) if value else queryset
 
 
 class CertificateStatsFilter(OutcomeFilter):

@@ -6,35 +6,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from xbank.core.identity import Document, DocumentType, normalize_text, parse_document
+from xbank.core.identity import normalize_text
 
-from .services import ERR_EXPORT_REASON, ERR_EXPORT_REASON_HAS_ID
-
-
-class DocumentNumberField(forms.CharField):
-    """A document number typed into a search box, cleaned to every document it can be.
-
-    A resident ID number is the usual case and its error is the one shown; a passport or permit
-    number is accepted too, since the account is keyed by whatever document the person gave.
-    """
-
-    def clean(self, value) -> list[Document] | None:
-        value = super().clean(value)
-        if not value:
-            return None
-        documents = []
-        first_error: ValidationError | None = None
-        for doc_type in DocumentType.values:
-            try:
-                documents.append(parse_document(value, doc_type))
-            except ValidationError as exc:
-                first_error = first_error or exc
-        if not documents:
-            raise ValidationError(
-                _("证件号%(reason)s"), params={"reason": " ".join(first_error.messages)}
-            )
-        return documents
-
+from .fields import DocumentNumberField  # noqa: F401 - also here, where it always was
+from .full_export import ERR_EXPORT_REASON, ERR_EXPORT_REASON_HAS_ID
 
 # An 18- or 15-digit run: a reason is free text kept in the audit log, where no number may sit.
 _ID_SHAPED = re.compile(r"\d{17}[\dXx]|\d{15}")

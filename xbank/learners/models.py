@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from stdnum import luhn
 
 from xbank.catalog.models import CertificateType, Course, Level
-from xbank.core.identity import DocumentType
-from xbank.core.pii import EncryptedTextField, mask_id_number, mask_phone
+from xbank.core.identity import Document, DocumentType, document_key
+from xbank.core.pii import EncryptedTextField, lookup_hash, mask_id_number, mask_phone
 from xbank.orgs.models import Institution, Major, School
 
 
@@ -81,6 +81,11 @@ class LearningAccount(models.Model):
     def account_no_display(self) -> str:
         n = self.account_no
         return " ".join(n[i : i + 4] for i in range(0, len(n), 4))
+
+
+def account_id_hash(document: Document) -> str:
+    """The ``id_hash`` of the account of the person holding ``document``."""
+    return lookup_hash(document_key(document.type, document.number))
 
 
 class Learner(models.Model):
@@ -238,6 +243,11 @@ class LearningOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（{self.number}）"
+
+
+def held_certificates_q() -> Q:
+    """Certificates held (持证): diplomas, skill-level and qualification certificates, not revoked."""
+    return Q(kind__in=list(CERTIFICATE_OUTCOME_KINDS)) & ~Q(status=LearningOutcome.Status.REVOKED)
 
 
 class FullIdExport(models.Model):

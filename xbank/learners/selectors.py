@@ -22,15 +22,25 @@ from django.http import Http404
 from xbank.accounts.models import REVEAL_ID_ROLES, Role, User
 from xbank.accounts.scoping import scope_for
 from xbank.catalog.models import CertificateType
-from xbank.orgs.models import Institution, Major, School
 
+from .filters import LearnerFilter, OutcomeFilter
 from .models import (
-    CERTIFICATE_OUTCOME_KINDS,
     FullIdExport,
     Learner,
     LearningAccount,
     LearningOutcome,
     ProfileChange,
+    held_certificates_q,
+)
+
+# Who sees which learner records, and the filter choices that follow, live in ``scoping`` (the
+# filter sets use them too); they stay importable from here.
+from .scoping import (  # noqa: F401
+    institution_options,
+    learner_scope_q,
+    major_options,
+    school_options,
+    sees_own_records,
 )
 
 LEARNER_ORDER = ("account__name_pinyin", "id")
@@ -40,54 +50,8 @@ OUTCOME_ORDER = ("-issued_on", "-id")
 # --- Scope -----------------------------------------------------------------------------------
 
 
-def _sees_own_records(user) -> bool:
-    # Only for the learner role: an OR across the account join would cost staff queries their
-    # index on school/major, and staff read their own account on /me/ like anyone else.
-    return scope_for(user).has(Role.LEARNER)
-
-
-def learner_scope_q(user) -> Q:
-    """Learner rows the user may see: those in the scope of their roles; a learner's own."""
-    scope = scope_for(user)
-    if scope.regional:
-        return Q()
-    q = scope.q(institution="institution", school="school", major="major")
-    if _sees_own_records(user):
-        q |= Q(account__user=user)
-    return q
-
-
 def _account_ids_in_scope(user) -> QuerySet[Learner]:
     return Learner.objects.filter(learner_scope_q(user)).values("account_id")
-
-
-def institution_options(user) -> QuerySet[Institution]:
-    """Institutions the user may filter by."""
-    scope = scope_for(user)
-    if scope.regional:
-        return Institution.objects.all()
-    return Institution.objects.filter(
-        Q(pk__in=scope.institution_ids)
-        | Q(pk__in=School.objects.filter(pk__in=scope.school_ids).values("institution_id"))
-        | Q(pk__in=Major.objects.filter(pk__in=scope.major_ids).values("institution_id"))
-    )
-
-
-def school_options(user) -> QuerySet[School]:
-    scope = scope_for(user)
-    if scope.regional:
-        return School.objects.select_related("institution")
-    return School.objects.select_related("institution").filter(
-        Q(institution_id__in=scope.institution_ids)
-        | Q(pk__in=scope.school_ids)
-        | Q(pk__in=Major.objects.filter(pk__in=scope.major_ids).values("school_id"))
-    )
-
-
-def major_options(user) -> QuerySet[Major]:
-    return Major.objects.filter(
-        scope_for(user).q(institution="institution", school="school", major="pk")
-    )
 
 
 # --- Learners ----------------------------------------------------------------------------------
@@ -104,9 +68,6 @@ def learner_list(*, user, filters: Mapping | None = None) -> QuerySet[Learner]:
         .order_by(*LEARNER_ORDER)
     )
     if filters is not None:
-        # Imported here: the filter set reads its choices from this module.
-        from .filters import LearnerFilter
-
         qs = LearnerFilter(filters, queryset=qs, user=user).qs
     return qs
 
@@ -139,7 +100,7 @@ def account_list(*, user) -> QuerySet[LearningAccount]:
     if scope_for(user).regional:
         return LearningAccount.objects.all()
     q = Q(pk__in=_account_ids_in_scope(user))
-    if _sees_own_records(user):
+    if sees_own_records(user):
         q |= Q(user=user)
     return LearningAccount.objects.filter(q)
 
@@ -182,11 +143,6 @@ def account_outcomes(*, account: LearningAccount) -> QuerySet[LearningOutcome]:
 # --- Learning outcomes -------------------------------------------------------------------------
 
 
-def held_certificates_q() -> Q:
-    """Certificates held (持证): diplomas, skill-level and qualification certificates, not revoked."""
-    return Q(kind__in=list(CERTIFICATE_OUTCOME_KINDS)) & ~Q(status=LearningOutcome.Status.REVOKED)
-
-
 def outcomes_in_scope(*, user) -> QuerySet[LearningOutcome]:
     """Outcomes whose account has a learner record in the user's scope (no related rows)."""
     qs = LearningOutcome.objects.all()
@@ -213,8 +169,6 @@ def outcome_list(*, user, filters: Mapping | None = None) -> QuerySet[LearningOu
         .order_by(*OUTCOME_ORDER)
     )
     if filters is not None:
-        from .filters import OutcomeFilter
-
         qs = OutcomeFilter(filters, queryset=qs, user=user).qs
     return qs
 
