@@ -9,7 +9,7 @@ class TrainingConfig(AppConfig):
     def ready(self) -> None:
         from xbank.learners.signals import profile_change_accepted
 
-        from .services import on_profile_change_accepted
+        from .enrollments import on_profile_change_accepted
 
         profile_change_accepted.connect(
             on_profile_change_accepted, dispatch_uid="training.profile_change_accepted"

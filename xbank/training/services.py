@@ -1,12 +1,9 @@
-"""Writes of training programs (培训项目), announcements (培训公告), enrollments (报名) and
-attendance (出勤).
+"""Writes of training programs (培训项目), their sessions, announcements (培训公告), attendance
+(出勤) and completion (结班).
 
-Seats are taken at registration. Every write that can change who holds a seat (registering,
-withdrawing, rejecting, promoting from the waitlist, changing the capacity) first locks the
-program row (``select_for_update``), so registrations for one program are admitted one at a time
-and the number of seated registrations (pending, approved, completed, not completed) never
-exceeds the capacity, however many people register at the same moment. Approval then only
-confirms a seat already held, so approving in bulk can never over-allocate either.
+Registrations (报名) and their seats are in ``enrollments``; every write here that can change
+who holds a seat (changing the capacity, finishing) takes the same program lock first
+(``lock_program``). The names of ``enrollments`` stay importable from here.
 """
 
 from __future__ import annotations
@@ -17,46 +14,47 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, Q
+from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.utils import timezone
-from django.utils.translation import gettext_noop
 
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType
 from xbank.catalog.services import ensure_certificate_active
-from xbank.core.identity import Document
 from xbank.learners import services as learner_services
-from xbank.learners.models import Learner, LearningAccount, OutcomeKind, ProfileChange
+from xbank.learners.models import OutcomeKind
 from xbank.orgs.models import Institution
 
-from .consent import CURRENT_VERSION, consent_hash
-from .models import (
-    SEATED_STATUSES,
-    Announcement,
-    Attendance,
-    Audience,
-    ConsentRecord,
-    Enrollment,
-    TrainingProgram,
-    TrainingSession,
+from .enrollments import (  # noqa: F401
+    ERR_CHECK_FIRST,
+    ERR_CONSENT_REQUIRED,
+    ERR_CONSENT_VERSION,
+    ERR_DECIDE_STATUS,
+    ERR_DUPLICATE,
+    ERR_NO_ACCOUNT,
+    ERR_NOT_OPEN,
+    ERR_PUBLIC_ONLY,
+    ERR_STUDENTS_ONLY,
+    ERR_WITHDRAW_STATUS,
+    WITHDRAWABLE,
+    enrollment_approve,
+    enrollment_register_public,
+    enrollment_register_staff,
+    enrollment_register_student,
+    enrollment_reject,
+    enrollment_withdraw,
+    enrollments_decide,
+    fill_seats,
+    lock_program,
+    on_profile_change_accepted,
+    seated_count,
 )
+from .models import Announcement, Attendance, Enrollment, TrainingProgram, TrainingSession
 
-# Messages a member of the public may see are marked for the English catalog (gettext_noop:
-# the constant stays the Chinese text; views translate it when they show it).
 ERR_TRANSITION = "培训项目当前状态为「{current}」，不能{action}"
 ERR_LEVEL = "证书「{name}」没有「{level}」这一等级"
 ERR_CAPACITY_BELOW_SEATED = "名额不能少于已占用的 {seated} 个"
 ERR_FINISHED = "培训项目已结班，不能再修改"
-ERR_NOT_OPEN = gettext_noop("该培训项目当前不在报名期内")
-ERR_DUPLICATE = gettext_noop("已报名该培训项目，同一人不能重复报名")
-ERR_STUDENTS_ONLY = gettext_noop("该培训项目只面向本校在校生，请用学生账号登录后报名")
-ERR_PUBLIC_ONLY = gettext_noop("该培训项目只面向社会人员，请通过公开报名表报名")
-ERR_NO_ACCOUNT = gettext_noop("当前登录用户没有个人学习账户，不能报名")
-ERR_CONSENT_REQUIRED = gettext_noop("请阅读并勾选同意个人信息处理说明")
-ERR_CONSENT_VERSION = gettext_noop("个人信息处理说明已更新，请重新阅读并同意")
-ERR_DECIDE_STATUS = "报名当前状态为「{status}」，不能{action}"
-ERR_WITHDRAW_STATUS = "报名当前状态为「{status}」，不能退出"
 ERR_ATTENDANCE_FINISHED = "培训项目已结班，出勤不能再修改"
 ERR_ATTENDANCE_NOT_ENROLLED = "名单之外的人员不能登记出勤"
 ERR_NO_SESSIONS = "培训项目还没有课次，不能结班"
@@ -64,7 +62,6 @@ ERR_ANNOUNCEMENT_EMPTY = "公告至少要包含一个培训项目"
 ERR_ANNOUNCEMENT_INSTITUTION = "公告只能包含本院校的培训项目"
 ERR_ANNOUNCEMENT_PUBLISHED = "公告已发布"
 ERR_SESSION_DATE = "课次日期应在开班和结班日期之间"
-ERR_CHECK_FIRST = "报名人的信息尚待人工核对，请先处理其信息变更申请"
 
 NOTE_UNDECIDED_AT_FINISH = "结班时仍未录取"
 
@@ -101,14 +98,6 @@ def _check_level(certificate_type: CertificateType, level: str) -> None:
         raise ValidationError(
             ERR_LEVEL.format(name=certificate_type.name, level=level), code="level"
         )
-
-
-def _lock(program: TrainingProgram) -> TrainingProgram:
-    return TrainingProgram.objects.select_for_update().get(pk=program.pk)
-
-
-def _seated(program: TrainingProgram) -> int:
-    return Enrollment.objects.filter(program=program, status__in=SEATED_STATUSES).count()
 
 
 @transaction.atomic
@@ -192,14 +181,14 @@ def program_update(
     unknown = set(changes) - PROGRAM_EDITABLE
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
-    program = _lock(program)
+    program = lock_program(program)
     if program.status == TrainingProgram.Status.FINISHED:
         raise ValidationError(ERR_FINISHED, code="finished")
     before = {name: str(getattr(program, name)) for name in changes}
     for name, value in changes.items():
         setattr(program, name, value)
     _check_level(program.certificate_type, program.level)
-    seated = _seated(program)
+    seated = seated_count(program)
     if program.capacity < seated:
         raise ValidationError(
             ERR_CAPACITY_BELOW_SEATED.format(seated=seated), code="capacity_below_seated"
@@ -208,7 +197,7 @@ def program_update(
     program.save()
     if instructors is not None:
         program.instructors.set(instructors)
-    _fill_seats(program, actor=actor)
+    fill_seats(program, actor=actor)
     audit.log(
         actor,
         "training.program.updated",
@@ -230,7 +219,7 @@ def program_transition(*, actor, program: TrainingProgram, action: str) -> Train
     if action == "finish":
         return program_finish(actor=actor, program=program).program
     allowed, target, label = TRANSITIONS[action]
-    program = _lock(program)
+    program = lock_program(program)
     if program.status not in allowed:
         raise ValidationError(
             ERR_TRANSITION.format(current=program.get_status_display(), action=label),
@@ -260,7 +249,7 @@ def session_add(
     topic: str,
     place: str = "",
 ) -> TrainingSession:
-    program = _lock(program)
+    program = lock_program(program)
     if program.status == TrainingProgram.Status.FINISHED:
         raise ValidationError(ERR_FINISHED, code="finished")
     if not program.start_date <= date <= program.end_date:
@@ -337,355 +326,6 @@ def announcement_publish(
     return announcement
 
 
-# --- Registration -------------------------------------------------------------------------------
-
-
-def _admitted_status(program: TrainingProgram, *, needs_check: bool) -> str:
-    """Pending where the program needs review or the person's details wait for a manual check:
-    a registration whose name disagreed with the account's never takes an approved seat unseen."""
-    if program.requires_approval or needs_check:
-        return Enrollment.Status.PENDING
-    return Enrollment.Status.APPROVED
-
-
-def _admit(program: TrainingProgram, *, needs_check: bool = False) -> tuple[str, int | None]:
-    """The status (and waitlist position) of a new registration: call with the program locked.
-
-    A registration waiting for a check holds a seat like any pending one (the person may well
-    be who they say, with a typo on either side) and joins the waitlist when the program is full.
-    """
-    if _seated(program) < program.capacity:
-        return _admitted_status(program, needs_check=needs_check), None
-    last = Enrollment.objects.filter(
-        program=program, status=Enrollment.Status.WAITLISTED
-    ).aggregate(n=Max("waitlist_position"))["n"]
-    return Enrollment.Status.WAITLISTED, (last or 0) + 1
-
-
-def _register(
-    *,
-    actor,
-    program: TrainingProgram,
-    account: LearningAccount,
-    learner: Learner | None,
-    channel: str,
-    consent: ConsentRecord | None = None,
-    registered_name: str = "",
-    needs_check: bool = False,
-    profile_change=None,
-) -> Enrollment:
-    """Seat or waitlist one registration; the caller holds the program lock."""
-    if program.status != TrainingProgram.Status.ENROLLING:
-        raise ValidationError(ERR_NOT_OPEN, code="not_open")
-    taken = Enrollment.objects.filter(program=program, account=account).exclude(
-        status=Enrollment.Status.WITHDRAWN
-    )
-    if taken.exists():
-        raise ValidationError(ERR_DUPLICATE, code="duplicate")
-    status, position = _admit(program, needs_check=needs_check)
-    try:
-        with transaction.atomic():
-            enrollment = Enrollment.objects.create(
-                program=program,
-                account=account,
-                learner=learner,
-                channel=channel,
-                status=status,
-                waitlist_position=position,
-                consent=consent,
-                registered_name=registered_name or account.name,
-                needs_check=needs_check,
-                profile_change=profile_change,
-            )
-    except IntegrityError:
-        raise ValidationError(ERR_DUPLICATE, code="duplicate") from None
-    audit.log(
-        actor,
-        "training.enrollment.registered",
-        enrollment,
-        data={
-            "status": status,
-            "channel": channel,
-            "waitlist_position": position,
-            "needs_check": needs_check,
-        },
-    )
-    return enrollment
-
-
-@transaction.atomic
-def enrollment_register_public(
-    *,
-    program: TrainingProgram,
-    document: Document,
-    name: str,
-    phone: str = "",
-    education: str = "",
-    employer: str = "",
-    consent_given: bool,
-    consent_version: str,
-    ip: str | None = None,
-) -> Enrollment:
-    """A member of the public registers through the public form (no login).
-
-    The person's one learning account is opened (or found) through the learners service, a
-    social learner record (社会学员) is kept at the program's institution, and the consent to
-    process the ID number is stored with the version and hash of the text agreed to.
-
-    Nothing stored about a known person changes (``learner_register_public``). When the name
-    disagrees with the account's, the registration is still taken, as pending (``needs_check``),
-    and continuing-education staff get the mismatch as a to-do; the registrant is told only
-    ``MSG_NEEDS_CHECK``, never the stored name.
-    """
-    if not consent_given:
-        raise ValidationError(ERR_CONSENT_REQUIRED, code="consent_required")
-    if consent_version != CURRENT_VERSION:
-        raise ValidationError(ERR_CONSENT_VERSION, code="consent_version")
-    # The person's account and learner record first, the program lock last: registrations of
-    # different people prepare in parallel and queue only for the seat decision. The program's
-    # state is checked under the lock; a refused registration rolls back whole (no account,
-    # learner or consent is left behind).
-    person = learner_services.learner_register_public(
-        document=document,
-        name=name,
-        institution=program.institution,
-        phone=phone,
-        education=education,
-        employer=employer,
-        context=f"培训项目「{program.title}」（{program.code}）公开报名"[:200],
-    )
-    consent = ConsentRecord.objects.create(
-        account=person.account,
-        version=consent_version,
-        text_hash=consent_hash(consent_version, institution=program.institution.name),
-        agreed_at=timezone.now(),
-        ip=ip,
-    )
-    program = _lock(program)
-    if program.status == TrainingProgram.Status.ENROLLING and not program.takes_public:
-        raise ValidationError(ERR_STUDENTS_ONLY, code="students_only")
-    return _register(
-        actor=None,
-        program=program,
-        account=person.account,
-        learner=person.learner,
-        channel=Enrollment.Channel.PUBLIC,
-        consent=consent,
-        registered_name=name,
-        needs_check=person.needs_check,
-        profile_change=person.change,
-    )
-
-
-def _student_record(account: LearningAccount, institution_id: int) -> Learner | None:
-    return (
-        account.learners.filter(
-            kind=Learner.Kind.STUDENT,
-            institution_id=institution_id,
-            status=Learner.Status.ACTIVE,
-        )
-        .order_by("-created_at", "-id")
-        .first()
-    )
-
-
-@transaction.atomic
-def enrollment_register_student(*, actor, program: TrainingProgram) -> Enrollment:
-    """A logged-in learner registers with their own learning account."""
-    account = LearningAccount.objects.filter(user=actor).first() if actor else None
-    if account is None:
-        raise ValidationError(ERR_NO_ACCOUNT, code="no_account")
-    program = _lock(program)
-    if program.status != TrainingProgram.Status.ENROLLING:
-        raise ValidationError(ERR_NOT_OPEN, code="not_open")
-    student = _student_record(account, program.institution_id)
-    if not program.takes_students:
-        raise ValidationError(ERR_PUBLIC_ONLY, code="public_only")
-    if program.audience == Audience.STUDENTS and student is None:
-        raise ValidationError(ERR_STUDENTS_ONLY, code="students_only")
-    learner = student or account.learners.filter(institution_id=program.institution_id).first()
-    return _register(
-        actor=actor,
-        program=program,
-        account=account,
-        learner=learner,
-        channel=Enrollment.Channel.STUDENT,
-    )
-
-
-@transaction.atomic
-def enrollment_register_staff(*, actor, program: TrainingProgram, learner: Learner) -> Enrollment:
-    """Staff register a known learner (代报名), e.g. a whole class of a pilot major."""
-    program = _lock(program)
-    if program.audience == Audience.STUDENTS and learner.kind != Learner.Kind.STUDENT:
-        raise ValidationError(ERR_STUDENTS_ONLY, code="students_only")
-    if program.audience == Audience.PUBLIC and learner.kind != Learner.Kind.SOCIAL:
-        raise ValidationError(ERR_PUBLIC_ONLY, code="public_only")
-    return _register(
-        actor=actor,
-        program=program,
-        account=learner.account,
-        learner=learner,
-        channel=Enrollment.Channel.STAFF,
-    )
-
-
-def _fill_seats(program: TrainingProgram, *, actor) -> list[Enrollment]:
-    """Promote from the head of the waitlist while seats are free; the program is locked.
-
-    Positions stay 1..n: everyone behind a promoted registration moves up one place.
-    """
-    promoted = []
-    free = program.capacity - _seated(program)
-    while free > 0:
-        head = (
-            Enrollment.objects.filter(program=program, status=Enrollment.Status.WAITLISTED)
-            .order_by("waitlist_position", "id")
-            .first()
-        )
-        if head is None:
-            break
-        position = head.waitlist_position
-        head.status = _admitted_status(program, needs_check=head.needs_check)
-        head.waitlist_position = None
-        head.save(update_fields=["status", "waitlist_position"])
-        Enrollment.objects.filter(
-            program=program, status=Enrollment.Status.WAITLISTED, waitlist_position__gt=position
-        ).update(waitlist_position=F("waitlist_position") - 1)
-        audit.log(
-            actor,
-            "training.enrollment.promoted",
-            head,
-            data={"from_position": position, "to": head.status},
-        )
-        promoted.append(head)
-        free -= 1
-    return promoted
-
-
-def _leave_waitlist(enrollment: Enrollment) -> None:
-    Enrollment.objects.filter(
-        program_id=enrollment.program_id,
-        status=Enrollment.Status.WAITLISTED,
-        waitlist_position__gt=enrollment.waitlist_position,
-    ).update(waitlist_position=F("waitlist_position") - 1)
-
-
-WITHDRAWABLE = (
-    Enrollment.Status.PENDING,
-    Enrollment.Status.APPROVED,
-    Enrollment.Status.WAITLISTED,
-)
-
-
-@transaction.atomic
-def enrollment_withdraw(*, actor, enrollment: Enrollment) -> Enrollment:
-    """The person withdraws (退出); a freed seat goes to the first on the waitlist."""
-    program = _lock(enrollment.program)
-    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    if enrollment.status not in WITHDRAWABLE or program.status == TrainingProgram.Status.FINISHED:
-        raise ValidationError(
-            ERR_WITHDRAW_STATUS.format(status=enrollment.get_status_display()), code="status"
-        )
-    before = enrollment.status
-    if before == Enrollment.Status.WAITLISTED:
-        _leave_waitlist(enrollment)
-    enrollment.status = Enrollment.Status.WITHDRAWN
-    enrollment.waitlist_position = None
-    enrollment.withdrawn_at = timezone.now()
-    enrollment.save(update_fields=["status", "waitlist_position", "withdrawn_at"])
-    audit.log(actor, "training.enrollment.withdrawn", enrollment, data={"from": before})
-    _fill_seats(program, actor=actor)
-    return enrollment
-
-
-@transaction.atomic
-def enrollments_decide(
-    *,
-    actor,
-    program: TrainingProgram,
-    enrollment_ids: Iterable[int],
-    approve: bool,
-    reason: str = "",
-) -> int:
-    """Approve (pending → approved) or reject (pending or waitlisted → rejected) registrations
-    of one program, one or many at once. Returns how many changed.
-
-    Approval confirms a seat taken at registration, so the approved never outnumber the seats.
-    Rejection frees seats, which go to the head of the waitlist. Every registration named must
-    be in a state the decision applies to, or nothing changes.
-    """
-    program = _lock(program)
-    rows = list(
-        Enrollment.objects.select_for_update(of=("self",))
-        .select_related("profile_change")
-        .filter(program=program, pk__in=list(enrollment_ids))
-        .order_by("waitlist_position", "id")
-    )
-    allowed = (
-        (Enrollment.Status.PENDING,)
-        if approve
-        else (Enrollment.Status.PENDING, Enrollment.Status.WAITLISTED)
-    )
-    action = "录取" if approve else "不予录取"
-    for row in rows:
-        if row.status not in allowed:
-            raise ValidationError(
-                ERR_DECIDE_STATUS.format(status=row.get_status_display(), action=action),
-                code="status",
-            )
-        if approve and _check_pending(row):
-            raise ValidationError(ERR_CHECK_FIRST, code="check_first")
-    now = timezone.now()
-    decided_by = actor if getattr(actor, "is_authenticated", False) else None
-    # Leaving the waitlist from the back keeps the remaining positions right.
-    for row in sorted(rows, key=lambda r: -(r.waitlist_position or 0)):
-        before = row.status
-        if before == Enrollment.Status.WAITLISTED:
-            _leave_waitlist(row)
-        row.status = Enrollment.Status.APPROVED if approve else Enrollment.Status.REJECTED
-        row.waitlist_position = None
-        row.decided_at = now
-        row.decided_by = decided_by
-        row.note = reason[:200] if not approve else row.note
-        row.save(update_fields=["status", "waitlist_position", "decided_at", "decided_by", "note"])
-        audit.log(
-            actor,
-            "training.enrollment.approved" if approve else "training.enrollment.rejected",
-            row,
-            data={"from": before, "reason": reason} if reason else {"from": before},
-        )
-    if not approve:
-        _fill_seats(program, actor=actor)
-    return len(rows)
-
-
-def _check_pending(row: Enrollment) -> bool:
-    """The registrant's name still waits for the staff's check (no approval until it is done)."""
-    change = row.profile_change
-    return row.needs_check and change is not None and change.status == ProfileChange.Status.PENDING
-
-
-def enrollment_approve(*, actor, enrollment: Enrollment) -> Enrollment:
-    enrollments_decide(
-        actor=actor, program=enrollment.program, enrollment_ids=[enrollment.pk], approve=True
-    )
-    enrollment.refresh_from_db()
-    return enrollment
-
-
-def enrollment_reject(*, actor, enrollment: Enrollment, reason: str = "") -> Enrollment:
-    enrollments_decide(
-        actor=actor,
-        program=enrollment.program,
-        enrollment_ids=[enrollment.pk],
-        approve=False,
-        reason=reason,
-    )
-    enrollment.refresh_from_db()
-    return enrollment
-
-
 # --- Attendance and completion ------------------------------------------------------------------
 
 
@@ -693,7 +333,7 @@ def enrollment_reject(*, actor, enrollment: Enrollment, reason: str = "") -> Enr
 def attendance_record(*, actor, session: TrainingSession, present_ids: Iterable[int]) -> int:
     """Record who came to a session: every approved registration of the program gets a row,
     present when its id is in ``present_ids``. Returns the number present."""
-    program = _lock(session.program)
+    program = lock_program(session.program)
     if program.status == TrainingProgram.Status.FINISHED:
         raise ValidationError(ERR_ATTENDANCE_FINISHED, code="finished")
     present = set(present_ids)
@@ -760,7 +400,7 @@ def program_finish(*, actor, program: TrainingProgram) -> FinishResult:
     and titled with the program (whose title names the certificate); the others are marked not completed. Registrations never admitted (still
     pending or waitlisted) are rejected with a note.
     """
-    program = _lock(program)
+    program = lock_program(program)
     allowed, target, label = TRANSITIONS["finish"]
     if program.status not in allowed:
         raise ValidationError(
@@ -832,12 +472,3 @@ def program_finish(*, actor, program: TrainingProgram) -> FinishResult:
         },
     )
     return FinishResult(program=program, completed=completed, not_completed=not_completed)
-
-
-def on_profile_change_accepted(sender, *, actor, change, **kwargs) -> None:
-    """Staff accepted the details of a public registrant whose name needed a check: the
-    registrations that waited for it are linked to the person's learner record (created by the
-    acceptance). Their status is left to the staff's usual decision."""
-    Enrollment.objects.filter(profile_change=change, learner__isnull=True).update(
-        learner=change.learner
-    )

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
-from xbank.training import services
+from xbank.training import enrollments, services
 from xbank.training.models import SEATED_STATUSES, Enrollment
 from xbank.training.tests.factories import new_document, program, public_registration
 
@@ -46,7 +46,7 @@ def register_at_once(p, n: int) -> list[Exception]:
 
 def test_without_the_lock_simultaneous_registrations_overfill(monkeypatch):
     p = program(capacity=PLACES)
-    real_seated = services._seated
+    real_seated = enrollments.seated_count
 
     def slow_unlocked_seated(program):
         # What the code would do without the row lock: read, pause, decide.
@@ -54,8 +54,8 @@ def test_without_the_lock_simultaneous_registrations_overfill(monkeypatch):
         threading.Event().wait(0.05)
         return n
 
-    monkeypatch.setattr(services, "_lock", lambda program: program)
-    monkeypatch.setattr(services, "_seated", slow_unlocked_seated)
+    monkeypatch.setattr(enrollments, "lock_program", lambda program: program)
+    monkeypatch.setattr(enrollments, "seated_count", slow_unlocked_seated)
     register_at_once(p, 20)
     seated = Enrollment.objects.filter(program=p, status__in=SEATED_STATUSES).count()
     assert seated > PLACES
