@@ -51,18 +51,12 @@ LAYERS = (
 # no app imports them (an app reads settings through ``django.conf.settings``).
 PROJECT = frozenset({"__init__", "settings", "urls", "wsgi", "asgi"})
 
-# Known offences that other branches of issue 13 are removing now; nothing else may be added.
-# Module pairs are import cycles, app pairs (importer, imported) imports against LAYERS. Remove
-# an entry when its branch lands: ``test_pending_lists_only_offences_that_still_occur`` fails on
-# an entry that no longer occurs, and the list is meant to end empty.
-PENDING: set[tuple[str, str]] = {
-    # Each selectors module applies its FilterSets, whose choices come from that selectors module.
-    ("xbank.assessment.filters", "xbank.assessment.selectors"),
-    ("xbank.faculty.filters", "xbank.faculty.selectors"),
-    ("xbank.reports.filters", "xbank.reports.selectors"),
-    # Faculty's compliance report reads the pilot's rows; it moves to pilot.
-    ("faculty", "pilot"),
-}
+# Known offences being removed on another branch, allowed until it lands; nothing else may be
+# added. Module pairs are import cycles, app pairs (importer, imported) imports against LAYERS.
+# ``test_pending_lists_only_offences_that_still_occur`` fails on an entry that no longer occurs.
+# Emptied once issue 13's branches landed (the filters <-> selectors cycles of assessment, faculty
+# and reports, and faculty -> pilot).
+PENDING: set[tuple[str, str]] = set()
 
 
 @dataclass(frozen=True)
