@@ -44,8 +44,7 @@ from .models import (
     RequestLine,
     RuleExemption,
 )
-
-ZERO = Decimal("0")
+from .rules import TENTH, ZERO, condition_text, fmt, outcome_kind_for
 
 # --- Who may do what -------------------------------------------------------------------------------
 
@@ -556,14 +555,6 @@ class Calculation:
         return sum((line.total for line in self.lines), ZERO)
 
 
-def outcome_kind_for(certificate_type: CertificateType) -> str:
-    return {
-        CertificateType.Kind.SKILL_LEVEL: OutcomeKind.SKILL_CERTIFICATE,
-        CertificateType.Kind.QUALIFICATION: OutcomeKind.QUALIFICATION,
-        CertificateType.Kind.DIPLOMA: OutcomeKind.DIPLOMA,
-    }[certificate_type.kind]
-
-
 def conversion_calculate(
     *,
     certificate_type: CertificateType,
@@ -615,7 +606,7 @@ def conversion_calculate(
                     category=CreditCategory(rule.credit_category).label
                     if rule.credit_category
                     else "",
-                    conditions=engine.condition_text(rule),
+                    conditions=condition_text(rule),
                 )
             )
         calc.notes.append("各院校的转换学分另受其转换政策上限限制（默认不超过毕业总学分的 50%）。")
@@ -663,12 +654,12 @@ def conversion_calculate(
                 exemptions=[],
                 credits=ZERO,
                 category="",
-                conditions=engine.condition_text(line.rule),
+                conditions=condition_text(line.rule),
             )
             calc.lines.append(calc_line)
             if line.rule.min_score is not None:
                 calc.notes.append(
-                    f"「{line.rule.name}」要求分数不低于 {engine.fmt(line.rule.min_score)}。"
+                    f"「{line.rule.name}」要求分数不低于 {fmt(line.rule.min_score)}。"
                 )
         calc_line.explanations.append(line.explanation)
         if not line.counted:
@@ -719,7 +710,7 @@ def _credit_summaries(
     """Summaries for many accounts in one curriculum: two grouped queries per chunk."""
     share = engine.policy_shares([curriculum.major.institution_id])[curriculum.major.institution_id]
     required = Decimal(curriculum.total_credits)
-    cap = (required * share).quantize(engine.TENTH)
+    cap = (required * share).quantize(TENTH)
     earned: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     exempted: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
     credits: dict[int, Decimal] = defaultdict(Decimal)
@@ -819,13 +810,12 @@ def graduation_audit(*, user, curriculum: Curriculum) -> list[GraduationRow]:
         reasons = []
         if not summary.credits_ok:
             reasons.append(
-                f"学分不足：已获 {engine.fmt(summary.total)}，毕业须 {engine.fmt(summary.required)}，"
-                f"差 {engine.fmt(summary.required - summary.total)}"
+                f"学分不足：已获 {fmt(summary.total)}，毕业须 {fmt(summary.required)}，"
+                f"差 {fmt(summary.required - summary.total)}"
             )
         if summary.converted > summary.cap:
             reasons.append(
-                f"转换学分 {engine.fmt(summary.converted)} 超出上限 {engine.fmt(summary.cap)}，"
-                "超出部分不计入"
+                f"转换学分 {fmt(summary.converted)} 超出上限 {fmt(summary.cap)}，超出部分不计入"
             )
         if not held[learner.account_id]:
             names = "、".join(sorted(required_types.values())) or "（方案未设置）"

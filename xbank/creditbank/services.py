@@ -58,6 +58,7 @@ from .models import (
     RequestLine,
     RuleExemption,
 )
+from .rules import earns_credits, fmt, outcome_kind_for
 
 ERR_NOT_ALLOWED = "您没有权限执行此操作"
 ERR_PERSON_REQUIRED = "认定申请须由具体人员提交"
@@ -92,9 +93,6 @@ ERR_REVERSE_REASON = "冲正须填写原因"
 ERR_REVERSE_KIND = "冲正流水不能再冲正"
 ERR_ALREADY_REVERSED = "该流水已冲正"
 
-PASS_SCORE = Decimal("60")
-FAIL_GRADES = {"不及格", "不合格", "F", "E"}
-
 RULE_FIELDS = (
     "name", "description", "outcome_kind", "certificate_type", "min_level", "min_score",
     "max_age_years", "issuer", "credits", "credit_category", "exclusive_group",
@@ -126,7 +124,7 @@ def _validate_rule(rule: ConversionRule, exemptions: list[tuple[Course, CourseMo
         raise ValidationError(ERR_RULE_TYPE_REQUIRED, code="type_required")
     if ct is not None:
         ensure_certificate_active(ct)
-        if selectors.outcome_kind_for(ct) != rule.outcome_kind:
+        if outcome_kind_for(ct) != rule.outcome_kind:
             raise ValidationError(
                 ERR_RULE_TYPE_KIND.format(name=ct.name, kind=OutcomeKind(rule.outcome_kind).label),
                 code="type_kind",
@@ -397,22 +395,6 @@ def policy_set(
 # --- Course credits ---------------------------------------------------------------------------------
 
 
-def _earns_credits(outcome: LearningOutcome) -> bool:
-    """A verified, passed course result with credits (a failed or revoked one earns nothing)."""
-    if (
-        outcome.kind != OutcomeKind.COURSE_RESULT
-        or outcome.course_id is None
-        or outcome.status != LearningOutcome.Status.VERIFIED
-    ):
-        return False
-    if outcome.grade and outcome.grade.strip() in FAIL_GRADES:
-        return False
-    if outcome.score is not None and outcome.score < PASS_SCORE:
-        return False
-    credits = outcome.credits if outcome.credits is not None else outcome.course.credits
-    return bool(credits and credits > 0)
-
-
 def _course_rows(account_id: int) -> dict[int, tuple[int, str]]:
     """course id → (curriculum id, category) over the person's student curricula (2 queries)."""
     q = Q(pk__in=[])
@@ -438,7 +420,7 @@ def course_credits_post(
     once (its key is the outcome), in one transaction under the account's lock. Results that
     earn nothing or were posted before are skipped; returns the new entries."""
     todo = {
-        f"course:{o.pk}": o for o in outcomes if o.account_id == account.pk and _earns_credits(o)
+        f"course:{o.pk}": o for o in outcomes if o.account_id == account.pk and earns_credits(o)
     }
     for key in CreditEntry.objects.filter(key__in=list(todo)).values_list("key", flat=True):
         del todo[key]
@@ -454,7 +436,7 @@ def course_credits_post(
                 kind=CreditEntry.Kind.COURSE,
                 credits=credits,
                 key=key,
-                memo=f"课程「{outcome.course.name}」成绩合格，计 {engine.fmt(credits)} 学分",
+                memo=f"课程「{outcome.course.name}」成绩合格，计 {fmt(credits)} 学分",
                 curriculum_id=curriculum_id,
                 course_id=outcome.course_id,
                 category=category,
@@ -630,7 +612,7 @@ def _summary(proposal: engine.Proposal) -> str:
     parts = []
     if courses:
         parts.append(f"免修课程 {len(courses)} 门（{'、'.join(courses)}）")
-    parts.append(f"计入转换学分 {engine.fmt(credits)}")
+    parts.append(f"计入转换学分 {fmt(credits)}")
     return "，".join(parts) + "。"
 
 
@@ -1217,8 +1199,8 @@ def transcript_issue(*, actor, learner: Learner, curriculum: Curriculum) -> Cred
             ("年级", f"{transcript.curriculum.cohort_year} 级"),
             ("已修合格课程", f"{len(transcript.passed)} 门"),
             ("免修课程", f"{len(transcript.exempted)} 门"),
-            ("已获学分", f"{engine.fmt(s.total)} / {engine.fmt(s.required)}"),
-            ("其中转换学分", engine.fmt(s.converted_counted)),
+            ("已获学分", f"{fmt(s.total)} / {fmt(s.required)}"),
+            ("其中转换学分", fmt(s.converted_counted)),
         ],
         source=learner,
     )
