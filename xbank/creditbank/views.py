@@ -33,6 +33,7 @@ from xbank.verify import services as verify_services
 from xbank.verify.models import Credential
 
 from . import exports, forms, selectors, services
+from .choices import staff_curricula
 from .filters import BatchFilter, GraduationFilterForm, LedgerFilterForm, RequestFilter, RuleFilter
 from .models import ConversionRule, LineResult, RecognitionRequest
 
@@ -666,7 +667,7 @@ def _proposal_rows(proposal):
 
 @roles_required(*BATCH_ROLES)
 def batch_create(request):
-    form = forms.BatchForm(request.POST or None, curricula=_staff_curricula(request.user))
+    form = forms.BatchForm(request.POST or None, curricula=staff_curricula(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -686,16 +687,6 @@ def batch_create(request):
             )
             return redirect(reverse("creditbank:request-list") + f"?batch={batch.pk}")
     return render(request, "creditbank/batch_form.html", {"form": form})
-
-
-def _staff_curricula(user):
-    from xbank.catalog.selectors import curriculum_scope_q
-
-    return (
-        Curriculum.objects.filter(curriculum_scope_q(user))
-        .select_related("major__institution")
-        .order_by("major__institution__code", "major__code", "-cohort_year", "id")
-    )
 
 
 @roles_required(*BATCH_ROLES)
@@ -859,7 +850,7 @@ def my_credits(request):
 @roles_required(*GRADUATION_ROLES)
 def graduation_audit(request):
     """毕业审核 of a cohort: who meets the credit total and the certificate requirement."""
-    form = GraduationFilterForm(request.GET or None, curricula=_staff_curricula(request.user))
+    form = GraduationFilterForm(request.GET or None, curricula=staff_curricula(request.user))
     curriculum = form.cleaned_data.get("curriculum") if form.is_valid() else None
     rows, meets, fails = [], 0, 0
     if curriculum is not None:
