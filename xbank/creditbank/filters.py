@@ -15,7 +15,7 @@ from xbank.catalog.models import CertificateType, Curriculum
 from xbank.core.forms import FilterForm
 from xbank.learners.selectors import institution_options
 
-from . import selectors
+from .choices import curriculum_options
 from .models import ConversionRule, CreditEntry, RecognitionBatch, RecognitionRequest
 
 REGIONAL = "regional"
@@ -34,7 +34,7 @@ class ScopedFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, **kwargs)
         self.user = user
         if "curriculum" in self.filters:
-            self.filters["curriculum"].queryset = selectors.curriculum_options(user)
+            self.filters["curriculum"].queryset = curriculum_options(user)
 
     def filter_queryset(self, queryset):
         if self.form.errors:

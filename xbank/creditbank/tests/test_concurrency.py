@@ -17,6 +17,7 @@ from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.creditbank import ledger, services
 from xbank.creditbank.models import CreditEntry, Exemption, RecognitionRequest
+from xbank.creditbank.services import requests as request_services
 from xbank.creditbank.tests.factories import build_credit_world
 
 THREADS = 20
@@ -83,7 +84,7 @@ def bypass_defences(monkeypatch):
     list of threads that reached the posting step, once ``activate()`` is called."""
     reached = []
     barrier = threading.Barrier(THREADS)
-    real_evaluate, real_lock = services._evaluate, ledger.lock_account
+    real_evaluate, real_lock = request_services._evaluate, ledger.lock_account
     cache = {}
 
     def unlocked(request):
@@ -104,8 +105,8 @@ def bypass_defences(monkeypatch):
         return cache["proposal"]
 
     def activate():
-        monkeypatch.setattr(services, "_lock_request", unlocked)
-        monkeypatch.setattr(services, "_evaluate", stale_evaluate)
+        monkeypatch.setattr(request_services, "_lock_request", unlocked)
+        monkeypatch.setattr(request_services, "_evaluate", stale_evaluate)
         monkeypatch.setattr(ledger, "lock_account", wait_then_lock)
         return reached
 

@@ -1,120 +1,33 @@
-"""The conversion engine (转换引擎): which of a learner's outcomes convert into which exemptions and
-credits of their curriculum, under which rule version, within which limits — and why, in words.
-
-Pure Python over rows loaded in bulk, so that one request, a simulation over a cohort, the
-public calculator and the benchmark (10,000 learners against 200 rules) run the same code:
-``RuleBook`` holds the rule versions, ``LearnerState`` what a learner already has, and
-``evaluate`` turns outcomes into ``ProposalLine``s. Nothing here writes; services post what the
-engine proposes, under the account's lock, after evaluating again on fresh state.
-
-Policy, as the engine applies it (each in the explanation of the line it affects):
-
-- Grandfathering: for each rule (a family of versions sharing a code), the candidate versions
-  are those in force at some day between the curriculum's enrolment (1 September of the cohort
-  year) and the decision date: the version in force at enrolment and every later one. The most
-  favourable for this learner (most credits) applies; on a tie, the earliest (the one the cohort
-  enrolled under).
-- Equivalence: outcomes of one certificate type are one class; only the highest level (then the
-  latest, then the best score) of a class counts, and a class converts once under each rule.
-- Exclusive groups: a class is spent on at most one rule of a group (the most favourable).
-- Cap: converted credits (exemptions and conversion credits) stay within the institution's share
-  of the curriculum's total credits. An exemption is all or nothing; conversion credits may be
-  granted in part.
-- An exemption is not granted for a course already exempted or already passed.
+"""The engine's evaluation: pure Python over rows already loaded. ``RuleBook`` holds the rule
+versions, ``LearnerState`` what a learner already has, and ``evaluate`` turns outcomes into
+``ProposalLine``s, each with its explanation. The policy it applies is told in the package's
+docstring.
 """
 
 from __future__ import annotations
 
 import datetime
-import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q, QuerySet, Sum
-from django.utils import translation
+from xbank.catalog.models import LEVEL_RANK, Course, CourseModule, Curriculum, CurriculumCourse
+from xbank.learners.models import LearningOutcome
 
-from xbank.catalog.models import (
-    LEVEL_RANK,
-    Course,
-    CourseModule,
-    Curriculum,
-    CurriculumCourse,
-    Level,
+from ..models import ConversionRule, LineResult, RequestLine
+from ..rules import (
+    TENTH,
+    ZERO,
+    condition_failure,
+    condition_text,
+    enrolled_on,
+    equivalence_key,
+    fmt,
+    group_key,
+    labels,
+    outcome_label,
 )
-from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
-
-from .models import (
-    ConversionPolicy,
-    ConversionRule,
-    CreditCategory,
-    CreditEntry,
-    Exemption,
-    LineResult,
-    RequestLine,
-    RuleExemption,
-)
-
-ZERO = Decimal("0")
-TENTH = Decimal("0.1")
-ENROLMENT_MONTH_DAY = (9, 1)
-
-
-def enrolled_on(curriculum: Curriculum) -> datetime.date:
-    """The day a cohort enrolled: 1 September of its cohort year (秋季入学)."""
-    return datetime.date(curriculum.cohort_year, *ENROLMENT_MONTH_DAY)
-
-
-def years_before(day: datetime.date, years: int) -> datetime.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-@functools.cache
-def labels() -> dict[str, dict[str, str]]:
-    """Chinese labels of the choices the explanations name, computed once.
-
-    Explanations are records kept with decisions, so they are Chinese whatever the language of
-    the request; and ``get_FOO_display`` on lazy choices costs a translation lookup per call,
-    which dominated the engine's time over a cohort.
-    """
-    with translation.override("zh-hans"):
-        return {
-            "level": {k: str(v) for k, v in Level.choices},
-            "kind": {k: str(v) for k, v in OutcomeKind.choices},
-            "category": {k: str(v) for k, v in CreditCategory.choices},
-            "status": {k: str(v) for k, v in LearningOutcome.Status.choices},
-        }
-
-
-def fmt(value: Decimal) -> str:
-    return f"{Decimal(value).quantize(TENTH)}"
-
-
-def equivalence_key(outcome: LearningOutcome) -> tuple[str, int]:
-    """Outcomes that count as the same: every certificate of one type; otherwise the outcome."""
-    if outcome.certificate_type_id is not None:
-        return ("type", outcome.certificate_type_id)
-    return ("outcome", outcome.pk or id(outcome))
-
-
-def group_key(rule: ConversionRule) -> tuple[int | None, str] | None:
-    return (rule.institution_id, rule.exclusive_group) if rule.exclusive_group else None
-
-
-def outcome_label(outcome: LearningOutcome) -> str:
-    """「老年照护职业技能等级证书」（中级，编号 X，2024-06-21 取得）"""
-    details = []
-    if outcome.level:
-        details.append(labels()["level"].get(outcome.level, outcome.level))
-    if outcome.number:
-        details.append(f"编号 {outcome.number}")
-    details.append(f"{outcome.issued_on:%Y-%m-%d} 取得")
-    return f"「{outcome.title}」（{'，'.join(details)}）"
-
 
 # --- Rules -------------------------------------------------------------------------------------
 
@@ -167,44 +80,6 @@ class RuleBook:
         return self._index.get((outcome.kind, outcome.certificate_type_id), []) + (
             self._index.get((outcome.kind, None), []) if outcome.certificate_type_id else []
         )
-
-
-def condition_failure(
-    rule: ConversionRule, outcome: LearningOutcome, on: datetime.date
-) -> str | None:
-    """Why ``outcome`` does not meet ``rule``'s condition, or None when it does."""
-    if rule.outcome_kind != outcome.kind:
-        return "成果类型不符"
-    if rule.certificate_type_id is not None and rule.certificate_type_id != (
-        outcome.certificate_type_id
-    ):
-        return "证书类型不符"
-    if rule.min_level and LEVEL_RANK.get(outcome.level, 0) < LEVEL_RANK.get(rule.min_level, 0):
-        return f"等级低于{labels()['level'][rule.min_level]}"
-    if rule.min_score is not None and (outcome.score is None or outcome.score < rule.min_score):
-        return f"分数低于 {fmt(rule.min_score)}"
-    if rule.max_age_years is not None and outcome.issued_on < years_before(on, rule.max_age_years):
-        return f"取得时间早于认定日前 {rule.max_age_years} 年"
-    if outcome.issued_on > on:
-        return "取得日期晚于认定日"
-    if rule.issuer and rule.issuer != outcome.issuer:
-        return f"发证机构不是「{rule.issuer}」"
-    return None
-
-
-def condition_text(rule: ConversionRule) -> str:
-    parts = [labels()["kind"].get(rule.outcome_kind, rule.outcome_kind)]
-    if rule.certificate_type_id:
-        parts.append(f"证书「{rule.certificate_type.name}」")
-    if rule.min_level:
-        parts.append(f"{labels()['level'][rule.min_level]}及以上")
-    if rule.min_score is not None:
-        parts.append(f"分数不低于 {fmt(rule.min_score)}")
-    if rule.max_age_years:
-        parts.append(f"{rule.max_age_years} 年内取得")
-    if rule.issuer:
-        parts.append(f"发证机构为「{rule.issuer}」")
-    return "、".join(parts)
 
 
 # --- Learner state -------------------------------------------------------------------------------
@@ -596,210 +471,3 @@ def _credits_line(basis, outcome, rule, state, remaining):
         credits=wanted,
         **common,
     ), remaining
-
-
-# --- Loading in bulk -------------------------------------------------------------------------------
-
-CHUNK = 2000  # ids per IN (...) list: far below SQLite's and PostgreSQL's parameter limits
-
-
-def chunks(items: list, size: int = CHUNK):
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
-
-
-def rule_queryset() -> QuerySet[ConversionRule]:
-    """Rule versions with what matching and explaining need, in three queries."""
-    return ConversionRule.objects.select_related("certificate_type").prefetch_related(
-        Prefetch(
-            "exemptions",
-            queryset=RuleExemption.objects.select_related("course", "module").order_by(
-                "course__code", "id"
-            ),
-        )
-    )
-
-
-def load_rulebook(
-    *,
-    institution_ids: Iterable[int] | None = None,
-    simulate: ConversionRule | None = None,
-    only_codes: Iterable[str] | None = None,
-) -> RuleBook:
-    """Published and retired versions of the institutions' rules and of the regional ones.
-
-    ``simulate`` adds a draft as if it were published; ``only_codes`` limits the book to some
-    rule families (a simulation looks at one rule and the rules it competes with).
-    """
-    qs = rule_queryset().exclude(status=ConversionRule.Status.DRAFT)
-    if institution_ids is not None:
-        qs = qs.filter(Q(institution__isnull=True) | Q(institution_id__in=list(institution_ids)))
-    if only_codes is not None:
-        qs = qs.filter(code__in=list(only_codes))
-    if simulate is not None:
-        qs = qs.exclude(pk=simulate.pk)
-    book = RuleBook(qs.order_by("code", "version"))
-    if simulate is not None:
-        simulate = rule_queryset().get(pk=simulate.pk)  # with its exemptions, fetched once
-        if simulate.is_draft:
-            book.add_hypothetical(simulate)
-        else:
-            book.add(simulate)
-    return book
-
-
-def curriculum_courses(curricula: Iterable[Curriculum]) -> dict[int, dict[int, CurriculumCourse]]:
-    """Each curriculum's rows by course id, with the course, in one query."""
-    ids = {c.pk for c in curricula}
-    table: dict[int, dict[int, CurriculumCourse]] = {pk: {} for pk in ids}
-    rows = CurriculumCourse.objects.filter(curriculum_id__in=ids).select_related("course")
-    for row in rows:
-        table[row.curriculum_id][row.course_id] = row
-    return table
-
-
-def policy_shares(institution_ids: Iterable[int]) -> dict[int, Decimal]:
-    ids = set(institution_ids)
-    shares = dict.fromkeys(ids, ConversionPolicy.DEFAULT_MAX_SHARE)
-    for inst_id, share in ConversionPolicy.objects.filter(institution_id__in=ids).values_list(
-        "institution_id", "max_converted_share"
-    ):
-        shares[inst_id] = share
-    return shares
-
-
-def converted_q() -> Q:
-    """Entries that count as converted credits: exemptions, conversions and their reversals."""
-    return Q(kind__in=CreditEntry.CONVERTED_KINDS) | Q(
-        kind=CreditEntry.Kind.REVERSAL, reverses__kind__in=CreditEntry.CONVERTED_KINDS
-    )
-
-
-def earned_q() -> Q:
-    """Entries that count as course credits earned: course results and their reversals."""
-    return Q(kind=CreditEntry.Kind.COURSE) | Q(
-        kind=CreditEntry.Kind.REVERSAL, reverses__kind=CreditEntry.Kind.COURSE
-    )
-
-
-def load_states(pairs: Iterable[tuple[int, Curriculum]]) -> dict[tuple[int, int], LearnerState]:
-    """The state of each (account id, curriculum), in a fixed number of queries per chunk of
-    accounts: exemptions, converted sums, passed courses and conversions already used."""
-    pairs = list(pairs)
-    curricula = {c.pk: c for _, c in pairs}
-    courses = curriculum_courses(curricula.values())
-    shares = policy_shares(c.major.institution_id for c in curricula.values())
-    states = {
-        (account_id, c.pk): LearnerState(
-            account_id=account_id,
-            curriculum=c,
-            courses=courses[c.pk],
-            max_share=shares[c.major.institution_id],
-        )
-        for account_id, c in pairs
-    }
-    by_account: dict[int, list[LearnerState]] = defaultdict(list)
-    for state in states.values():
-        by_account[state.account_id].append(state)
-    for chunk in chunks(sorted(by_account)):
-        for account_id, curriculum_id, course_id, module_id in Exemption.objects.filter(
-            account_id__in=chunk,
-            curriculum_id__in=list(curricula),
-            status=Exemption.Status.ACTIVE,
-        ).values_list("account_id", "curriculum_id", "course_id", "module_id"):
-            state = states.get((account_id, curriculum_id))
-            if state is not None:
-                state.exempted.add((course_id, module_id))
-        converted = (
-            CreditEntry.objects.filter(converted_q(), account_id__in=chunk)
-            .filter(curriculum_id__in=list(curricula))
-            .values("account_id", "curriculum_id")
-            .annotate(total=Sum("credits"))
-            .order_by()
-        )
-        for row in converted:
-            state = states.get((row["account_id"], row["curriculum_id"]))
-            if state is not None:
-                state.converted = row["total"] or ZERO
-        passed: dict[int, set[int]] = defaultdict(set)
-        earned = (
-            CreditEntry.objects.filter(earned_q(), account_id__in=chunk)
-            .values("account_id", "course_id")
-            .annotate(total=Sum("credits"))
-            .order_by()
-        )
-        for row in earned:
-            if row["total"] and row["total"] > 0:
-                passed[row["account_id"]].add(row["course_id"])
-        used = (
-            CreditEntry.objects.filter(
-                account_id__in=chunk,
-                curriculum_id__in=list(curricula),
-                kind__in=CreditEntry.CONVERTED_KINDS,
-                reversed_by__isnull=True,
-            )
-            .values_list(
-                "account_id",
-                "curriculum_id",
-                "outcome_id",
-                "outcome__certificate_type_id",
-                "rule__code",
-                "rule__exclusive_group",
-                "rule__institution_id",
-            )
-            .distinct()
-            .order_by()
-        )
-        for account_id, curriculum_id, outcome_id, type_id, code, group, inst_id in used:
-            state = states.get((account_id, curriculum_id))
-            if state is None:
-                continue
-            eq = ("type", type_id) if type_id is not None else ("outcome", outcome_id)
-            state.used.add((eq, code))
-            if group:
-                state.groups[(eq, (inst_id, group))] = code
-        for account_id, courses_passed in passed.items():
-            for state in by_account[account_id]:
-                state.passed = courses_passed
-    return states
-
-
-def load_outcomes(
-    account_ids: Iterable[int], *, book: RuleBook | None = None
-) -> dict[int, list[LearningOutcome]]:
-    """Each account's outcomes that some rule of ``book`` could match (all, without a book)."""
-    table: dict[int, list[LearningOutcome]] = defaultdict(list)
-    ids = sorted(set(account_ids))
-    keys = None
-    if book is not None:
-        keys = {(r.outcome_kind, r.certificate_type_id) for r in book.rules}
-    for chunk in chunks(ids):
-        qs = LearningOutcome.objects.filter(account_id__in=chunk).select_related("certificate_type")
-        if keys is not None:
-            q = Q(pk__in=[])
-            for kind, type_id in keys:
-                q |= Q(kind=kind) if type_id is None else Q(kind=kind, certificate_type_id=type_id)
-            qs = qs.filter(q)
-        for outcome in qs.order_by("account_id", "id"):
-            table[outcome.account_id].append(outcome)
-    return table
-
-
-def curricula_for(learners: Iterable[Learner]) -> dict[int, Curriculum]:
-    """The curriculum of each student record (by major and cohort year), in one query."""
-    learners = list(learners)
-    keys = {(lr.major_id, lr.cohort_year) for lr in learners if lr.major_id and lr.cohort_year}
-    if not keys:
-        return {}
-    q = Q(pk__in=[])
-    for major_id in {m for m, _ in keys}:
-        q |= Q(major_id=major_id, cohort_year__in=[y for m, y in keys if m == major_id])
-    curricula = {
-        (c.major_id, c.cohort_year): c
-        for c in Curriculum.objects.filter(q).select_related("major__institution", "major")
-    }
-    return {
-        lr.pk: curricula[(lr.major_id, lr.cohort_year)]
-        for lr in learners
-        if (lr.major_id, lr.cohort_year) in curricula
-    }

@@ -1,0 +1,169 @@
+"""Recognition requests and batches, scoped through the learner scope of ``learners.selectors``
+(staff see the requests of learners they may see; a learner sees their own), and the engine's
+preview of a request before it is submitted."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from xbank.accounts.models import Role
+from xbank.accounts.scoping import scope_for
+from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
+from xbank.learners.selectors import learner_scope_q
+
+from .. import engine
+from ..models import RecognitionBatch, RecognitionRequest, RequestEvent, RequestLine
+from .learners import curriculum_for
+from .permissions import _assignments
+
+
+def request_scope_q(user) -> Q:
+    """Requests of learners in the user's scope; a learner's own requests."""
+    scope = scope_for(user)
+    if scope.regional:
+        return Q()
+    q = Q(learner__in=Learner.objects.filter(learner_scope_q(user)).values("pk"))
+    if scope.has(Role.LEARNER):
+        q |= Q(account__user=user)
+    return q
+
+
+def request_list(*, user, filters: Mapping | None = None) -> QuerySet[RecognitionRequest]:
+    """Requests the user may see, newest first; learner, curriculum, people and outcomes fetched.
+
+    ``filters``: ``status``, ``curriculum``, ``batch``, ``origin``. 2 queries for the page
+    (requests with their joined rows; their outcomes).
+    """
+    qs = (
+        RecognitionRequest.objects.filter(request_scope_q(user))
+        .select_related(
+            "learner__account",
+            "learner__major",
+            "learner__school",
+            "curriculum__major",
+            "submitted_by",
+            "school_reviewer",
+            "final_approver",
+        )
+        .prefetch_related(
+            Prefetch(
+                "outcomes", queryset=LearningOutcome.objects.select_related("certificate_type")
+            )
+        )
+        .order_by("-submitted_at", "-id")
+    )
+    filters = filters or {}
+    for key in ("status", "curriculum", "batch", "origin"):
+        if filters.get(key):
+            qs = qs.filter(**{key: filters[key]})
+    return qs
+
+
+def review_queue(*, user) -> QuerySet[RecognitionRequest]:
+    """Requests waiting for this user: first review for school staff, final for 教务处."""
+    q = Q(pk__in=[])
+    for ra in _assignments(user):
+        if ra.role == Role.SCHOOL_STAFF:
+            where = (
+                Q(learner__major_id=ra.major_id)
+                if ra.major_id
+                else Q(learner__school_id=ra.school_id)
+            )
+            q |= Q(status=RecognitionRequest.Status.SUBMITTED) & where
+        elif ra.role == Role.ACADEMIC_AFFAIRS and not ra.school_id and not ra.major_id:
+            q |= Q(
+                status=RecognitionRequest.Status.SCHOOL_APPROVED,
+                learner__institution_id=ra.institution_id,
+            )
+    return (
+        request_list(user=user)
+        .filter(q)
+        .exclude(submitted_by=user)
+        .exclude(account__user=user)
+        .exclude(school_reviewer=user)  # who reviewed first does not approve (three people)
+        .order_by("submitted_at", "id")
+    )
+
+
+def request_detail_qs() -> QuerySet[RecognitionRequest]:
+    return RecognitionRequest.objects.select_related(
+        "learner__account",
+        "learner__institution",
+        "learner__major",
+        "learner__school",
+        "curriculum__major",
+        "submitted_by",
+        "school_reviewer",
+        "final_approver",
+        "appealed_by",
+        "batch",
+    ).prefetch_related(
+        Prefetch("outcomes", queryset=LearningOutcome.objects.select_related("certificate_type")),
+        Prefetch("events", queryset=RequestEvent.objects.select_related("actor")),
+        Prefetch(
+            "lines",
+            queryset=RequestLine.objects.select_related(
+                "outcome", "rule", "course", "module", "entry"
+            ),
+        ),
+    )
+
+
+def access_request(user, code) -> RecognitionRequest:
+    """One request by its code, with history and lines, or 404 if missing or not the user's."""
+    try:
+        return request_detail_qs().filter(request_scope_q(user)).get(code=code)
+    except (RecognitionRequest.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such recognition request") from None
+
+
+def batch_list(*, user) -> QuerySet[RecognitionBatch]:
+    scope = scope_for(user)
+    return (
+        RecognitionBatch.objects.filter(
+            scope.q(
+                institution="curriculum__major__institution",
+                school="curriculum__major__school",
+                major="curriculum__major",
+            )
+        )
+        .select_related("curriculum__major", "certificate_type", "started_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def outcomes_for_request(*, learner: Learner) -> QuerySet[LearningOutcome]:
+    """Outcomes a learner may put in a request: verified certificates and other non-course
+    outcomes of their account (course results earn credits by themselves)."""
+    return (
+        LearningOutcome.objects.filter(
+            account_id=learner.account_id, status=LearningOutcome.Status.VERIFIED
+        )
+        .exclude(kind=OutcomeKind.COURSE_RESULT)
+        .select_related("certificate_type")
+        .order_by("-issued_on", "-id")
+    )
+
+
+def request_preview(
+    *,
+    learner: Learner,
+    outcomes: Iterable[LearningOutcome],
+    on: datetime.date | None = None,
+) -> engine.Proposal | None:
+    """What the engine would propose if ``learner`` applied with ``outcomes`` today — the same
+    evaluation ``recognition_submit`` runs, without writing. None without a curriculum."""
+    curriculum = curriculum_for(learner)
+    if curriculum is None:
+        return None
+    state = engine.load_states([(learner.account_id, curriculum)])[
+        (learner.account_id, curriculum.pk)
+    ]
+    book = engine.load_rulebook(institution_ids=[curriculum.major.institution_id])
+    outcomes = sorted(outcomes, key=lambda o: o.pk)
+    return engine.evaluate(state=state, outcomes=outcomes, book=book, on=on or timezone.localdate())

@@ -1,0 +1,81 @@
+"""The ledger page (学分流水) of a learner, or the learner's own, and reversing an entry."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from xbank.catalog.models import Curriculum
+
+from .. import exports, forms, selectors, services
+from ..filters import LedgerFilterForm
+from .base import _access_learner, _error, _export, _page, _xlsx
+
+
+def _ledger_page(request, *, account, learner=None):
+    ledger = selectors.ledger_get(account=account)
+    curricula = Curriculum.objects.filter(
+        pk__in={row.entry.curriculum_id for row in ledger.rows if row.entry.curriculum_id}
+    ).select_related("major")
+    form = LedgerFilterForm(request.GET or None, curricula=curricula)
+    rows = [row for row in ledger.rows if form.keep(row)] if form.is_bound else ledger.rows
+    if _export(request):
+        return _xlsx(_("学分流水"), exports.ledger_export, rows)
+    may_reverse = learner is not None and selectors.may_manage_rules(
+        request.user, learner.institution
+    )
+    return render(
+        request,
+        "creditbank/ledger.html",
+        {
+            "ledger": ledger,
+            "learner": learner,
+            "filter_form": form,
+            "page_obj": _page(request, list(reversed(rows)), 100),
+            "may_reverse": may_reverse,
+            "reverse_form": forms.ReverseForm() if may_reverse else None,
+        },
+    )
+
+
+@login_required
+def ledger(request, pk):
+    learner = _access_learner(request, pk)
+    return _ledger_page(request, account=learner.account, learner=learner)
+
+
+@login_required
+def my_ledger(request):
+    account = getattr(request.user, "learning_account", None)
+    if account is None:
+        raise Http404("No learning account")
+    return _ledger_page(request, account=account)
+
+
+@require_POST
+@login_required
+def entry_reverse(request, pk, seq):
+    learner = _access_learner(request, pk)
+    entry = selectors.entry_list(account=learner.account).filter(seq=seq).first()
+    if entry is None:
+        raise Http404("No such entry")
+    if not selectors.may_manage_rules(request.user, learner.institution):
+        raise PermissionDenied
+    form = forms.ReverseForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["reason"]))
+    else:
+        try:
+            reversal = services.entry_reverse(
+                actor=request.user, entry=entry, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            _error(request, exc)
+        else:
+            messages.success(request, _("已登记冲正流水第 %(seq)s 条") % {"seq": reversal.seq})
+    return redirect("creditbank:ledger", pk=learner.pk)
