@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -80,11 +80,19 @@ def list_page(
 
 
 def run_service(
-    form: Any, call: Callable[[], T], *, fields: Mapping[str, str] | None = None
+    form: Any,
+    call: Callable[[], T],
+    *,
+    fields: Mapping[str, str] | None = None,
+    denied: bool = False,
 ) -> tuple[bool, T | None]:
     """``(True, result)`` of ``call()``, or ``(False, None)`` with its ``ValidationError`` put on
     ``form``: on the field that ``fields`` maps the error's ``code`` to, else as a non-field error
-    (a dict error lands on the fields it names, as ``form.add_error`` does)."""
+    (a dict error lands on the fields it names, as ``form.add_error`` does).
+
+    With ``denied=True`` a ``PermissionDenied`` is put on the form too, as a non-field error
+    with its reason, for a service that refuses this actor this one row (an examiner not
+    assigned to a candidate's room) where the page should say why rather than answer 403."""
     try:
         return True, call()
     except ValidationError as exc:
@@ -94,6 +102,11 @@ def run_service(
                 form.add_error(field, message)
         else:
             form.add_error(None, exc)
+        return False, None
+    except PermissionDenied as exc:
+        if not denied:
+            raise
+        form.add_error(None, str(exc))
         return False, None
 
 

@@ -12,7 +12,7 @@ import pytest
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory, override_settings
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
@@ -166,6 +166,18 @@ def test_run_service_puts_a_dict_error_on_each_field():
 
     run_service(form, call, fields={"name": "other"})
     assert form.errors == {"name": ["太长"], "other": ["必填"]}
+
+
+def test_run_service_puts_a_refusal_on_the_form_only_when_asked():
+    def call():
+        raise PermissionDenied("未被安排在该考场")
+
+    form = NameForm({"name": "x"})
+    assert form.is_valid()
+    assert run_service(form, call, denied=True) == (False, None)
+    assert form.non_field_errors() == ["未被安排在该考场"]
+    with pytest.raises(PermissionDenied):
+        run_service(NameForm({"name": "x"}), call)
 
 
 def test_run_action_shows_each_message(rf):
