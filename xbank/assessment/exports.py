@@ -1,16 +1,23 @@
-"""Excel exports of the assessment lists: headers and a row generator per list, rendered by
-``xbank.core.xlsx.write_rows``. ID numbers are exported masked."""
+"""Excel exports of the assessment lists, one ``ListExport`` per list (pretix's
+``ListExporter``): the file's title, the header row and a row per object; ``xbank.core.xlsx``
+renders. ID numbers are exported masked."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xbank.core.xlsx import ListExport
 
 
-def site_export():
-    headers = [_("院校"), _("考点名称"), _("地址"), _("考点负责人"), _("考场数"), _("启用")]
+class SiteExport(ListExport):
+    title = gettext_lazy("考点")
 
-    def rows(sites):
+    def headers(self):
+        return [_("院校"), _("考点名称"), _("地址"), _("考点负责人"), _("考场数"), _("启用")]
+
+    def rows(self, sites):
         for site in sites:
             yield [
                 site.institution.name,
@@ -21,23 +28,24 @@ def site_export():
                 _("是") if site.is_active else _("否"),
             ]
 
-    return headers, rows
 
+class RoomExport(ListExport):
+    title = gettext_lazy("考场")
 
-def room_export():
-    headers = [
-        _("院校"),
-        _("考点"),
-        _("考场名称"),
-        _("座位数"),
-        _("设施设备"),
-        _("标准化考场认定编号"),
-        _("认定日期"),
-        _("认定有效期至"),
-        _("今天是否有效"),
-    ]
+    def headers(self):
+        return [
+            _("院校"),
+            _("考点"),
+            _("考场名称"),
+            _("座位数"),
+            _("设施设备"),
+            _("标准化考场认定编号"),
+            _("认定日期"),
+            _("认定有效期至"),
+            _("今天是否有效"),
+        ]
 
-    def rows(rooms):
+    def rows(self, rooms):
         today = timezone.localdate()
         for room in rooms:
             yield [
@@ -52,24 +60,25 @@ def room_export():
                 _("有效") if room.is_certified_on(today) else _("无效"),
             ]
 
-    return headers, rows
 
+class QualificationExport(ListExport):
+    title = gettext_lazy("考评员资格")
 
-def qualification_export():
-    headers = [
-        _("考评员"),
-        _("用户名"),
-        _("登记院校"),
-        _("证书"),
-        _("等级"),
-        _("考评员证书编号"),
-        _("发证机构"),
-        _("有效期自"),
-        _("有效期至"),
-        _("今天是否有效"),
-    ]
+    def headers(self):
+        return [
+            _("考评员"),
+            _("用户名"),
+            _("登记院校"),
+            _("证书"),
+            _("等级"),
+            _("考评员证书编号"),
+            _("发证机构"),
+            _("有效期自"),
+            _("有效期至"),
+            _("今天是否有效"),
+        ]
 
-    def rows(qualifications):
+    def rows(self, qualifications):
         today = timezone.localdate()
         for q in qualifications:
             yield [
@@ -85,24 +94,25 @@ def qualification_export():
                 _("有效") if q.is_valid_on(today) else _("无效"),
             ]
 
-    return headers, rows
 
+class SessionExport(ListExport):
+    title = gettext_lazy("考核批次")
 
-def session_export():
-    headers = [
-        _("院校"),
-        _("批次名称"),
-        _("证书"),
-        _("等级"),
-        _("考核日期"),
-        _("开始时间"),
-        _("结束时间"),
-        _("考场数"),
-        _("考生数"),
-        _("状态"),
-    ]
+    def headers(self):
+        return [
+            _("院校"),
+            _("批次名称"),
+            _("证书"),
+            _("等级"),
+            _("考核日期"),
+            _("开始时间"),
+            _("结束时间"),
+            _("考场数"),
+            _("考生数"),
+            _("状态"),
+        ]
 
-    def rows(sessions):
+    def rows(self, sessions):
         for s in sessions:
             yield [
                 s.institution.name,
@@ -116,8 +126,6 @@ def session_export():
                 s.candidate_count,
                 s.get_status_display(),
             ]
-
-    return headers, rows
 
 
 def _result_cells(candidate) -> list:
@@ -134,26 +142,29 @@ def _result_cells(candidate) -> list:
     ]
 
 
-def candidate_export():
-    headers = [
-        _("考核日期"),
-        _("考核批次"),
-        _("证书"),
-        _("等级"),
-        _("准考证号"),
-        _("姓名"),
-        _("证件号码"),
-        _("考场"),
-        _("座位号"),
-        _("来源"),
-        _("理论成绩"),
-        _("实操成绩"),
-        _("考试情况"),
-        _("结果"),
-        _("证书编号"),
-    ]
+class CandidateExport(ListExport):
+    title = gettext_lazy("考生")
 
-    def rows(candidates):
+    def headers(self):
+        return [
+            _("考核日期"),
+            _("考核批次"),
+            _("证书"),
+            _("等级"),
+            _("准考证号"),
+            _("姓名"),
+            _("证件号码"),
+            _("考场"),
+            _("座位号"),
+            _("来源"),
+            _("理论成绩"),
+            _("实操成绩"),
+            _("考试情况"),
+            _("结果"),
+            _("证书编号"),
+        ]
+
+    def rows(self, candidates):
         for c in candidates:
             award = getattr(c, "award", None)
             yield [
@@ -171,25 +182,33 @@ def candidate_export():
                 award.certificate_no if award is not None else "",
             ]
 
-    return headers, rows
+
+class SessionCandidateExport(CandidateExport):
+    """A session's candidates, exported from the session's page: the same columns, another
+    file name."""
+
+    title = gettext_lazy("考生名单")
 
 
-def award_export():
-    headers = [
-        _("姓名"),
-        _("证件号码"),
-        _("证书"),
-        _("等级"),
-        _("证书编号"),
-        _("发证机构"),
-        _("发证日期"),
-        _("考核批次"),
-        _("准考证号"),
-        _("状态"),
-        _("撤销原因"),
-    ]
+class AwardExport(ListExport):
+    title = gettext_lazy("证书发放")
 
-    def rows(awards):
+    def headers(self):
+        return [
+            _("姓名"),
+            _("证件号码"),
+            _("证书"),
+            _("等级"),
+            _("证书编号"),
+            _("发证机构"),
+            _("发证日期"),
+            _("考核批次"),
+            _("准考证号"),
+            _("状态"),
+            _("撤销原因"),
+        ]
+
+    def rows(self, awards):
         for a in awards:
             yield [
                 a.account.name,
@@ -205,21 +224,25 @@ def award_export():
                 a.revoked_reason,
             ]
 
-    return headers, rows
 
+class StatsExport(ListExport):
+    """The appraisal statistics (鉴定统计) by year, certificate and level: its rows are those of
+    ``selectors.appraisal_stats``, not a queryset."""
 
-def stats_export():
-    headers = [
-        _("年份"),
-        _("证书"),
-        _("等级"),
-        _("报考人数"),
-        _("鉴定人数"),
-        _("合格人数"),
-        _("合格率（%）"),
-    ]
+    title = gettext_lazy("鉴定统计")
 
-    def rows(stats):
+    def headers(self):
+        return [
+            _("年份"),
+            _("证书"),
+            _("等级"),
+            _("报考人数"),
+            _("鉴定人数"),
+            _("合格人数"),
+            _("合格率（%）"),
+        ]
+
+    def rows(self, stats):
         for row in stats.rows:
             yield [
                 row.year,
@@ -231,13 +254,23 @@ def stats_export():
                 row.pass_rate,
             ]
 
-    return headers, rows
 
+class PassMarkExport(ListExport):
+    """Pass marks (合格线): its rows are ``(certificate type, pass mark)`` pairs."""
 
-def pass_mark_export():
-    headers = [_("证书"), _("类别"), _("理论合格线"), _("理论满分"), _("实操合格线"), _("实操满分")]
+    title = gettext_lazy("合格线")
 
-    def rows(entries):
+    def headers(self):
+        return [
+            _("证书"),
+            _("类别"),
+            _("理论合格线"),
+            _("理论满分"),
+            _("实操合格线"),
+            _("实操满分"),
+        ]
+
+    def rows(self, entries):
         for certificate_type, mark in entries:
             yield [
                 certificate_type.name,
@@ -247,5 +280,3 @@ def pass_mark_export():
                 mark.practical,
                 mark.practical_full,
             ]
-
-    return headers, rows

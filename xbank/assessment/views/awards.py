@@ -8,13 +8,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from xbank.core.views import list_page
+
 from .. import exports, forms, selectors, services
 from ..decorators import (
     manage_required,
     view_required,
 )
 from ..filters import AwardFilter
-from .common import _back, _list_page
+from .common import _back, _list_context
 
 
 @view_required
@@ -22,8 +24,12 @@ def award_list(request):
     filterset = AwardFilter(
         request.GET or None, queryset=selectors.award_list(user=request.user), user=request.user
     )
-    return _list_page(
-        request, "assessment/award_list.html", filterset, _("证书发放"), exports.award_export
+    return list_page(
+        request,
+        "assessment/award_list.html",
+        filterset=filterset,
+        export=exports.AwardExport(),
+        context=_list_context(request.user),
     )
 
 

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from xbank.core.views import list_page
+
 from .. import exports, forms, selectors, services
 from ..access import access_for
 from ..decorators import (
@@ -15,7 +17,7 @@ from ..decorators import (
     qualifications_required,
 )
 from ..filters import QualificationFilter
-from .common import _list_page
+from .common import _list_context
 
 
 @qualifications_required
@@ -25,13 +27,15 @@ def qualification_list(request):
         queryset=selectors.qualification_list(user=request.user),
         user=request.user,
     )
-    return _list_page(
+    return list_page(
         request,
         "assessment/qualification_list.html",
-        filterset,
-        _("考评员资格"),
-        exports.qualification_export,
-        {"may_edit": bool(access_for(request.user).qualifications)},
+        filterset=filterset,
+        export=exports.QualificationExport(),
+        context={
+            **_list_context(request.user),
+            "may_edit": bool(access_for(request.user).qualifications),
+        },
     )
 
 

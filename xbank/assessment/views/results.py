@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xbank.catalog.models import CertificateType
+from xbank.core.views import PAGE_SIZE, list_page, wants_export
 
 from .. import exports, forms, selectors, services
 from ..access import access_for
@@ -23,7 +24,7 @@ from ..decorators import (
 )
 from ..filters import CandidateFilter
 from ..models import ExamSession
-from .common import PAGE_SIZE, _export, _list_page, _xlsx
+from .common import _list_context
 
 Status = ExamSession.Status
 
@@ -40,8 +41,8 @@ def _pass_mark_entries():
 @view_required
 def pass_mark_list(request):
     entries = _pass_mark_entries()
-    if _export(request):
-        return _xlsx(_("合格线"), exports.pass_mark_export, entries)
+    if wants_export(request):
+        return exports.PassMarkExport().response(entries)
     return render(
         request,
         "assessment/pass_mark_list.html",
@@ -149,8 +150,12 @@ def candidate_list(request):
     filterset = CandidateFilter(
         request.GET or None, queryset=selectors.candidate_list(user=request.user), user=request.user
     )
-    return _list_page(
-        request, "assessment/candidate_list.html", filterset, _("考生"), exports.candidate_export
+    return list_page(
+        request,
+        "assessment/candidate_list.html",
+        filterset=filterset,
+        export=exports.CandidateExport(),
+        context=_list_context(request.user),
     )
 
 
@@ -164,8 +169,8 @@ def stats(request):
         if name not in {"year", "certificate_type", "level", "institution"}:
             del filterset.filters[name]
     data = selectors.appraisal_stats(candidates=filterset.qs)
-    if _export(request):
-        return _xlsx(_("鉴定统计"), exports.stats_export, data)
+    if wants_export(request):
+        return exports.StatsExport().response(data)
     carried = {
         key: value
         for key, value in request.GET.items()

@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xbank.core.views import list_page, wants_export
+
 from .. import exports, forms, selectors, services
 from ..access import access_for
 from ..decorators import (
@@ -20,7 +22,7 @@ from ..decorators import (
 )
 from ..filters import SessionFilter
 from ..models import ExamSession, SessionExaminer
-from .common import _back, _error, _export, _list_page, _xlsx
+from .common import _back, _error, _list_context
 
 Status = ExamSession.Status
 
@@ -42,8 +44,12 @@ def session_list(request):
     filterset = SessionFilter(
         request.GET or None, queryset=selectors.session_list(user=request.user), user=request.user
     )
-    return _list_page(
-        request, "assessment/session_list.html", filterset, _("考核批次"), exports.session_export
+    return list_page(
+        request,
+        "assessment/session_list.html",
+        filterset=filterset,
+        export=exports.SessionExport(),
+        context=_list_context(request.user),
     )
 
 
@@ -93,8 +99,8 @@ def session_edit(request, pk):
 @view_required
 def session_detail(request, pk):
     session = selectors.access_session(request.user, pk)
-    if _export(request):
-        return _xlsx(_("考生名单"), exports.candidate_export, selectors.session_candidates(session))
+    if wants_export(request):
+        return exports.SessionCandidateExport().response(selectors.session_candidates(session))
     may_manage = session.institution_id in access_for(request.user).manage
     rooms = selectors.session_rooms(session)
     candidates = list(selectors.session_candidates(session))

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from xbank.core.views import list_page
+
 from .. import exports, forms, selectors, services
 from ..access import access_for
 from ..decorators import (
@@ -18,7 +20,7 @@ from ..filters import (
     RoomFilter,
     SiteFilter,
 )
-from .common import _list_page
+from .common import _list_context
 
 
 @view_required
@@ -26,8 +28,12 @@ def site_list(request):
     filterset = SiteFilter(
         request.GET or None, queryset=selectors.site_list(user=request.user), user=request.user
     )
-    return _list_page(
-        request, "assessment/site_list.html", filterset, _("考点"), exports.site_export
+    return list_page(
+        request,
+        "assessment/site_list.html",
+        filterset=filterset,
+        export=exports.SiteExport(),
+        context=_list_context(request.user),
     )
 
 
@@ -120,8 +126,12 @@ def room_list(request):
     filterset = RoomFilter(
         request.GET or None, queryset=selectors.room_list(user=request.user), user=request.user
     )
-    return _list_page(
-        request, "assessment/room_list.html", filterset, _("考场"), exports.room_export
+    return list_page(
+        request,
+        "assessment/room_list.html",
+        filterset=filterset,
+        export=exports.RoomExport(),
+        context=_list_context(request.user),
     )
 
 
