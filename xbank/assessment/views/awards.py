@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xbank.core.views import list_page
+from xbank.core.views import list_page, run_service
 
 from .. import exports, forms, selectors, services
 from ..decorators import (
@@ -38,13 +37,13 @@ def award_create(request, pk):
     candidate = selectors.access_candidate(request.user, pk, manage=True)
     form = forms.AwardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            award = services.award_issue(
+        ok, award = run_service(
+            form,
+            lambda: services.award_issue(
                 actor=request.user, candidate=candidate, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(
                 request,
                 _("已发放证书 %(number)s，已记入 %(name)s 的学习账户")
@@ -61,13 +60,13 @@ def award_revoke(request, pk):
     award = selectors.access_award(request.user, pk, manage=True)
     form = forms.ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.award_revoke(
+        ok, _revoked = run_service(
+            form,
+            lambda: services.award_revoke(
                 actor=request.user, award=award, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("证书已撤销，核验页面将显示“已撤销”"))
             return redirect("assessment:award-list")
     title = _("撤销证书") + f" · {award.certificate_no}（{award.account.name}）"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from xbank.core.pdf import pdf_response, render_pdf
 from xbank.core.qr import qr_svg_data_uri
+from xbank.core.views import run_action, run_service
 from xbank.verify import services as verify_services
 
 from .. import forms, selectors, services
@@ -20,7 +20,7 @@ from ..decorators import (
     manage_required,
     view_required,
 )
-from .common import _back, _error
+from .common import _back
 
 
 @manage_required
@@ -29,13 +29,13 @@ def candidate_add(request, pk):
     session = selectors.access_session(request.user, pk, manage=True)
     form = forms.DirectSignUpForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            candidate = services.candidate_add(
+        ok, candidate = run_service(
+            form,
+            lambda: services.candidate_add(
                 actor=request.user, session=session, account=form.cleaned_data["account"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(
                 request,
                 _("已报考：%(name)s，准考证号 %(ticket)s")
@@ -62,12 +62,13 @@ def candidate_add_program(request, pk):
     if not form.is_valid():
         messages.error(request, _("请选择培训项目"))
         return _back(session.pk, "candidates")
-    try:
-        report = services.candidates_add_from_program(
+    ok, report = run_action(
+        request,
+        lambda: services.candidates_add_from_program(
             actor=request.user, session=session, program=form.cleaned_data["program"]
-        )
-    except ValidationError as exc:
-        _error(request, exc)
+        ),
+    )
+    if not ok:
         return _back(session.pk, "candidates")
     messages.success(
         request,
@@ -83,11 +84,11 @@ def candidate_add_program(request, pk):
 @manage_required
 def candidate_remove(request, pk):
     candidate = selectors.access_candidate(request.user, pk, manage=True)
-    try:
-        services.candidate_remove(actor=request.user, candidate=candidate)
+    ok, _removed = run_action(
+        request, lambda: services.candidate_remove(actor=request.user, candidate=candidate)
+    )
+    if ok:
         messages.success(request, _("已移出考生"))
-    except ValidationError as exc:
-        _error(request, exc)
     return _back(candidate.session_id, "candidates")
 
 

@@ -1,11 +1,9 @@
-"""What the assessment pages share: what a list page shows besides its rows, errors as messages,
-and the way back to a session's page. Filtering, export and paging are the kit's
+"""What the assessment pages share: what a list page shows besides its rows, and the way back to
+a session's page. Filtering, export, paging and service errors are the kit's
 (``xbank.core.views``)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -16,11 +14,6 @@ def _list_context(user) -> dict:
     """The manage buttons and the section navigation of an assessment list page."""
     access = access_for(user)
     return {"may_manage": bool(access.manage), "show_nav": bool(access.view)}
-
-
-def _error(request, exc: ValidationError | PermissionDenied) -> None:
-    text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-    messages.error(request, text)
 
 
 def _back(session_pk: int, anchor: str = ""):

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xbank.core.views import run_action, run_service
+
 from .. import forms, selectors, services
 from ..models import ConfidentialityStep, ExamSession, SessionIncident
-from .common import _error
 
 
 def _confidentiality_session(user, pk) -> ExamSession:
@@ -28,11 +28,13 @@ def confidentiality(request, pk):
     session = _confidentiality_session(request.user, pk)
     form = forms.ConfidentialityForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.confidentiality_sign(actor=request.user, session=session, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, _step = run_service(
+            form,
+            lambda: services.confidentiality_sign(
+                actor=request.user, session=session, **form.cleaned_data
+            ),
+        )
+        if ok:
             messages.success(request, _("已签字记录，请另一人复核"))
             return redirect("assessment:confidentiality", pk=session.pk)
     steps = selectors.confidentiality_steps(session)
@@ -60,11 +62,11 @@ def confidentiality(request, pk):
 def confidentiality_countersign(request, pk, step_pk):
     session = _confidentiality_session(request.user, pk)
     step = get_object_or_404(ConfidentialityStep, session=session, pk=step_pk)
-    try:
-        services.confidentiality_countersign(actor=request.user, step=step)
+    ok, _step = run_action(
+        request, lambda: services.confidentiality_countersign(actor=request.user, step=step)
+    )
+    if ok:
         messages.success(request, _("已复核"))
-    except ValidationError as exc:
-        _error(request, exc)
     return redirect("assessment:confidentiality", pk=session.pk)
 
 
@@ -74,11 +76,14 @@ def incident_add(request, pk):
     session = _confidentiality_session(request.user, pk)
     form = forms.IncidentForm(request.POST)
     if form.is_valid():
-        try:
-            services.incident_report(actor=request.user, session=session, **form.cleaned_data)
+        ok, _incident = run_action(
+            request,
+            lambda: services.incident_report(
+                actor=request.user, session=session, **form.cleaned_data
+            ),
+        )
+        if ok:
             messages.success(request, _("已记录异常情况"))
-        except ValidationError as exc:
-            _error(request, exc)
     else:
         messages.error(request, _("请填写发生时间和情况"))
     return redirect("assessment:confidentiality", pk=session.pk)
@@ -91,13 +96,14 @@ def incident_resolve(request, pk, incident_pk):
     incident = get_object_or_404(SessionIncident, session=session, pk=incident_pk)
     form = forms.IncidentResolveForm(request.POST)
     if form.is_valid():
-        try:
-            services.incident_resolve(
+        ok, _incident = run_action(
+            request,
+            lambda: services.incident_resolve(
                 actor=request.user, incident=incident, handling=form.cleaned_data["handling"]
-            )
+            ),
+        )
+        if ok:
             messages.success(request, _("已记录处理结果"))
-        except ValidationError as exc:
-            _error(request, exc)
     else:
         messages.error(request, _("请填写处理结果"))
     return redirect("assessment:confidentiality", pk=session.pk)

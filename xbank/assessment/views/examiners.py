@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xbank.core.views import list_page
+from xbank.core.views import list_page, run_service
 
 from .. import exports, forms, selectors, services
 from ..access import access_for
@@ -43,11 +42,10 @@ def qualification_list(request):
 def qualification_create(request):
     form = forms.QualificationForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.qualification_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, _qualification = run_service(
+            form, lambda: services.qualification_create(actor=request.user, **form.cleaned_data)
+        )
+        if ok:
             messages.success(request, _("已登记考评员资格"))
             return redirect("assessment:qualification-list")
     return render(
@@ -68,11 +66,13 @@ def qualification_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         values = {k: form.cleaned_data[k] for k in services.QUALIFICATION_FIELDS}
         qualification.refresh_from_db()
-        try:
-            services.qualification_update(actor=request.user, qualification=qualification, **values)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, _qualification = run_service(
+            form,
+            lambda: services.qualification_update(
+                actor=request.user, qualification=qualification, **values
+            ),
+        )
+        if ok:
             messages.success(request, _("已保存"))
             return redirect("assessment:qualification-list")
     return render(

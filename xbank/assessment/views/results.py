@@ -3,18 +3,18 @@ appraisal statistics (鉴定统计)."""
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from xbank.catalog.models import CertificateType
-from xbank.core.views import PAGE_SIZE, list_page, wants_export
+from xbank.core.views import PAGE_SIZE, list_page, run_service, wants_export
 
 from .. import exports, forms, selectors, services
 from ..access import access_for
@@ -101,18 +101,22 @@ def score_sheet(request, pk):
         form = forms.ScoreForm(request.POST if posted else None, initial=initial, prefix=prefix)
         if posted and form.is_valid() and form.has_changed():
             data = form.cleaned_data
-            try:
-                services.result_enter(
+            # partial, not a lambda: it binds this row's candidate and scores, not the loop's.
+            ok, _result = run_service(
+                form,
+                partial(
+                    services.result_enter,
                     actor=request.user,
                     candidate=candidate,
                     theory_score=data["theory"],
                     practical_score=data["practical"],
                     absent=data["absent"],
-                )
+                ),
+                denied=True,
+            )
+            if ok:
                 saved += 1
-            except (ValidationError, PermissionDenied) as exc:
-                text = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-                form.add_error(None, text)
+            else:
                 failed += 1
         elif posted and not form.is_valid():
             failed += 1

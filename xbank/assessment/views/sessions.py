@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xbank.core.views import list_page, wants_export
+from xbank.core.views import list_page, run_action, run_service, wants_export
 
 from .. import exports, forms, selectors, services
 from ..access import access_for
@@ -22,7 +21,7 @@ from ..decorators import (
 )
 from ..filters import SessionFilter
 from ..models import ExamSession, SessionExaminer
-from .common import _back, _error, _list_context
+from .common import _back, _list_context
 
 Status = ExamSession.Status
 
@@ -57,11 +56,10 @@ def session_list(request):
 def session_create(request):
     form = forms.SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            session = services.session_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, session = run_service(
+            form, lambda: services.session_create(actor=request.user, **form.cleaned_data)
+        )
+        if ok:
             messages.success(request, _("已新建考核批次，请安排考场和考评员"))
             return redirect("assessment:session-detail", pk=session.pk)
     return render(
@@ -78,11 +76,10 @@ def session_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         values = {k: form.cleaned_data[k] for k in services.SESSION_FIELDS}
         session.refresh_from_db()
-        try:
-            services.session_update(actor=request.user, session=session, **values)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, _session = run_service(
+            form, lambda: services.session_update(actor=request.user, session=session, **values)
+        )
+        if ok:
             messages.success(request, _("已保存"))
             return redirect("assessment:session-detail", pk=session.pk)
     return render(
@@ -132,16 +129,17 @@ def session_room_add(request, pk):
     session = selectors.access_session(request.user, pk, manage=True)
     form = forms.SessionRoomForm(request.POST, session=session)
     if form.is_valid():
-        try:
-            services.session_room_add(
+        ok, _session_room = run_action(
+            request,
+            lambda: services.session_room_add(
                 actor=request.user,
                 session=session,
                 room=form.cleaned_data["room"],
                 seats=form.cleaned_data["seats"],
-            )
+            ),
+        )
+        if ok:
             messages.success(request, _("已安排考场"))
-        except ValidationError as exc:
-            _error(request, exc)
     else:
         messages.error(request, _("请选择考场"))
     return _back(session.pk, "rooms")
@@ -152,11 +150,12 @@ def session_room_add(request, pk):
 def session_room_remove(request, pk, room_pk):
     session = selectors.access_session(request.user, pk, manage=True)
     session_room = get_object_or_404(session.session_rooms, pk=room_pk)
-    try:
-        services.session_room_remove(actor=request.user, session_room=session_room)
+    ok, _removed = run_action(
+        request,
+        lambda: services.session_room_remove(actor=request.user, session_room=session_room),
+    )
+    if ok:
         messages.success(request, _("已移出考场"))
-    except ValidationError as exc:
-        _error(request, exc)
     return _back(session.pk, "rooms")
 
 
@@ -170,15 +169,16 @@ def session_examiner_add(request, pk):
         rooms=list(session.session_rooms.select_related("room__site")),
     )
     if form.is_valid():
-        try:
-            services.session_examiner_add(
+        ok, _assignment = run_action(
+            request,
+            lambda: services.session_examiner_add(
                 actor=request.user,
                 session_room=form.cleaned_data["session_room"],
                 examiner=form.cleaned_data["examiner"],
-            )
+            ),
+        )
+        if ok:
             messages.success(request, _("已安排考评员"))
-        except ValidationError as exc:
-            _error(request, exc)
     else:
         messages.error(request, _("请选择考场和考评员"))
     return _back(session.pk, "rooms")
@@ -193,11 +193,11 @@ def session_examiner_remove(request, pk, assignment_pk):
         session=session,
         pk=assignment_pk,
     )
-    try:
-        services.session_examiner_remove(actor=request.user, assignment=assignment)
+    ok, _removed = run_action(
+        request, lambda: services.session_examiner_remove(actor=request.user, assignment=assignment)
+    )
+    if ok:
         messages.success(request, _("已移出考评员"))
-    except ValidationError as exc:
-        _error(request, exc)
     return _back(session.pk, "rooms")
 
 
@@ -219,10 +219,7 @@ def session_transition(request, pk, action):
     if action not in TRANSITIONS:
         raise Http404("No such action")
     service, done = TRANSITIONS[action]
-    try:
-        service(actor=request.user, session=session)
+    ok, _session = run_action(request, lambda: service(actor=request.user, session=session))
+    if ok:
         messages.success(request, done)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
     return _back(session.pk)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xbank.core.views import list_page
+from xbank.core.views import list_page, run_service
 
 from .. import exports, forms, selectors, services
 from ..access import access_for
@@ -41,17 +40,11 @@ def site_list(request):
 def site_create(request):
     form = forms.SiteForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            site = services.site_create(
-                actor=request.user,
-                **{
-                    k: form.cleaned_data[k]
-                    for k in ("institution", "name", "address", "contact", "notes")
-                },
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        values = {
+            k: form.cleaned_data[k] for k in ("institution", "name", "address", "contact", "notes")
+        }
+        ok, site = run_service(form, lambda: services.site_create(actor=request.user, **values))
+        if ok:
             messages.success(request, _("已新增考点"))
             return redirect("assessment:site-detail", pk=site.pk)
     return render(
@@ -103,11 +96,10 @@ def room_create(request, pk):
     site = selectors.access_site(request.user, pk, manage=True)
     form = forms.RoomForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.room_create(actor=request.user, site=site, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, _room = run_service(
+            form, lambda: services.room_create(actor=request.user, site=site, **form.cleaned_data)
+        )
+        if ok:
             messages.success(request, _("已新增考场"))
             return redirect("assessment:site-detail", pk=site.pk)
     return render(
@@ -142,11 +134,10 @@ def room_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         room.refresh_from_db()
-        try:
-            services.room_update(actor=request.user, room=room, **values)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, _room = run_service(
+            form, lambda: services.room_update(actor=request.user, room=room, **values)
+        )
+        if ok:
             messages.success(request, _("已保存"))
             return redirect("assessment:site-detail", pk=room.site_id)
     return render(
