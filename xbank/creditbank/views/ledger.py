@@ -6,15 +6,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xbank.catalog.models import Curriculum
+from xbank.core.views import list_page
 
 from .. import exports, forms, selectors, services
 from ..filters import LedgerFilterForm
-from .base import _access_learner, _error, _export, _page, _xlsx
+from .base import _access_learner, _error
 
 
 def _ledger_page(request, *, account, learner=None):
@@ -24,19 +25,19 @@ def _ledger_page(request, *, account, learner=None):
     ).select_related("major")
     form = LedgerFilterForm(request.GET or None, curricula=curricula)
     rows = [row for row in ledger.rows if form.keep(row)] if form.is_bound else ledger.rows
-    if _export(request):
-        return _xlsx(_("学分流水"), exports.ledger_export, rows)
     may_reverse = learner is not None and selectors.may_manage_rules(
         request.user, learner.institution
     )
-    return render(
+    return list_page(
         request,
         "creditbank/ledger.html",
-        {
+        queryset=list(reversed(rows)),  # newest first; the export keeps the chain order
+        export=exports.LedgerExport(),
+        page_size=100,
+        context={
             "ledger": ledger,
             "learner": learner,
             "filter_form": form,
-            "page_obj": _page(request, list(reversed(rows)), 100),
             "may_reverse": may_reverse,
             "reverse_form": forms.ReverseForm() if may_reverse else None,
         },

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from xbank.accounts.models import Role
 from xbank.accounts.scoping import scope_for
+from xbank.core.views import list_page
 from xbank.learners import selectors as learner_selectors
 
 from .. import exports, forms, selectors, services
@@ -24,23 +25,10 @@ from .base import (
     BATCH_ROLES,
     _access_request,
     _error,
-    _export,
     _is_final_approver,
-    _page,
     _sees_requests,
-    _xlsx,
     roles_required,
 )
-
-
-def _request_list_page(
-    request, queryset, *, template, title, filter_class=RequestFilter, extra=None
-):
-    filterset = filter_class(request.GET or None, queryset=queryset, user=request.user)
-    if _export(request):
-        return _xlsx(title, exports.request_export, filterset.qs)
-    context = {"filter": filterset, "page_obj": _page(request, filterset.qs), "title": title}
-    return render(request, template, {**context, **(extra or {})})
 
 
 @login_required
@@ -56,12 +44,13 @@ def request_list(request):
             raise Http404("No such batch")
         queryset = queryset.filter(batch=batch)
     title = _("认定申请") if scope.sees_learner_records else _("我的认定申请")
-    return _request_list_page(
+    return list_page(
         request,
-        queryset,
-        template="creditbank/request_list.html",
-        title=title,
-        extra={
+        "creditbank/request_list.html",
+        filterset=RequestFilter(request.GET or None, queryset=queryset, user=request.user),
+        export=exports.RequestExport(title),
+        context={
+            "title": title,
             "batch": batch,
             "may_batch": scope.has(*BATCH_ROLES),
             "may_apply": bool(selectors.learner_records_for_user(user=request.user)),
@@ -89,13 +78,12 @@ def review_queue(request, stage: str):
             raise PermissionDenied
         status, title = RecognitionRequest.Status.SCHOOL_APPROVED, _("认定终审（教务处）")
     queryset = selectors.review_queue(user=request.user).filter(status=status)
-    return _request_list_page(
+    return list_page(
         request,
-        queryset,
-        template="creditbank/review_queue.html",
-        title=title,
-        filter_class=QueueFilter,
-        extra={"stage": stage, "staff": True},
+        "creditbank/review_queue.html",
+        filterset=QueueFilter(request.GET or None, queryset=queryset, user=request.user),
+        export=exports.RequestExport(title),
+        context={"title": title, "stage": stage, "staff": True},
     )
 
 
@@ -326,10 +314,6 @@ def batch_list(request):
     filterset = BatchFilter(
         request.GET or None, queryset=selectors.batch_list(user=request.user), user=request.user
     )
-    if _export(request):
-        return _xlsx(_("批量认定"), exports.batch_export, filterset.qs)
-    return render(
-        request,
-        "creditbank/batch_list.html",
-        {"filter": filterset, "page_obj": _page(request, filterset.qs)},
+    return list_page(
+        request, "creditbank/batch_list.html", filterset=filterset, export=exports.BatchExport()
     )

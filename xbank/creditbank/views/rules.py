@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xbank.accounts.decorators import records_required
+from xbank.core.views import list_page
 
 from .. import exports, forms, selectors, services
 from ..choices import curriculum_options
 from ..filters import RuleFilter
 from ..models import ConversionRule
-from .base import _error, _export, _page, _xlsx, rule_owners
+from .base import _error, rule_owners
 
 
 @records_required
@@ -23,16 +24,12 @@ def rule_list(request):
     filterset = RuleFilter(
         request.GET or None, queryset=selectors.rule_list(user=request.user), user=request.user
     )
-    if _export(request):
-        return _xlsx(_("转换规则"), exports.rule_export, filterset.qs)
-    return render(
+    return list_page(
         request,
         "creditbank/rule_list.html",
-        {
-            "filter": filterset,
-            "page_obj": _page(request, filterset.qs),
-            "may_create": bool(rule_owners(request.user)),
-        },
+        filterset=filterset,
+        export=exports.RuleExport(),
+        context={"may_create": bool(rule_owners(request.user))},
     )
 
 
@@ -207,15 +204,10 @@ def rule_simulate(request, pk):
         simulation = selectors.rule_simulate(user=request.user, rule=rule, curriculum=curriculum)
         keep = SIMULATION_SHOW.get(form.cleaned_data.get("show") if form.is_bound else "")
         rows = [row for row in simulation.rows if keep is None or keep(row)]
-    if _export(request):
-        return _xlsx(_("转换规则模拟"), exports.simulation_export, rows)
-    return render(
+    return list_page(
         request,
         "creditbank/rule_simulate.html",
-        {
-            "rule": rule,
-            "form": form,
-            "simulation": simulation,
-            "page_obj": _page(request, rows),
-        },
+        queryset=rows,
+        export=exports.SimulationExport(),
+        context={"rule": rule, "form": form, "simulation": simulation},
     )
