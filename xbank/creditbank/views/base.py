@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
 from xbank.accounts.models import Role
 from xbank.accounts.scoping import scope_for
@@ -77,7 +76,3 @@ def _access_request(request, code) -> RecognitionRequest:
     if not _sees_requests(request.user):
         raise PermissionDenied
     return selectors.access_request(request.user, code)
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xbank.catalog.models import Curriculum
-from xbank.core.views import list_page
+from xbank.core.views import list_page, run_action
 
 from .. import exports, forms, selectors, services
 from ..filters import LedgerFilterForm
-from .base import _access_learner, _error
+from .base import _access_learner
 
 
 def _ledger_page(request, *, account, learner=None):
@@ -71,12 +71,12 @@ def entry_reverse(request, pk, seq):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["reason"]))
     else:
-        try:
-            reversal = services.entry_reverse(
+        ok, reversal = run_action(
+            request,
+            lambda: services.entry_reverse(
                 actor=request.user, entry=entry, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _error(request, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已登记冲正流水第 %(seq)s 条") % {"seq": reversal.seq})
     return redirect("creditbank:ledger", pk=learner.pk)
