@@ -61,7 +61,8 @@ def list_page(
     request: HttpRequest,
     template: str,
     *,
-    filterset: Any,
+    filterset: Any = None,
+    queryset: Any = None,
     export: ListExport | None = None,
     context: Mapping[str, Any] | None = None,
     page_size: int = PAGE_SIZE,
@@ -71,8 +72,10 @@ def list_page(
     (plus ``context``).
 
     Scoping is the selector's job: ``filterset`` is built on the queryset a selector returned
-    for ``request.user``, so the export holds exactly the rows the page can list."""
-    rows = filterset.qs
+    for ``request.user``, so the export holds exactly the rows the page can list. A page whose
+    rows the view works out and filters itself (a ledger with its running balance, filtered by a
+    plain form) passes them as ``queryset`` instead: a queryset or a list."""
+    rows = filterset.qs if queryset is None else queryset
     if export is not None and wants_export(request):
         return export.response(rows)
     page = Paginator(rows, page_size).get_page(request.GET.get("page"))

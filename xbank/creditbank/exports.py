@@ -1,10 +1,14 @@
-"""Excel exports of the credit bank lists: headers and a row generator per list, rendered by
-``xbank.core.xlsx.write_rows``. Names only, never ID numbers."""
+"""Excel exports of the credit bank lists, one ``ListExport`` per list (pretix's
+``ListExporter``): the file's title (also the sheet's name), the header row and a row per
+object; ``xbank.core.xlsx`` renders. Names only, never ID numbers."""
 
 from __future__ import annotations
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xbank.core.xlsx import ListExport
 
 from .selectors import GRADUATION_HEADERS, graduation_rows_for_export
 
@@ -24,15 +28,18 @@ def _exemptions(rule) -> str:
     )
 
 
-def rule_export():
-    headers = [
-        _("规则编号"), _("版本"), _("规则名称"), _("所属"), _("成果类型"), _("证书类型"),
-        _("最低等级"), _("最低分数"), _("取得年限（年）"), _("限定发证机构"), _("免修课程"),
-        _("转换学分"), _("学分类别"), _("互斥组"), _("生效日期"), _("失效日期"), _("停用日期"),
-        _("状态"),
-    ]  # fmt: skip
+class RuleExport(ListExport):
+    title = gettext_lazy("转换规则")
 
-    def rows(rules):
+    def headers(self):
+        return [
+            _("规则编号"), _("版本"), _("规则名称"), _("所属"), _("成果类型"), _("证书类型"),
+            _("最低等级"), _("最低分数"), _("取得年限（年）"), _("限定发证机构"), _("免修课程"),
+            _("转换学分"), _("学分类别"), _("互斥组"), _("生效日期"), _("失效日期"), _("停用日期"),
+            _("状态"),
+        ]  # fmt: skip
+
+    def rows(self, rules):
         for rule in rules:
             yield [
                 rule.code,
@@ -55,17 +62,18 @@ def rule_export():
                 rule.get_status_display(),
             ]
 
-    return headers, rows
 
+class SimulationExport(ListExport):
+    title = gettext_lazy("转换规则模拟")
 
-def simulation_export():
-    headers = [
-        _("学号"), _("姓名"), _("年级（人才培养方案）"), _("学习成果"), _("等级"),
-        _("适用版本"), _("结论"), _("免修课程"), _("学分"), _("受上限限制"), _("互斥冲突"),
-        _("说明"),
-    ]  # fmt: skip
+    def headers(self):
+        return [
+            _("学号"), _("姓名"), _("年级（人才培养方案）"), _("学习成果"), _("等级"),
+            _("适用版本"), _("结论"), _("免修课程"), _("学分"), _("受上限限制"), _("互斥冲突"),
+            _("说明"),
+        ]  # fmt: skip
 
-    def rows(simulation_rows):
+    def rows(self, simulation_rows):
         for row in simulation_rows:
             yield [
                 row.learner.student_no,
@@ -82,17 +90,22 @@ def simulation_export():
                 "\n".join(row.explanations),
             ]
 
-    return headers, rows
 
+class RequestExport(ListExport):
+    """A list of recognition requests (认定申请), named after the page it is exported from (all
+    requests, the learner's own, a review queue)."""
 
-def request_export():
-    headers = [
-        _("申请编号"), _("姓名"), _("学号"), _("年级（人才培养方案）"), _("申请认定的学习成果"),
-        _("来源"), _("状态"), _("提交人"), _("提交时间"), _("二级学院审核人"), _("初审时间"),
-        _("教务处审批人"), _("终审时间"), _("不通过原因"), _("申诉次数"),
-    ]  # fmt: skip
+    def __init__(self, title: str):
+        self.title = title
 
-    def rows(requests):
+    def headers(self):
+        return [
+            _("申请编号"), _("姓名"), _("学号"), _("年级（人才培养方案）"), _("申请认定的学习成果"),
+            _("来源"), _("状态"), _("提交人"), _("提交时间"), _("二级学院审核人"), _("初审时间"),
+            _("教务处审批人"), _("终审时间"), _("不通过原因"), _("申诉次数"),
+        ]  # fmt: skip
+
+    def rows(self, requests):
         for r in requests:
             yield [
                 r.code,
@@ -112,16 +125,17 @@ def request_export():
                 r.appeal_count,
             ]
 
-    return headers, rows
 
+class BatchExport(ListExport):
+    title = gettext_lazy("批量认定")
 
-def batch_export():
-    headers = [
-        _("发起时间"), _("年级（人才培养方案）"), _("证书"), _("最低等级"), _("发起人"),
-        _("生成申请数"), _("说明与佐证"),
-    ]  # fmt: skip
+    def headers(self):
+        return [
+            _("发起时间"), _("年级（人才培养方案）"), _("证书"), _("最低等级"), _("发起人"),
+            _("生成申请数"), _("说明与佐证"),
+        ]  # fmt: skip
 
-    def rows(batches):
+    def rows(self, batches):
         for b in batches:
             yield [
                 _local(b.created_at),
@@ -133,18 +147,22 @@ def batch_export():
                 b.evidence_text,
             ]
 
-    return headers, rows
 
+class LedgerExport(ListExport):
+    """A ledger (学分流水) as its page lists it, newest first; the file keeps the chain order,
+    oldest first, as the running balance reads."""
 
-def ledger_export():
-    headers = [
-        _("序号"), _("记账时间"), _("类型"), _("学分"), _("余额"), _("人才培养方案"), _("课程"),
-        _("学分类别"), _("学习成果"), _("规则版本"), _("认定申请"), _("冲正的流水"),
-        _("被冲正"), _("摘要"), _("哈希"), _("前序哈希"),
-    ]  # fmt: skip
+    title = gettext_lazy("学分流水")
 
-    def rows(ledger_rows):
-        for row in ledger_rows:
+    def headers(self):
+        return [
+            _("序号"), _("记账时间"), _("类型"), _("学分"), _("余额"), _("人才培养方案"), _("课程"),
+            _("学分类别"), _("学习成果"), _("规则版本"), _("认定申请"), _("冲正的流水"),
+            _("被冲正"), _("摘要"), _("哈希"), _("前序哈希"),
+        ]  # fmt: skip
+
+    def rows(self, ledger_rows):
+        for row in reversed(ledger_rows):
             e = row.entry
             course = ""
             if e.course_id:
@@ -168,8 +186,14 @@ def ledger_export():
                 e.prev_hash,
             ]
 
-    return headers, rows
 
+class GraduationExport(ListExport):
+    """The graduation audit (毕业审核) of one cohort: the selector's columns and rows."""
 
-def graduation_export():
-    return list(GRADUATION_HEADERS), graduation_rows_for_export
+    title = gettext_lazy("毕业审核")
+
+    def headers(self):
+        return list(GRADUATION_HEADERS)
+
+    def rows(self, audit_rows):
+        return graduation_rows_for_export(audit_rows)

@@ -11,12 +11,14 @@ import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
 from xbank.accounts.models import Notification, Role, RoleAssignment
@@ -876,6 +878,110 @@ def test_the_graduation_audit_filters_and_exports(client, pw):
     login(client, pw, "academic_affairs_other")
     response = client.get(url, {"curriculum": pw.w.curriculum.pk})
     assert response.context["form"].errors and response.context["curriculum"] is None
+
+
+# --- Export files ---------------------------------------------------------------------------------------
+
+REQUEST_HEADERS = [
+    "申请编号", "姓名", "学号", "年级（人才培养方案）", "申请认定的学习成果", "来源", "状态",
+    "提交人", "提交时间", "二级学院审核人", "初审时间", "教务处审批人", "终审时间", "不通过原因",
+    "申诉次数",
+]  # fmt: skip
+EXPORTS = [
+    # (role, URL name, URL args, query, file title = sheet name, header row)
+    (
+        "academic_affairs",
+        "creditbank:rule-list",
+        [],
+        {},
+        "转换规则",
+        [
+            "规则编号", "版本", "规则名称", "所属", "成果类型", "证书类型", "最低等级", "最低分数",
+            "取得年限（年）", "限定发证机构", "免修课程", "转换学分", "学分类别", "互斥组",
+            "生效日期", "失效日期", "停用日期", "状态",
+        ],
+    ),
+    (
+        "academic_affairs",
+        "creditbank:rule-simulate",
+        ["draft"],
+        {},
+        "转换规则模拟",
+        [
+            "学号", "姓名", "年级（人才培养方案）", "学习成果", "等级", "适用版本", "结论",
+            "免修课程", "学分", "受上限限制", "互斥冲突", "说明",
+        ],
+    ),
+    ("academic_affairs", "creditbank:request-list", [], {}, "认定申请", REQUEST_HEADERS),
+    ("learner", "creditbank:request-list", [], {}, "我的认定申请", REQUEST_HEADERS),
+    ("school_staff", "creditbank:review-school", [], {}, "认定初审（二级学院）", REQUEST_HEADERS),
+    ("academic_affairs", "creditbank:review-final", [], {}, "认定终审（教务处）", REQUEST_HEADERS),
+    (
+        "continuing_ed",
+        "creditbank:batch-list",
+        [],
+        {},
+        "批量认定",
+        ["发起时间", "年级（人才培养方案）", "证书", "最低等级", "发起人", "生成申请数", "说明与佐证"],
+    ),
+    (
+        "academic_affairs",
+        "creditbank:ledger",
+        ["alice"],
+        {},
+        "学分流水",
+        [
+            "序号", "记账时间", "类型", "学分", "余额", "人才培养方案", "课程", "学分类别",
+            "学习成果", "规则版本", "认定申请", "冲正的流水", "被冲正", "摘要", "哈希", "前序哈希",
+        ],
+    ),
+    (
+        "learner",
+        "creditbank:my-ledger",
+        [],
+        {},
+        "学分流水",
+        [
+            "序号", "记账时间", "类型", "学分", "余额", "人才培养方案", "课程", "学分类别",
+            "学习成果", "规则版本", "认定申请", "冲正的流水", "被冲正", "摘要", "哈希", "前序哈希",
+        ],
+    ),
+    (
+        "school_staff",
+        "creditbank:graduation-audit",
+        [],
+        {"curriculum": "curriculum"},
+        "毕业审核",
+        [
+            "学号", "姓名", "已修学分", "免修学分", "转换学分", "计入转换", "合计", "毕业要求",
+            "持有证书", "审核结论", "原因",
+        ],
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("role", "name", "args", "query", "title", "headers"), EXPORTS)
+def test_every_export_is_a_dated_file_named_after_its_list_with_a_sheet_of_that_name(
+    client, pw, role, name, args, query, title, headers
+):
+    objects = {"draft": pw.draft.pk, "alice": pw.alice.pk, "curriculum": pw.w.curriculum.pk}
+    login(client, pw, role)
+    url = reverse(name, args=[objects[a] for a in args])
+    response = client.get(url, {"export": "xlsx", **{k: objects[v] for k, v in query.items()}})
+    rows = sheet(response)
+    filename = f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
+    assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote(filename)}"
+    book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
+    assert book.sheet_names == [title]
+    assert rows[0] == headers
+
+
+def test_the_graduation_audit_exports_nothing_before_a_cohort_is_chosen(client, pw):
+    login(client, pw, "school_staff")
+    url = reverse("creditbank:graduation-audit")
+    response = client.get(url, {"export": "xlsx"})
+    assert response["Content-Type"].startswith("text/html")
+    assert "请选择要审核的年级" in text(response)
 
 
 # --- Query counts ---------------------------------------------------------------------------------------

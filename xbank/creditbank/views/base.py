@@ -1,25 +1,22 @@
 """Guards and helpers the credit bank's pages share: role checks (403), access to a learner or a
-request (the same 404 for missing and out of scope), Excel export and pagination."""
+request (the same 404 for missing and out of scope). Lists, exports and service errors go
+through the kit in ``xbank.core.views``."""
 
 from __future__ import annotations
 
 from functools import wraps
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 
 from xbank.accounts.models import Role
 from xbank.accounts.scoping import scope_for
-from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
 from xbank.learners import selectors as learner_selectors
 from xbank.orgs.models import Institution
 
 from .. import selectors
 from ..models import RecognitionRequest
 
-PAGE_SIZE = 50
 BATCH_ROLES = (Role.BANK_ADMIN, Role.ACADEMIC_AFFAIRS, Role.CONTINUING_ED, Role.SCHOOL_STAFF)
 GRADUATION_ROLES = (Role.BANK_ADMIN, Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF)
 
@@ -79,20 +76,3 @@ def _access_request(request, code) -> RecognitionRequest:
     if not _sees_requests(request.user):
         raise PermissionDenied
     return selectors.access_request(request.user, code)
-
-
-def _export(request) -> bool:
-    return request.GET.get("export") == "xlsx"
-
-
-def _xlsx(title: str, export, items):
-    headers, rows = export()
-    return xlsx_response(dated_filename(title), write_rows(headers, rows(items), sheet_name=title))
-
-
-def _page(request, items, size: int = PAGE_SIZE):
-    return Paginator(items, size).get_page(request.GET.get("page"))
-
-
-def _error(request, exc: ValidationError) -> None:
-    messages.error(request, " ".join(exc.messages))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.utils.translation import gettext as _
+from xbank.core.views import list_page
 
 from .. import exports, selectors
 from ..choices import staff_curricula
 from ..filters import GraduationFilterForm
-from .base import GRADUATION_ROLES, _export, _page, _xlsx, roles_required
+from .base import GRADUATION_ROLES, roles_required
 
 
 @roles_required(*GRADUATION_ROLES)
@@ -22,16 +21,12 @@ def graduation_audit(request):
         meets = sum(1 for row in audit if row.meets)
         fails = len(audit) - meets
         rows = [row for row in audit if form.keep(row)]
-    if _export(request) and curriculum is not None:
-        return _xlsx(_("毕业审核"), exports.graduation_export, rows)
-    return render(
+    return list_page(
         request,
         "creditbank/graduation.html",
-        {
-            "form": form,
-            "curriculum": curriculum,
-            "page_obj": _page(request, rows, 100),
-            "meets": meets,
-            "fails": fails,
-        },
+        queryset=rows,
+        # Nothing to export before a cohort is chosen: the page asks for one.
+        export=exports.GraduationExport() if curriculum is not None else None,
+        page_size=100,
+        context={"form": form, "curriculum": curriculum, "meets": meets, "fails": fails},
     )

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xbank.catalog.models import Curriculum
+from xbank.core.views import list_page, run_action
 
 from .. import exports, forms, selectors, services
 from ..filters import LedgerFilterForm
-from .base import _access_learner, _error, _export, _page, _xlsx
+from .base import _access_learner
 
 
 def _ledger_page(request, *, account, learner=None):
@@ -24,19 +25,19 @@ def _ledger_page(request, *, account, learner=None):
     ).select_related("major")
     form = LedgerFilterForm(request.GET or None, curricula=curricula)
     rows = [row for row in ledger.rows if form.keep(row)] if form.is_bound else ledger.rows
-    if _export(request):
-        return _xlsx(_("学分流水"), exports.ledger_export, rows)
     may_reverse = learner is not None and selectors.may_manage_rules(
         request.user, learner.institution
     )
-    return render(
+    return list_page(
         request,
         "creditbank/ledger.html",
-        {
+        queryset=list(reversed(rows)),  # newest first; the export keeps the chain order
+        export=exports.LedgerExport(),
+        page_size=100,
+        context={
             "ledger": ledger,
             "learner": learner,
             "filter_form": form,
-            "page_obj": _page(request, list(reversed(rows)), 100),
             "may_reverse": may_reverse,
             "reverse_form": forms.ReverseForm() if may_reverse else None,
         },
@@ -70,12 +71,12 @@ def entry_reverse(request, pk, seq):
     if not form.is_valid():
         messages.error(request, " ".join(form.errors["reason"]))
     else:
-        try:
-            reversal = services.entry_reverse(
+        ok, reversal = run_action(
+            request,
+            lambda: services.entry_reverse(
                 actor=request.user, entry=entry, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as exc:
-            _error(request, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已登记冲正流水第 %(seq)s 条") % {"seq": reversal.seq})
     return redirect("creditbank:ledger", pk=learner.pk)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from xbank.accounts.models import Role
 from xbank.accounts.scoping import scope_for
+from xbank.core.views import list_page, run_action, run_service
 from xbank.learners import selectors as learner_selectors
 
 from .. import exports, forms, selectors, services
@@ -23,24 +24,10 @@ from ..models import LineResult, RecognitionRequest
 from .base import (
     BATCH_ROLES,
     _access_request,
-    _error,
-    _export,
     _is_final_approver,
-    _page,
     _sees_requests,
-    _xlsx,
     roles_required,
 )
-
-
-def _request_list_page(
-    request, queryset, *, template, title, filter_class=RequestFilter, extra=None
-):
-    filterset = filter_class(request.GET or None, queryset=queryset, user=request.user)
-    if _export(request):
-        return _xlsx(title, exports.request_export, filterset.qs)
-    context = {"filter": filterset, "page_obj": _page(request, filterset.qs), "title": title}
-    return render(request, template, {**context, **(extra or {})})
 
 
 @login_required
@@ -56,12 +43,13 @@ def request_list(request):
             raise Http404("No such batch")
         queryset = queryset.filter(batch=batch)
     title = _("认定申请") if scope.sees_learner_records else _("我的认定申请")
-    return _request_list_page(
+    return list_page(
         request,
-        queryset,
-        template="creditbank/request_list.html",
-        title=title,
-        extra={
+        "creditbank/request_list.html",
+        filterset=RequestFilter(request.GET or None, queryset=queryset, user=request.user),
+        export=exports.RequestExport(title),
+        context={
+            "title": title,
             "batch": batch,
             "may_batch": scope.has(*BATCH_ROLES),
             "may_apply": bool(selectors.learner_records_for_user(user=request.user)),
@@ -89,13 +77,12 @@ def review_queue(request, stage: str):
             raise PermissionDenied
         status, title = RecognitionRequest.Status.SCHOOL_APPROVED, _("认定终审（教务处）")
     queryset = selectors.review_queue(user=request.user).filter(status=status)
-    return _request_list_page(
+    return list_page(
         request,
-        queryset,
-        template="creditbank/review_queue.html",
-        title=title,
-        filter_class=QueueFilter,
-        extra={"stage": stage, "staff": True},
+        "creditbank/review_queue.html",
+        filterset=QueueFilter(request.GET or None, queryset=queryset, user=request.user),
+        export=exports.RequestExport(title),
+        context={"title": title, "stage": stage, "staff": True},
     )
 
 
@@ -144,16 +131,16 @@ def request_review(request, code):
     form = forms.ReviewForm(request.POST)
     if form.is_valid():
         note, decision = form.cleaned_data["note"], form.cleaned_data["decision"]
-        try:
+
+        def decide():
             if decision == "reject":
-                services.recognition_reject(actor=request.user, request=r, reason=note)
-            elif r.status == RecognitionRequest.Status.SCHOOL_APPROVED:
-                services.recognition_approve(actor=request.user, request=r, note=note)
-            else:
-                services.recognition_school_approve(actor=request.user, request=r, note=note)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+                return services.recognition_reject(actor=request.user, request=r, reason=note)
+            if r.status == RecognitionRequest.Status.SCHOOL_APPROVED:
+                return services.recognition_approve(actor=request.user, request=r, note=note)
+            return services.recognition_school_approve(actor=request.user, request=r, note=note)
+
+        ok, _decided = run_service(form, decide)
+        if ok:
             messages.success(request, _("已办理"))
             return redirect("creditbank:request-detail", code=r.code)
     return render(
@@ -178,16 +165,16 @@ def request_appeal(request, code):
     r = _own_request(request, code)
     form = forms.AppealForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.recognition_appeal(
+        ok, _appealed = run_service(
+            form,
+            lambda: services.recognition_appeal(
                 actor=request.user,
                 request=r,
                 text=form.cleaned_data["text"],
                 file=form.cleaned_data["file"],
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("申诉已提交，申请退回二级学院重新审核"))
             return redirect("creditbank:request-detail", code=r.code)
     return render(
@@ -201,11 +188,10 @@ def request_appeal(request, code):
 @login_required
 def request_withdraw(request, code):
     r = _own_request(request, code)
-    try:
-        services.recognition_withdraw(actor=request.user, request=r)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
+    ok, _withdrawn = run_action(
+        request, lambda: services.recognition_withdraw(actor=request.user, request=r)
+    )
+    if ok:
         messages.success(request, _("申请已撤回"))
     return redirect("creditbank:request-detail", code=r.code)
 
@@ -259,17 +245,17 @@ def request_apply(request):
             if request.htmx:
                 return render(request, "creditbank/_proposal.html", {"proposal": proposal})
         else:
-            try:
-                r = services.recognition_submit(
+            ok, r = run_service(
+                form,
+                lambda: services.recognition_submit(
                     actor=request.user,
                     learner=learner,
                     outcomes=data["outcomes"],
                     evidence_text=data["evidence_text"],
                     evidence_file=data["evidence_file"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+                ),
+            )
+            if ok:
                 messages.success(request, _("申请已提交，等待二级学院初审"))
                 return redirect("creditbank:request-detail", code=r.code)
     return render(
@@ -302,17 +288,17 @@ def batch_create(request):
     form = forms.BatchForm(request.POST or None, curricula=staff_curricula(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            batch = services.recognition_batch_start(
+        ok, batch = run_service(
+            form,
+            lambda: services.recognition_batch_start(
                 actor=request.user,
                 curriculum=data["curriculum"],
                 certificate_type=data["certificate_type"],
                 min_level=data["min_level"],
                 evidence_text=data["evidence_text"].strip(),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(
                 request,
                 _("已为 %(n)s 名学生发起认定申请，等待二级学院初审") % {"n": batch.request_count},
@@ -326,10 +312,6 @@ def batch_list(request):
     filterset = BatchFilter(
         request.GET or None, queryset=selectors.batch_list(user=request.user), user=request.user
     )
-    if _export(request):
-        return _xlsx(_("批量认定"), exports.batch_export, filterset.qs)
-    return render(
-        request,
-        "creditbank/batch_list.html",
-        {"filter": filterset, "page_obj": _page(request, filterset.qs)},
+    return list_page(
+        request, "creditbank/batch_list.html", filterset=filterset, export=exports.BatchExport()
     )

@@ -4,18 +4,19 @@ simulation of a rule against a cohort."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xbank.accounts.decorators import records_required
+from xbank.core.views import list_page, run_action, run_service
 
 from .. import exports, forms, selectors, services
 from ..choices import curriculum_options
 from ..filters import RuleFilter
 from ..models import ConversionRule
-from .base import _error, _export, _page, _xlsx, rule_owners
+from .base import rule_owners
 
 
 @records_required
@@ -23,16 +24,12 @@ def rule_list(request):
     filterset = RuleFilter(
         request.GET or None, queryset=selectors.rule_list(user=request.user), user=request.user
     )
-    if _export(request):
-        return _xlsx(_("转换规则"), exports.rule_export, filterset.qs)
-    return render(
+    return list_page(
         request,
         "creditbank/rule_list.html",
-        {
-            "filter": filterset,
-            "page_obj": _page(request, filterset.qs),
-            "may_create": bool(rule_owners(request.user)),
-        },
+        filterset=filterset,
+        export=exports.RuleExport(),
+        context={"may_create": bool(rule_owners(request.user))},
     )
 
 
@@ -75,15 +72,15 @@ def rule_create(request):
         raise PermissionDenied
     form = forms.RuleForm(request.POST or None, institutions=owners)
     if request.method == "POST" and form.is_valid():
-        try:
-            rule = services.rule_create(
+        ok, rule = run_service(
+            form,
+            lambda: services.rule_create(
                 actor=request.user,
                 institution=form.cleaned_data["institution"],
                 **form.service_kwargs(),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已保存为草稿，发布后生效"))
             return redirect("creditbank:rule-detail", pk=rule.pk)
     return _rule_form_page(request, form, title=_("新建转换规则"))
@@ -101,11 +98,11 @@ def rule_edit(request, pk):
         fixed_institution=rule.institution,
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.rule_update(actor=request.user, rule=rule, **form.service_kwargs())
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, _saved = run_service(
+            form,
+            lambda: services.rule_update(actor=request.user, rule=rule, **form.service_kwargs()),
+        )
+        if ok:
             messages.success(request, _("草稿已保存"))
             return redirect("creditbank:rule-detail", pk=rule.pk)
     return _rule_form_page(request, form, title=_("修改草稿"), rule=rule)
@@ -122,16 +119,14 @@ def rule_revise(request, pk):
     form = forms.RuleForm(request.POST or None, initial=initial, fixed_institution=rule.institution)
     if request.method == "POST" and form.is_valid():
         kwargs = form.service_kwargs()
-        try:
-            new = services.rule_revise(
-                actor=request.user,
-                rule=rule,
-                effective_from=kwargs.pop("effective_from"),
-                **kwargs,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        effective_from = kwargs.pop("effective_from")
+        ok, new = run_service(
+            form,
+            lambda: services.rule_revise(
+                actor=request.user, rule=rule, effective_from=effective_from, **kwargs
+            ),
+        )
+        if ok:
             messages.success(request, _("已新建第 %(v)s 版草稿") % {"v": new.version})
             return redirect("creditbank:rule-detail", pk=new.pk)
     title = _("新建版本：%(name)s（当前第 %(v)s 版）") % {"name": latest.name, "v": latest.version}
@@ -142,11 +137,10 @@ def rule_revise(request, pk):
 @records_required
 def rule_publish(request, pk):
     rule = _managed_rule(request, pk)
-    try:
-        services.rule_publish(actor=request.user, rule=rule)
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
+    ok, _published = run_action(
+        request, lambda: services.rule_publish(actor=request.user, rule=rule)
+    )
+    if ok:
         messages.success(request, _("已发布 %(label)s") % {"label": rule.label})
     return redirect("creditbank:rule-detail", pk=rule.pk)
 
@@ -159,11 +153,11 @@ def rule_retire(request, pk):
     if not form.is_valid():
         messages.error(request, _("请填写停用日期"))
         return redirect("creditbank:rule-detail", pk=rule.pk)
-    try:
-        services.rule_retire(actor=request.user, rule=rule, on=form.cleaned_data["on"])
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
+    ok, _retired = run_action(
+        request,
+        lambda: services.rule_retire(actor=request.user, rule=rule, on=form.cleaned_data["on"]),
+    )
+    if ok:
         messages.success(request, _("已停用 %(label)s") % {"label": rule.label})
     return redirect("creditbank:rule-detail", pk=rule.pk)
 
@@ -173,10 +167,10 @@ def rule_retire(request, pk):
 def rule_discard(request, pk):
     rule = _managed_rule(request, pk)
     family = selectors.rule_versions(rule=rule).exclude(pk=rule.pk).first()
-    try:
-        services.rule_discard(actor=request.user, rule=rule)
-    except ValidationError as exc:
-        _error(request, exc)
+    ok, _discarded = run_action(
+        request, lambda: services.rule_discard(actor=request.user, rule=rule)
+    )
+    if not ok:
         return redirect("creditbank:rule-detail", pk=rule.pk)
     messages.success(request, _("草稿已删除"))
     if family is not None:
@@ -207,15 +201,10 @@ def rule_simulate(request, pk):
         simulation = selectors.rule_simulate(user=request.user, rule=rule, curriculum=curriculum)
         keep = SIMULATION_SHOW.get(form.cleaned_data.get("show") if form.is_bound else "")
         rows = [row for row in simulation.rows if keep is None or keep(row)]
-    if _export(request):
-        return _xlsx(_("转换规则模拟"), exports.simulation_export, rows)
-    return render(
+    return list_page(
         request,
         "creditbank/rule_simulate.html",
-        {
-            "rule": rule,
-            "form": form,
-            "simulation": simulation,
-            "page_obj": _page(request, rows),
-        },
+        queryset=rows,
+        export=exports.SimulationExport(),
+        context={"rule": rule, "form": form, "simulation": simulation},
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,11 +12,12 @@ from django.views.decorators.http import require_POST
 
 from xbank.core.pdf import pdf_response, render_pdf
 from xbank.core.qr import qr_svg_data_uri
+from xbank.core.views import run_action
 from xbank.verify import services as verify_services
 from xbank.verify.models import Credential
 
 from .. import selectors, services
-from .base import _access_learner, _error
+from .base import _access_learner
 
 
 @login_required
@@ -43,13 +44,13 @@ def transcript_issue(request, pk):
     learner = _access_learner(request, pk)
     if not selectors.may_act_for_learner(request.user, learner):
         raise PermissionDenied
-    try:
-        credential = services.transcript_issue(
+    ok, credential = run_action(
+        request,
+        lambda: services.transcript_issue(
             actor=request.user, learner=learner, curriculum=selectors.curriculum_for(learner)
-        )
-    except ValidationError as exc:
-        _error(request, exc)
-    else:
+        ),
+    )
+    if ok:
         messages.success(request, _("成绩单已签发，核验码 %(code)s") % {"code": credential.code})
     return redirect("creditbank:transcript", pk=learner.pk)
 
