@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -64,8 +64,8 @@ def list_page(
     filterset: Any = None,
     queryset: Any = None,
     export: ListExport | None = None,
-    context: Mapping[str, Any] | None = None,
-    page_size: int = PAGE_SIZE,
+    context: Mapping[str, Any] | Callable[[Page], Mapping[str, Any]] | None = None,
+    page_size: int | None = PAGE_SIZE,
 ) -> HttpResponse:
     """A list page: the filtered rows as an Excel file when ``?export=xlsx`` is asked for and the
     page has an ``export``, otherwise one page of them rendered with ``filter`` and ``page_obj``
@@ -73,13 +73,19 @@ def list_page(
 
     Scoping is the selector's job: ``filterset`` is built on the queryset a selector returned
     for ``request.user``, so the export holds exactly the rows the page can list. A page whose
-    rows the view works out and filters itself (a ledger with its running balance, filtered by a
-    plain form) passes them as ``queryset`` instead: a queryset or a list."""
+    filter form feeds the selector itself, or whose rows the view works out and filters itself
+    (a ledger with its running balance), passes them as ``queryset`` instead: a queryset or a list.
+
+    ``context`` may be a function of the page, for what is worked out from its rows only;
+    ``page_size=None`` puts every row on one page (a short list)."""
     rows = filterset.qs if queryset is None else queryset
     if export is not None and wants_export(request):
         return export.response(rows)
+    if page_size is None:
+        page_size = max(len(rows), 1)
     page = Paginator(rows, page_size).get_page(request.GET.get("page"))
-    return render(request, template, {"filter": filterset, "page_obj": page, **(context or {})})
+    extra = context(page) if callable(context) else context
+    return render(request, template, {"filter": filterset, "page_obj": page, **(extra or {})})
 
 
 def run_service(

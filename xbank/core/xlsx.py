@@ -112,6 +112,8 @@ class ListExport:
             def rows(self, learners):
                 for learner in learners:
                     yield [learner.name, ...]
+
+    A workbook of several sheets (a report of figures rather than a list) overrides ``render``.
     """
 
     title: str = ""
@@ -132,5 +134,10 @@ class ListExport:
             title=str(self.heading) if self.heading else None,
         )
 
+    def filename(self, queryset) -> str:
+        """The download's name: the title and today's date (an export named after its contents,
+        such as one year's report, overrides this)."""
+        return dated_filename(str(self.title))
+
     def response(self, queryset) -> HttpResponse:
-        return xlsx_response(dated_filename(str(self.title)), self.render(queryset))
+        return xlsx_response(self.filename(queryset), self.render(queryset))

@@ -13,8 +13,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xbank.accounts.models import Role
-from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+from xbank.core.views import list_page, run_action, run_service, wants_export
 from xbank.faculty.views import read_required as faculty_read_required
 from xbank.orgs.models import Institution
 
@@ -46,8 +45,6 @@ from .forms import (
 from .models import Budget, BudgetAdjustment, Milestone
 from .scoping import pilot_scope
 
-PAGE_SIZE = 50
-
 
 def _role_required(predicate):
     def decorator(view):
@@ -67,14 +64,6 @@ tasks_required = _role_required(lambda scope: scope.sees_tasks)
 budgets_required = _role_required(lambda scope: scope.sees_budgets)
 
 
-def _wants_export(request) -> bool:
-    return request.GET.get("export") == "xlsx"
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    form.add_error(None, exc)
-
-
 # --- Pilot majors ---------------------------------------------------------------------------------
 
 
@@ -85,14 +74,9 @@ def major_list(request):
         queryset=selectors.pilot_major_list(user=request.user),
         user=request.user,
     )
-    majors = filterset.qs
-    if _wants_export(request):
-        content = write_rows(
-            exports.major_headers(), exports.major_rows(majors), sheet_name=_("试点专业")
-        )
-        return xlsx_response(dated_filename(_("试点专业")), content)
-    page = Paginator(majors, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "pilot/major_list.html", {"filter": filterset, "page_obj": page})
+    return list_page(
+        request, "pilot/major_list.html", filterset=filterset, export=exports.MajorExport()
+    )
 
 
 # --- Work tasks -----------------------------------------------------------------------------------
@@ -106,22 +90,14 @@ def task_list(request):
         queryset=selectors.task_list(user=request.user, today=today),
         user=request.user,
     )
-    tasks = filterset.qs
-    if _wants_export(request):
-        content = write_rows(
-            exports.task_headers(), exports.task_rows(tasks), sheet_name=_("工作任务")
-        )
-        return xlsx_response(dated_filename(_("试点工作任务")), content)
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
-    scope = pilot_scope(request.user)
-    return render(
+    return list_page(
         request,
         "pilot/task_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
+        filterset=filterset,
+        export=exports.TaskExport(),
+        context={
             "today": today,
-            "may_create": bool(scope.institutions(Role.ACADEMIC_AFFAIRS)),
+            "may_create": bool(pilot_scope(request.user).institutions(Role.ACADEMIC_AFFAIRS)),
         },
     )
 
@@ -135,13 +111,13 @@ def task_create(request):
     institution = Institution.objects.get(pk=institutions[0])
     form = TaskForm(request.POST or None, institution=institution)
     if request.method == "POST" and form.is_valid():
-        try:
-            task = services.task_create(
+        ok, task = run_service(
+            form,
+            lambda: services.task_create(
                 actor=request.user, institution=institution, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已创建工作任务。"))
             return redirect("pilot:task-detail", pk=task.pk)
     return render(request, "pilot/task_form.html", {"form": form, "institution": institution})
@@ -191,19 +167,12 @@ def milestone_list(request):
         user=request.user,
         today=today,
     )
-    milestones = filterset.qs
-    if _wants_export(request):
-        content = write_rows(
-            exports.milestone_headers(),
-            exports.milestone_rows(milestones),
-            sheet_name=_("进度安排"),
-        )
-        return xlsx_response(dated_filename(_("试点进度安排")), content)
-    page = Paginator(milestones, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_page(
         request,
         "pilot/milestone_list.html",
-        {"filter": filterset, "page_obj": page, "today": today},
+        filterset=filterset,
+        export=exports.MilestoneExport(),
+        context={"today": today},
     )
 
 
@@ -218,24 +187,28 @@ def milestone_report(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            if milestone.status == Milestone.Status.DONE:
-                # A done milestone still takes evidence; its progress needs reopening first.
-                if not data["file"]:
-                    raise ValidationError(services.ERR_MILESTONE_DONE)
-                services.evidence_add(actor=request.user, milestone=milestone, file=data["file"])
-            else:
-                services.milestone_report(
+        if milestone.status == Milestone.Status.DONE and data["file"]:
+            # A done milestone still takes evidence; a report without a file goes to the
+            # service, which refuses progress on it until reopened (ERR_MILESTONE_DONE).
+            ok, _milestone = run_service(
+                form,
+                lambda: services.evidence_add(
+                    actor=request.user, milestone=milestone, file=data["file"]
+                ),
+            )
+        else:
+            ok, _milestone = run_service(
+                form,
+                lambda: services.milestone_report(
                     actor=request.user,
                     milestone=milestone,
                     progress=data["progress"],
                     note=data["note"],
                     completed_on=data["completed_on"],
                     evidence=data["file"],
-                )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+                ),
+            )
+        if ok:
             messages.success(request, _("已更新进度。"))
             return redirect("pilot:task-detail", pk=milestone.task_id)
     return render(
@@ -252,15 +225,13 @@ def milestone_reopen(request, pk):
     if not pilot_scope(request.user).manages_task(milestone.task):
         raise PermissionDenied
     form = ReasonForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(services.ERR_REASON_REQUIRED)
-        services.milestone_reopen(
-            actor=request.user, milestone=milestone, reason=form.cleaned_data["reason"]
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    # A missing (or overlong) reason reaches the service blank: it refuses with ERR_REASON_REQUIRED.
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    ok, _milestone = run_action(
+        request,
+        lambda: services.milestone_reopen(actor=request.user, milestone=milestone, reason=reason),
+    )
+    if ok:
         messages.success(request, _("已重新打开该节点。"))
     return redirect("pilot:task-detail", pk=milestone.task_id)
 
@@ -279,22 +250,14 @@ def budget_list(request):
     filterset = BudgetFilter(
         request.GET or None, queryset=selectors.budget_list(user=request.user), user=request.user
     )
-    budgets = filterset.qs
-    if _wants_export(request):
-        content = write_rows(
-            exports.budget_headers(), exports.budget_rows(budgets), sheet_name=_("建设经费")
-        )
-        return xlsx_response(dated_filename(_("试点建设经费")), content)
-    page = Paginator(budgets, PAGE_SIZE).get_page(request.GET.get("page"))
-    scope = pilot_scope(request.user)
-    return render(
+    return list_page(
         request,
         "pilot/budget_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
+        filterset=filterset,
+        export=exports.BudgetExport(),
+        context=lambda page: {
             "chart": exports.budget_chart(page.object_list),
-            "may_create": scope.has(Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF),
+            "may_create": pilot_scope(request.user).has(Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF),
         },
     )
 
@@ -308,17 +271,17 @@ def budget_create(request):
     )
     form = BudgetCreateForm(request.POST or None, pilot_majors=pilot_majors)
     if request.method == "POST" and form.is_valid():
-        try:
-            budget = services.budget_create(
+        ok, budget = run_service(
+            form,
+            lambda: services.budget_create(
                 actor=request.user,
                 pilot_major=form.cleaned_data["pilot_major"],
                 year=form.cleaned_data["year"],
                 amounts=form.amounts(),
                 plan=form.cleaned_data["plan"],
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已创建预算草稿。"))
             return redirect("pilot:budget-detail", pk=budget.pk)
     return render(request, "pilot/budget_form.html", {"form": form})
@@ -338,14 +301,8 @@ def _budget_permissions(scope, budget) -> dict:
 def budget_detail(request, pk):
     budget = selectors.access_budget(request.user, pk)
     execution = selectors.budget_execution(budget)
-    if _wants_export(request):
-        content = write_rows(
-            exports.line_headers(),
-            exports.line_rows(execution),
-            sheet_name=_("预算执行"),
-            title=_("{budget} · 执行情况").format(budget=budget),
-        )
-        return xlsx_response(dated_filename(_("预算执行情况")), content)
+    if wants_export(request):
+        return exports.ExecutionExport(budget).response(execution)
     adjustments = [a for line in execution.lines for a in line.adjustments.all()]
     adjustments.sort(key=lambda a: (a.requested_at, a.pk), reverse=True)
     return render(
@@ -382,16 +339,16 @@ def budget_edit(request, pk):
         request.POST or None, initial={"plan": budget.plan}, initial_amounts=initial
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            services.budget_update(
+        ok, _budget = run_service(
+            form,
+            lambda: services.budget_update(
                 actor=request.user,
                 budget=budget,
                 amounts=form.amounts(),
                 plan=form.cleaned_data["plan"],
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已保存预算。"))
             return redirect("pilot:budget-detail", pk=budget.pk)
     return render(request, "pilot/budget_form.html", {"form": form, "budget": budget})
@@ -403,11 +360,10 @@ def budget_submit(request, pk):
     budget = selectors.access_budget(request.user, pk)
     if not pilot_scope(request.user).prepares_budget(budget):
         raise PermissionDenied
-    try:
-        services.budget_submit(actor=request.user, budget=budget)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    ok, _budget = run_action(
+        request, lambda: services.budget_submit(actor=request.user, budget=budget)
+    )
+    if ok:
         messages.success(request, _("已提交专家论证。"))
     return redirect("pilot:budget-detail", pk=budget.pk)
 
@@ -426,11 +382,11 @@ def budget_review(request, pk):
         return redirect("pilot:budget-detail", pk=budget.pk)
     form = BudgetReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        try:
-            services.budget_review(actor=request.user, budget=budget, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+        ok, _budget = run_service(
+            form,
+            lambda: services.budget_review(actor=request.user, budget=budget, **form.cleaned_data),
+        )
+        if ok:
             messages.success(request, _("已登记论证结论。"))
             return redirect("pilot:budget-detail", pk=budget.pk)
     return render(request, "pilot/budget_review.html", {"form": form, "budget": budget})
@@ -443,11 +399,11 @@ def funding_create(request, pk):
         raise PermissionDenied
     form = FundingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.funding_record(actor=request.user, budget=budget, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+        ok, _funding = run_service(
+            form,
+            lambda: services.funding_record(actor=request.user, budget=budget, **form.cleaned_data),
+        )
+        if ok:
             messages.success(request, _("已登记资金来源。"))
             return redirect("pilot:budget-detail", pk=budget.pk)
     return render(
@@ -465,11 +421,10 @@ def expenditure_create(request, pk):
         raise PermissionDenied
     form = ExpenditureForm(request.POST or None, budget=budget)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.expenditure_record(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+        ok, _expenditure = run_service(
+            form, lambda: services.expenditure_record(actor=request.user, **form.cleaned_data)
+        )
+        if ok:
             messages.success(request, _("已登记支出。"))
             if "another" in request.POST:
                 return redirect("pilot:expenditure-create", pk=budget.pk)
@@ -488,16 +443,12 @@ def expenditure_list(request):
         queryset=selectors.expenditure_list(user=request.user),
         user=request.user,
     )
-    expenditures = filterset.qs
-    if _wants_export(request):
-        content = write_rows(
-            exports.expenditure_headers(),
-            exports.expenditure_rows(expenditures),
-            sheet_name=_("支出明细"),
-        )
-        return xlsx_response(dated_filename(_("试点经费支出明细")), content)
-    page = Paginator(expenditures, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "pilot/expenditure_list.html", {"filter": filterset, "page_obj": page})
+    return list_page(
+        request,
+        "pilot/expenditure_list.html",
+        filterset=filterset,
+        export=exports.ExpenditureExport(),
+    )
 
 
 @budgets_required
@@ -507,11 +458,10 @@ def adjustment_create(request, pk):
         raise PermissionDenied
     form = AdjustmentForm(request.POST or None, budget=budget)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.adjustment_request(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+        ok, _adjustment = run_service(
+            form, lambda: services.adjustment_request(actor=request.user, **form.cleaned_data)
+        )
+        if ok:
             messages.success(request, _("已提交预算调整申请。"))
             return redirect("pilot:budget-detail", pk=budget.pk)
     return render(
@@ -537,11 +487,13 @@ def adjustment_decide(request, pk):
         if form.cleaned_data["decision"] == BudgetAdjustment.Status.APPROVED
         else services.adjustment_reject
     )
-    try:
-        decide(actor=request.user, adjustment=adjustment, comment=form.cleaned_data["comment"])
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+    ok, _adjustment = run_action(
+        request,
+        lambda: decide(
+            actor=request.user, adjustment=adjustment, comment=form.cleaned_data["comment"]
+        ),
+    )
+    if ok:
         messages.success(request, _("已处理预算调整申请。"))
     return redirect("pilot:budget-detail", pk=budget.pk)
 
@@ -560,14 +512,8 @@ def compliance(request):
         on_date = form.cleaned_data["on"]
     on_date = on_date or timezone.localdate()
     rows = selectors.compliance_rows(user=request.user, on_date=on_date)
-    if _wants_export(request):
-        content = write_rows(
-            exports.compliance_headers(),
-            exports.compliance_rows(rows),
-            sheet_name=_("考评员达标"),
-            title=_("试点专业考评员达标情况（{date}）").format(date=on_date.isoformat()),
-        )
-        return xlsx_response(dated_filename(_("试点专业考评员达标情况")), content)
+    if wants_export(request):
+        return exports.ComplianceExport(on_date).response(rows)
     return render(
         request,
         "pilot/compliance.html",

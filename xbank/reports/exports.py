@@ -1,4 +1,5 @@
-"""Excel out for the reports, and the roster layout shared by the evidence PDF and Excel.
+"""Excel out for the reports (one ``ListExport`` each), and the roster layout shared by the
+evidence PDF and Excel.
 
 The roster (名单) is laid out as on the seed's own evidence page: 序号/姓名 in four column pairs,
 numbered down the columns, thirty to a column — row 1 reads "1 … 31 … 61 … 91 …", and the next
@@ -13,10 +14,12 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import xlsxwriter
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from xbank.catalog.models import Level
-from xbank.core.xlsx import safe_cell
+from xbank.core.xlsx import ListExport, safe_cell
 
+from . import figures
 from .figures import AnnualSummary, Evidence, Matrix, PerformanceRow
 from .models import Metric
 from .selectors import AUDIENCES, SOCIAL, STUDENT
@@ -55,7 +58,8 @@ def roster_header() -> list[str]:
 
 
 class Book:
-    """A small XlsxWriter workbook with the project's header and cell formats."""
+    """A small XlsxWriter workbook with the project's header and cell formats, for the reports of
+    several sheets (the dashboard, evidence, the annual summary)."""
 
     def __init__(self) -> None:
         self.buffer = io.BytesIO()
@@ -111,22 +115,28 @@ class Book:
 # --- Dashboard -----------------------------------------------------------------------------------
 
 
-def dashboard_xlsx(matrices: Iterable[Matrix], *, title: str) -> bytes:
+class DashboardExport(ListExport):
     """One sheet per table of the dashboard, with the figures as shown."""
-    book = Book()
-    for i, matrix in enumerate(matrices, start=1):
-        headers = [matrix.row_header, *matrix.columns]
-        with_total = any(row.total is not None for row in [*matrix.rows, *matrix.footer])
-        if with_total:
-            headers.append(str(matrix.total_header or _("合计")))
-        rows = []
-        for row in [*matrix.rows, *matrix.footer, *([matrix.line] if matrix.line else [])]:
-            values = [row.label, *[c.value for c in row.cells]]
+
+    title = gettext_lazy("统计看板")
+
+    def render(self, matrices: Iterable[Matrix]) -> bytes:
+        book = Book()
+        for i, matrix in enumerate(matrices, start=1):
+            headers = [matrix.row_header, *matrix.columns]
+            with_total = any(row.total is not None for row in [*matrix.rows, *matrix.footer])
             if with_total:
-                values.append(row.total.value if row.total is not None else None)
-            rows.append(values)
-        book.table(f"{i}.{matrix.title}"[:31], headers, rows, title=f"{title} · {matrix.title}")
-    return book.close()
+                headers.append(str(matrix.total_header or _("合计")))
+            rows = []
+            for row in [*matrix.rows, *matrix.footer, *([matrix.line] if matrix.line else [])]:
+                values = [row.label, *[c.value for c in row.cells]]
+                if with_total:
+                    values.append(row.total.value if row.total is not None else None)
+                rows.append(values)
+            book.table(
+                f"{i}.{matrix.title}"[:31], headers, rows, title=f"{self.title} · {matrix.title}"
+            )
+        return book.close()
 
 
 # --- Named records -------------------------------------------------------------------------------
@@ -261,89 +271,129 @@ def record_rows(
         yield record_row(metric, obj, n, majors)
 
 
+class RecordExport(ListExport):
+    """The named records behind a figure (``{label}名单``), every one of them, as the list
+    shows them."""
+
+    def __init__(self, metric: str, majors: dict[int, str]) -> None:
+        self.metric = metric
+        self.majors = majors
+        label = Metric(metric).label
+        self.title = self.heading = _("{label}名单").format(label=label)
+        self.sheet_name = str(label)
+
+    def headers(self):
+        return record_headers(self.metric)
+
+    def rows(self, records) -> Iterator[list]:
+        return record_rows(self.metric, records.iterator(chunk_size=2000), self.majors)
+
+
 # --- Evidence ------------------------------------------------------------------------------------
 
 
-def evidence_xlsx(evidence: Evidence) -> bytes:
+class EvidenceExport(ListExport):
     """Sheet 1: the report as printed (title, the counts, each roster in four column pairs);
-    sheet 2: the counts; sheet 3: one name a row."""
-    book = Book()
-    sheet = book.book.add_worksheet(_("佐证材料"))
-    width = 2 * ROSTER_PAIRS
-    for pair in range(ROSTER_PAIRS):
-        sheet.set_column(2 * pair, 2 * pair, 6)
-        sheet.set_column(2 * pair + 1, 2 * pair + 1, 12)
-    centred = book.book.add_format({"bold": True, "font_size": 14, "align": "center"})
-    sheet.merge_range(0, 0, 0, width - 1, evidence.title, centred)
-    r = 2
-    sheet.write_string(r, 0, f"{evidence.title}：", book.book.add_format({"bold": True}))
-    r += 1
-    for s in evidence.sections:
-        sheet.write_string(r, 0, f"{s.line}；")
+    sheet 2: the counts; sheet 3: one name a row. The file is named after the report."""
+
+    def filename(self, evidence: Evidence) -> str:
+        return f"{evidence.title}.xlsx"
+
+    def render(self, evidence: Evidence) -> bytes:
+        book = Book()
+        sheet = book.book.add_worksheet(_("佐证材料"))
+        width = 2 * ROSTER_PAIRS
+        for pair in range(ROSTER_PAIRS):
+            sheet.set_column(2 * pair, 2 * pair, 6)
+            sheet.set_column(2 * pair + 1, 2 * pair + 1, 12)
+        centred = book.book.add_format({"bold": True, "font_size": 14, "align": "center"})
+        sheet.merge_range(0, 0, 0, width - 1, evidence.title, centred)
+        r = 2
+        sheet.write_string(r, 0, f"{evidence.title}：", book.book.add_format({"bold": True}))
         r += 1
-    for s in evidence.sections:
-        r += 1
-        sheet.merge_range(r, 0, r, width - 1, s.line, book.book.add_format({"bold": True}))
-        r += 1
-        for block in roster_blocks(s.names):
-            for c, header in enumerate(roster_header()):
-                sheet.write_string(r, c, header, book.bold)
+        for s in evidence.sections:
+            sheet.write_string(r, 0, f"{s.line}；")
             r += 1
-            for line in block:
-                for pair, slot in enumerate(line):
-                    if slot is None:
-                        book.write(sheet, r, 2 * pair, None, book.cell)
-                        book.write(sheet, r, 2 * pair + 1, None, book.cell)
-                    else:
-                        sheet.write_number(r, 2 * pair, slot[0], book.cell)
-                        book.write(sheet, r, 2 * pair + 1, slot[1], book.cell)
+        for s in evidence.sections:
+            r += 1
+            sheet.merge_range(r, 0, r, width - 1, s.line, book.book.add_format({"bold": True}))
+            r += 1
+            for block in roster_blocks(s.names):
+                for c, header in enumerate(roster_header()):
+                    sheet.write_string(r, c, header, book.bold)
                 r += 1
-    book.table(
-        _("人数"),
-        [_("证书"), _("人数")],
-        [[s.certificate.name, s.count] for s in evidence.sections] + [[_("合计"), evidence.total]],
-        title=evidence.title,
-    )
-    book.table(
-        _("名单"),
-        [_("证书"), _("序号"), _("姓名")],
-        (
-            [s.certificate.name, n, name]
-            for s in evidence.sections
-            for n, name in enumerate(s.names, start=1)
-        ),
-    )
-    return book.close()
+                for line in block:
+                    for pair, slot in enumerate(line):
+                        if slot is None:
+                            book.write(sheet, r, 2 * pair, None, book.cell)
+                            book.write(sheet, r, 2 * pair + 1, None, book.cell)
+                        else:
+                            sheet.write_number(r, 2 * pair, slot[0], book.cell)
+                            book.write(sheet, r, 2 * pair + 1, slot[1], book.cell)
+                    r += 1
+        book.table(
+            _("人数"),
+            [_("证书"), _("人数")],
+            [[s.certificate.name, s.count] for s in evidence.sections]
+            + [[_("合计"), evidence.total]],
+            title=evidence.title,
+        )
+        book.table(
+            _("名单"),
+            [_("证书"), _("序号"), _("姓名")],
+            (
+                [s.certificate.name, n, name]
+                for s in evidence.sections
+                for n, name in enumerate(s.names, start=1)
+            ),
+        )
+        return book.close()
 
 
 # --- Annual summary and performance ---------------------------------------------------------------
 
 
-def annual_xlsx(summary: AnnualSummary) -> bytes:
-    book = Book()
-    book.table(
-        _("年度概况"),
-        [_("项目"), _("数值")],
-        [
-            [_("培训人次"), summary.training],
-            [_("培训人数（去重）"), summary.training_persons],
-            [_("考试人数（人次）"), summary.candidates],
-            [_("鉴定人数（人次）"), summary.examined],
-            [_("合格人数（人次）"), summary.passed],
-            [_("合格率（%）"), summary.pass_rate],
-            [_("获证数（张）"), summary.certificates_total],
-            [_("学分转换（笔）"), summary.conversions],
-            [_("有效考评员（人）"), summary.examiners],
-        ],
-        title=_("{year} 年 1+X 证书试点工作概况").format(year=summary.year),
-    )
-    book.table(
-        _("获证情况"),
-        [_("证书"), _("类别"), _("人数")],
-        [[ct.name, ct.get_kind_display(), n] for ct, n in summary.certificates],
-        title=_("{year} 年获证情况（按证书）").format(year=summary.year),
-    )
-    return book.close()
+def _annual_title(summary: AnnualSummary) -> str:
+    return _("{year} 年 1+X 证书试点工作概况").format(year=summary.year)
+
+
+class AnnualExport(ListExport):
+    """The annual summary: the overview, then the certificates awarded; named after the year."""
+
+    def filename(self, summary: AnnualSummary) -> str:
+        return f"{_annual_title(summary)}.xlsx"
+
+    def render(self, summary: AnnualSummary) -> bytes:
+        book = Book()
+        book.table(
+            _("年度概况"),
+            [_("项目"), _("数值")],
+            [
+                [_("培训人次"), summary.training],
+                [_("培训人数（去重）"), summary.training_persons],
+                [_("考试人数（人次）"), summary.candidates],
+                [_("鉴定人数（人次）"), summary.examined],
+                [_("合格人数（人次）"), summary.passed],
+                [_("合格率（%）"), summary.pass_rate],
+                [_("获证数（张）"), summary.certificates_total],
+                [_("学分转换（笔）"), summary.conversions],
+                [_("有效考评员（人）"), summary.examiners],
+            ],
+            title=_annual_title(summary),
+        )
+        book.table(
+            _("获证情况"),
+            [_("证书"), _("类别"), _("人数")],
+            [[ct.name, ct.get_kind_display(), n] for ct, n in summary.certificates],
+            title=_("{year} 年获证情况（按证书）").format(year=summary.year),
+        )
+        return book.close()
+
+
+def _certificate_scope(indicator) -> str:
+    if indicator.certificate_type_id:
+        return indicator.certificate_type.name
+    return indicator.get_certificate_scope_display()
 
 
 def performance_headers() -> list[str]:
@@ -357,18 +407,13 @@ def performance_rows(rows: Iterable[PerformanceRow]) -> Iterator[list]:
     for row in rows:
         t = row.target
         indicator = t.indicator
-        scope = (
-            indicator.certificate_type.name
-            if indicator.certificate_type_id
-            else indicator.get_certificate_scope_display()
-        )
         yield [
             indicator.institution.name,
             str(t.owner),
             t.year,
             indicator.name,
             indicator.get_metric_display(),
-            scope,
+            _certificate_scope(indicator),
             indicator.unit,
             t.target,
             row.actual,
@@ -376,3 +421,56 @@ def performance_rows(rows: Iterable[PerformanceRow]) -> Iterator[list]:
             _("是") if row.met else _("否"),
             t.note,
         ]
+
+
+class PerformanceExport(ListExport):
+    """The performance report (绩效指标完成情况), under its title: ``rows`` are its performance
+    rows, the targets against the figures computed from the data."""
+
+    sheet_name = gettext_lazy("绩效指标")
+
+    def __init__(self, title: str) -> None:
+        self.title = self.heading = title
+
+    def headers(self):
+        return performance_headers()
+
+    def rows(self, rows: Iterable[PerformanceRow]) -> Iterator[list]:
+        return performance_rows(rows)
+
+
+class TargetExport(ListExport):
+    """The targets (年度目标), each with its actual figure."""
+
+    title = gettext_lazy("绩效指标年度目标")
+    sheet_name = gettext_lazy("年度目标")
+
+    def headers(self):
+        return performance_headers()
+
+    def rows(self, targets) -> Iterator[list]:
+        return performance_rows(figures.performance_rows(targets))
+
+
+class IndicatorExport(ListExport):
+    title = gettext_lazy("绩效指标")
+    sheet_name = gettext_lazy("绩效指标")
+
+    def headers(self):
+        return [
+            _("院校"), _("指标名称"), _("统计口径"), _("证书范围"), _("单位"), _("启用"),
+            _("目标数"), _("说明"),
+        ]  # fmt: skip
+
+    def rows(self, indicators) -> Iterator[list]:
+        for i in indicators:
+            yield [
+                i.institution.name,
+                i.name,
+                i.get_metric_display(),
+                _certificate_scope(i),
+                i.unit,
+                _("是") if i.is_active else _("否"),
+                i.target_count,
+                i.description,
+            ]

@@ -12,8 +12,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xbank.core.pdf import pdf_response, render_pdf
-from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+from xbank.core.views import export_format, list_page, run_service, wants_export
 from xbank.orgs.models import Department, Institution, Major
 
 from . import access, exports, figures, selectors, services
@@ -38,10 +37,6 @@ from .forms import (
 from .models import Metric
 
 PAGE_SIZE = 100  # a roster of a hundred (the seed's 老年照护 exam) on one page
-
-
-def _export(request) -> str:
-    return request.GET.get("export", "")
 
 
 def _may_list(user, metric: str) -> bool:
@@ -71,9 +66,8 @@ def dashboard(request):
         board = figures.dashboard_get(user=request.user, filters=filters, sections=sections)
         _link(request.user, board.cells(), filters.params())
     matrices = [m for s in sections for m in (board.matrices.get(s, []) if board else [])]
-    if _export(request) == "xlsx":
-        content = exports.dashboard_xlsx(matrices, title=_("统计看板"))
-        return xlsx_response(dated_filename(_("统计看板")), content)
+    if wants_export(request):
+        return exports.DashboardExport().response(matrices)
     return render(
         request,
         "reports/dashboard.html",
@@ -105,30 +99,22 @@ def records(request, metric):
     else:
         rows_qs = selectors.record_list(user=request.user, metric=metric, filters=filters)
     majors = dict(Major.objects.values_list("pk", "name")) if metric != Metric.EXAMINERS else {}
-    label = Metric(metric).label
-    if _export(request) == "xlsx":
-        content = write_rows(
-            exports.record_headers(metric),
-            exports.record_rows(metric, rows_qs.iterator(chunk_size=2000), majors),
-            sheet_name=str(label),
-            title=_("{label}名单").format(label=label),
-        )
-        return xlsx_response(dated_filename(_("{label}名单").format(label=label)), content)
-    page = Paginator(rows_qs, PAGE_SIZE).get_page(request.GET.get("page"))
     evidence_url = ""
     if filters is not None and filters.year and metric in figures.EVIDENCE_METRICS:
         query = {"year": filters.year, "metric": metric}
         if filters.certificate_type:
             query["certificate"] = filters.certificate_type
         evidence_url = reverse("reports:evidence") + "?" + urlencode(query)
-    return render(
+    return list_page(
         request,
         "reports/records.html",
-        {
+        queryset=rows_qs,
+        export=exports.RecordExport(metric, majors),
+        page_size=PAGE_SIZE,
+        context=lambda page: {
             "metric": metric,
-            "label": label,
+            "label": Metric(metric).label,
             "form": form,
-            "page_obj": page,
             "headers": exports.record_headers(metric),
             "rows": list(
                 exports.record_rows(metric, page.object_list, majors, start=page.start_index())
@@ -164,9 +150,9 @@ def evidence(request):
         report = figures.evidence_get(
             user=request.user, year=year, metric=metric, certificate_ids=chosen
         )
-        if _export(request) == "xlsx":
-            return xlsx_response(f"{report.title}.xlsx", exports.evidence_xlsx(report))
-        if _export(request) == "pdf":
+        if export_format(request) == "xlsx":
+            return exports.EvidenceExport().response(report)
+        if export_format(request) == "pdf":
             content = render_pdf(
                 "reports/pdf/evidence.html",
                 {"evidence": report, "sections": _roster_sections(report)},
@@ -194,9 +180,9 @@ def annual(request):
     if form.is_bound and form.is_valid():
         summary = figures.annual_summary(user=request.user, year=form.cleaned_data["year"])
         title = _("{year} 年 1+X 证书试点工作概况").format(year=summary.year)
-        if _export(request) == "xlsx":
-            return xlsx_response(f"{title}.xlsx", exports.annual_xlsx(summary))
-        if _export(request) == "pdf":
+        if export_format(request) == "xlsx":
+            return exports.AnnualExport().response(summary)
+        if export_format(request) == "pdf":
             content = render_pdf(
                 "reports/pdf/annual.html", {"summary": summary, "title": title}, request=request
             )
@@ -236,8 +222,7 @@ def performance(request):
         if owner is not None:
             field = "department" if isinstance(owner, Department) else "pilot_major"
             targets = targets.filter(**{field: owner})
-        rows = figures.performance_rows(targets)
-        _link(request.user, [r.cell for r in rows], {})
+        rows = _performance_rows(request.user, targets)
         by_owner: dict = defaultdict(list)
         for row in rows:
             by_owner[row.target.owner].append(row)
@@ -245,15 +230,9 @@ def performance(request):
     title = _("{year} 年绩效指标完成情况").format(year=year or "")
     if owner is not None:
         title = _("{owner} {year} 年绩效指标完成情况").format(owner=owner, year=year)
-    if _export(request) == "xlsx" and year:
-        content = write_rows(
-            exports.performance_headers(),
-            exports.performance_rows(rows),
-            sheet_name=_("绩效指标"),
-            title=title,
-        )
-        return xlsx_response(dated_filename(title), content)
-    if _export(request) == "pdf" and year:
+    if export_format(request) == "xlsx" and year:
+        return exports.PerformanceExport(title).response(rows)
+    if export_format(request) == "pdf" and year:
         content = render_pdf(
             "reports/pdf/performance.html",
             {"title": title, "groups": groups, "year": year, "generated": timezone.localdate()},
@@ -278,28 +257,28 @@ def target_list(request):
     filterset = TargetFilter(
         request.GET or None, queryset=selectors.target_list(user=request.user), user=request.user
     )
-    targets = filterset.qs
-    if _export(request) == "xlsx":
-        content = write_rows(
-            exports.performance_headers(),
-            exports.performance_rows(figures.performance_rows(targets)),
-            sheet_name=_("年度目标"),
-        )
-        return xlsx_response(dated_filename(_("绩效指标年度目标")), content)
-    page = Paginator(targets, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = figures.performance_rows(page.object_list)
-    _link(request.user, [r.cell for r in rows], {})
     ps = access.performance_scope(request.user)
-    return render(
+    return list_page(
         request,
         "reports/target_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "rows": [(r, ps.manages_institution(r.target.indicator.institution_id)) for r in rows],
+        filterset=filterset,
+        export=exports.TargetExport(),
+        page_size=PAGE_SIZE,
+        context=lambda page: {
+            "rows": [
+                (r, ps.manages_institution(r.target.indicator.institution_id))
+                for r in _performance_rows(request.user, page.object_list)
+            ],
             "manages": ps.manages,
         },
     )
+
+
+def _performance_rows(user, targets) -> list:
+    """The targets against their actual figures, each figure linked to its named list."""
+    rows = figures.performance_rows(targets)
+    _link(user, [r.cell for r in rows], {})
+    return rows
 
 
 def _target_form_view(request, target=None):
@@ -310,8 +289,9 @@ def _target_form_view(request, target=None):
             data["indicator"].institution_id
         ):
             raise PermissionDenied
-        try:
-            services.target_set(
+        ok, _target = run_service(
+            form,
+            lambda: services.target_set(
                 actor=request.user,
                 indicator=data["indicator"],
                 year=data["year"],
@@ -320,10 +300,9 @@ def _target_form_view(request, target=None):
                 pilot_major=data["pilot_major"],
                 note=data["note"],
                 instance=target,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已保存年度目标。"))
             return redirect(f"{reverse('reports:target-list')}?year={data['year']}")
     return render(request, "reports/target_form.html", {"form": form, "target": target})
@@ -354,44 +333,15 @@ def indicator_list(request):
     filterset = IndicatorFilter(
         request.GET or None, queryset=selectors.indicator_list(user=request.user)
     )
-    indicators = filterset.qs
-    if _export(request) == "xlsx":
-        content = write_rows(
-            [
-                _("院校"),
-                _("指标名称"),
-                _("统计口径"),
-                _("证书范围"),
-                _("单位"),
-                _("启用"),
-                _("目标数"),
-                _("说明"),
-            ],
-            (
-                [
-                    i.institution.name,
-                    i.name,
-                    i.get_metric_display(),
-                    i.certificate_type.name
-                    if i.certificate_type_id
-                    else i.get_certificate_scope_display(),
-                    i.unit,
-                    _("是") if i.is_active else _("否"),
-                    i.target_count,
-                    i.description,
-                ]
-                for i in indicators
-            ),
-            sheet_name=_("绩效指标"),
-        )
-        return xlsx_response(dated_filename(_("绩效指标")), content)
     ps = access.performance_scope(request.user)
-    return render(
+    return list_page(
         request,
         "reports/indicator_list.html",
-        {
-            "filter": filterset,
-            "indicators": [(i, ps.manages_institution(i.institution_id)) for i in indicators],
+        filterset=filterset,
+        export=exports.IndicatorExport(),
+        page_size=None,  # a few per institution, never paginated
+        context=lambda page: {
+            "indicators": [(i, ps.manages_institution(i.institution_id)) for i in page],
             "manages": ps.manages,
         },
     )
@@ -409,11 +359,10 @@ def indicator_create(request):
     form = IndicatorForm(request.POST or None, institutions=_managed_institutions(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            services.indicator_create(actor=request.user, **data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, _indicator = run_service(
+            form, lambda: services.indicator_create(actor=request.user, **data)
+        )
+        if ok:
             messages.success(request, _("已创建绩效指标。"))
             return redirect("reports:indicator-list")
     return render(request, "reports/indicator_form.html", {"form": form, "indicator": None})
@@ -432,11 +381,11 @@ def indicator_edit(request, pk):
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "institution"}
             indicator.refresh_from_db()
-            try:
-                services.indicator_update(actor=request.user, indicator=indicator, **data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
+            ok, _indicator = run_service(
+                form,
+                lambda: services.indicator_update(actor=request.user, indicator=indicator, **data),
+            )
+            if ok:
                 messages.success(request, _("已保存绩效指标。"))
                 return redirect("reports:indicator-list")
     return render(request, "reports/indicator_form.html", {"form": form, "indicator": indicator})

@@ -140,6 +140,42 @@ def test_an_exported_formula_stays_text(users):
     assert rows[1] == ["bob", "'=HYPERLINK(1)"]
 
 
+@override_settings(TEMPLATES=TEMPLATES)
+def test_a_page_filtered_by_a_form_lists_its_queryset_with_context_from_the_page(users):
+    request = _get("/u/", page="2")
+    rows = get_user_model().objects.filter(username__startswith="a").order_by("username")
+    response = list_page(
+        request,
+        "kit.html",
+        queryset=rows,
+        page_size=2,
+        context=lambda page: {"title": f"from {page.start_index()}"},
+    )
+    # amy, ann3 | anna: page 2 starts at the third row; there is no FilterSet.
+    assert response.content.decode() == "from 3|anna,|2/2|"
+
+
+@override_settings(TEMPLATES=TEMPLATES)
+def test_a_short_list_is_one_page(users):
+    request = _get("/u/")
+    response = list_page(request, "kit.html", filterset=_filterset(request), page_size=None)
+    assert response.content.decode() == "|amy,ann3,anna,bob,|1/1|"
+    request = _get("/u/", username="z")
+    response = list_page(request, "kit.html", filterset=_filterset(request), page_size=None)
+    assert response.content.decode() == "||1/1|z"
+
+
+def test_an_export_may_name_its_file_after_its_contents(users):
+    class CountedExport(UserExport):
+        def filename(self, users):
+            return f"{self.title}（{len(users)} 人）.xlsx"
+
+    response = CountedExport().response(get_user_model().objects.all())
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=UTF-8''" + quote("用户名单（4 人）.xlsx")
+    )
+
+
 class NameForm(forms.Form):
     name = forms.CharField()
     other = forms.CharField(required=False)

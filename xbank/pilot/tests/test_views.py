@@ -142,6 +142,36 @@ def test_going_back_in_progress_is_a_form_error(client, pw):
     assert "进度不能低于当前的 60%" in response.content.decode()
 
 
+@time_machine.travel(TODAY)
+def test_a_done_milestone_takes_evidence_but_no_progress(client, pw):
+    done, _late = schedule(pw)
+    login(client, pw, "school_staff_a1")
+    url = reverse("pilot:milestone-report", args=[done.pk])
+    response = client.post(url, {"progress": "100", "note": "补充"})
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors() == [services.ERR_MILESTONE_DONE]
+    file = SimpleUploadedFile("会议纪要.pdf", b"%PDF-1.4", "application/pdf")
+    response = client.post(url, {"progress": "100", "file": file})
+    assert response["Location"] == reverse("pilot:task-detail", args=[done.task_id])
+    assert MilestoneEvidence.objects.filter(milestone=done).count() == 1
+
+
+@time_machine.travel(TODAY)
+def test_reopening_a_milestone_needs_a_reason(client, pw):
+    done, _late = schedule(pw)
+    login(client, pw, "academic_affairs_a")
+    url = reverse("pilot:milestone-reopen", args=[done.pk])
+    for reason in ("", "   ", "长" * 501):
+        response = client.post(url, {"reason": reason}, follow=True)
+        assert [str(m) for m in response.context["messages"]] == [services.ERR_REASON_REQUIRED]
+    done.refresh_from_db()
+    assert done.status == "done"
+    response = client.post(url, {"reason": "佐证材料不全"}, follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["已重新打开该节点。"]
+    done.refresh_from_db()
+    assert done.status == "in_progress"
+
+
 def test_academic_affairs_create_a_task_and_a_milestone(client, pw):
     login(client, pw, "academic_affairs_a")
     d = pw.departments
