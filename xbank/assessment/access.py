@@ -8,43 +8,21 @@
   a session enters its scores (invariant 7), whatever role they log in with.
 - Learners see their own candidacies.
 
-Computed once per request from the user's role assignments and cached on the user object, like
-``accounts.scoping.scope_for``.
+Assessment rows belong to an institution (a session, a site), so each duty is a set of
+institutions (``accounts.access.InstitutionSet``), derived once per request from the user's
+grants (``accounts.access.grants_for``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
-from xbank.accounts.models import REGIONAL_ROLES, Role
+from xbank.accounts.access import Grants, InstitutionSet, grants_for
+from xbank.accounts.models import Role
 
 MANAGE_ROLES = {Role.CONTINUING_ED}
 VIEW_ROLES = {Role.CONTINUING_ED, Role.ACADEMIC_AFFAIRS, Role.BANK_ADMIN}
 QUALIFICATION_ROLES = {Role.HR, Role.CONTINUING_ED, Role.BANK_ADMIN}
-
-
-@dataclass(frozen=True)
-class InstitutionSet:
-    """A set of institutions, or every institution (a regional role)."""
-
-    everywhere: bool = False
-    ids: frozenset[int] = frozenset()
-
-    def __bool__(self) -> bool:
-        return self.everywhere or bool(self.ids)
-
-    def __contains__(self, institution_id) -> bool:
-        return self.everywhere or institution_id in self.ids
-
-    def __or__(self, other: InstitutionSet) -> InstitutionSet:
-        return InstitutionSet(self.everywhere or other.everywhere, self.ids | other.ids)
-
-    def q(self, field: str = "institution") -> Q:
-        if self.everywhere:
-            return Q()
-        return Q(**{f"{field}__in": self.ids}) if self.ids else Q(pk__in=[])
 
 
 @dataclass(frozen=True)
@@ -54,33 +32,38 @@ class AssessmentAccess:
     qualifications: InstitutionSet
 
 
-_NOBODY = AssessmentAccess(InstitutionSet(), InstitutionSet(), InstitutionSet())
+def access_of(grants: Grants) -> AssessmentAccess:
+    return grants.derive(_access)
 
 
-def _institutions(assignments, roles) -> InstitutionSet:
-    everywhere = False
-    ids: set[int] = set()
-    for role, institution_id in assignments:
-        if role not in roles:
-            continue
-        if role in REGIONAL_ROLES:
-            everywhere = True
-        elif institution_id is not None:
-            ids.add(institution_id)
-    return InstitutionSet(everywhere, frozenset(ids))
+def _access(grants: Grants) -> AssessmentAccess:
+    return AssessmentAccess(
+        manage=grants.institutions(*MANAGE_ROLES),
+        view=grants.institutions(*VIEW_ROLES),
+        qualifications=grants.institutions(*QUALIFICATION_ROLES),
+    )
 
 
 def access_for(user) -> AssessmentAccess:
-    if user is None or not user.is_authenticated:
-        return _NOBODY
-    cached = getattr(user, "_xbank_assessment_access", None)
-    if cached is not None:
-        return cached
-    assignments = list(user.role_assignments.values_list("role", "institution_id"))
-    access = AssessmentAccess(
-        manage=_institutions(assignments, MANAGE_ROLES),
-        view=_institutions(assignments, VIEW_ROLES),
-        qualifications=_institutions(assignments, QUALIFICATION_ROLES),
-    )
-    user._xbank_assessment_access = access
-    return access
+    return access_of(grants_for(user))
+
+
+# --- Page guards' predicates (``decorators.py``): reads (or runs) assessments somewhere; which
+# rows are visible is then up to the selectors' ``access_*`` (404 outside the user's scope).
+
+
+def views_some(grants: Grants) -> bool:
+    return bool(access_of(grants).view)
+
+
+def manages_some(grants: Grants) -> bool:
+    return bool(access_of(grants).manage)
+
+
+def reads_qualifications(grants: Grants) -> bool:
+    access = access_of(grants)
+    return bool(access.qualifications or access.view)
+
+
+def keeps_qualifications(grants: Grants) -> bool:
+    return bool(access_of(grants).qualifications)

@@ -1,31 +1,14 @@
 """Page guards: logged in, and holding a role that reads (or runs) assessments somewhere; which
-rows are visible is then up to the selectors' ``access_*`` (404 outside the user's scope)."""
+rows are visible is then up to the selectors' ``access_*`` (404 outside the user's scope). The
+predicates are in ``access.py``."""
 
 from __future__ import annotations
 
-from functools import wraps
+from xbank.accounts.decorators import require
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from . import access
 
-from .access import access_for
-
-
-def _guard(test):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not test(access_for(request.user)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-view_required = _guard(lambda access: bool(access.view))
-manage_required = _guard(lambda access: bool(access.manage))
-qualifications_required = _guard(lambda access: bool(access.qualifications or access.view))
-qualifications_manage_required = _guard(lambda access: bool(access.qualifications))
+view_required = require(access.views_some)
+manage_required = require(access.manages_some)
+qualifications_required = require(access.reads_qualifications)
+qualifications_manage_required = require(access.keeps_qualifications)

@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xbank.core.actors import SYSTEM
+
 
 class AuditEntry(models.Model):
     """One line of the audit log (审计日志): who did what to which record, and when.
@@ -33,3 +35,8 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+    @property
+    def actor_name(self) -> str:
+        """Who acted: the user, or "系统" for an entry the system wrote (no user)."""
+        return str(self.actor) if self.actor_id else SYSTEM.name

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 
+from xbank.core.actors import is_system
 from xbank.core.net import client_ip
 from xbank.core.pii import mask_data, mask_text
 
@@ -27,7 +28,10 @@ def log(
     data: dict[str, Any] | None = None,
     request=None,
 ) -> AuditEntry:
-    if actor is not None and not getattr(actor, "is_authenticated", False):
+    """Record that ``actor`` did ``action`` to ``obj``. ``actor`` is a user, or
+    ``core.actors.SYSTEM`` for what no person did: an entry without a user, shown as "系统"
+    (``AuditEntry.actor_name``). ``None`` and anonymous users are recorded the same way."""
+    if is_system(actor) or not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEntry.objects.create(
         actor=actor,

@@ -6,6 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from xbank.accounts.access import grants_for
 from xbank.accounts.models import Role
 from xbank.accounts.scoping import scope_for
 from xbank.core.identity import normalize_text
@@ -135,26 +136,14 @@ def curricula_requiring(*, user, certificate_type: CertificateType) -> QuerySet[
 # --- Course–certificate integration (课证融合): the coverage matrix -------------------------------
 
 
-def _role_assignments(user) -> list:
-    """The user's role assignments, read once per request (cached on the user object)."""
-    cached = getattr(user, "_xbank_role_assignments", None)
-    if cached is None:
-        cached = list(user.role_assignments.all()) if user.is_authenticated else []
-        user._xbank_role_assignments = cached
-    return cached
+# Who keeps a curriculum's course–certificate map.
+COVERAGE_ROLES = frozenset({Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF})
 
 
 def coverage_can_edit(user, curriculum: Curriculum) -> bool:
     """Academic affairs of the curriculum's college, or school staff of its school or major,
     keep its course–certificate map (seed 四(一)2: each major builds its own 课证融合 plan)."""
-    major = curriculum.major
-    for ra in _role_assignments(user):
-        if ra.role == Role.ACADEMIC_AFFAIRS and ra.institution_id == major.institution_id:
-            return True
-        if ra.role == Role.SCHOOL_STAFF:
-            if ra.major_id == major.pk or (not ra.major_id and ra.school_id == major.school_id):
-                return True
-    return False
+    return grants_for(user).covers(curriculum.major, roles=COVERAGE_ROLES)
 
 
 def coverage_certificate_options(curriculum: Curriculum) -> list[CertificateType]:

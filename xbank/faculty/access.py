@@ -7,9 +7,9 @@
   compliance of its pilot majors.
 - Every other role gets 403; a row outside the user's scope is the 404 of a missing one.
 
-Computed once per request from the role assignments and cached on the user object, like
-``accounts.scoping.scope_for``. (``scope_for`` is not used: it gives HR no institution, because
-HR sees no learner records.)
+Derived once per request from the user's grants (``accounts.access.grants_for``).
+(``scoping.scope_for`` is not used: it gives HR no institution, because HR sees no learner
+records.)
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from xbank.accounts.access import Grants, Reach, grants_for
 from xbank.accounts.models import Role
 
 MANAGE_ROLES = frozenset({Role.HR})
@@ -27,13 +28,11 @@ READ_ROLES = frozenset({Role.HR, Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF})
 @dataclass(frozen=True)
 class FacultyAccess:
     manage_institutions: frozenset[int] = frozenset()  # HR: keeps the roster
-    institutions: frozenset[int] = frozenset()  # reads every teacher of these colleges
-    schools: frozenset[int] = frozenset()  # school staff
-    majors: frozenset[int] = frozenset()  # school staff scoped to one major
+    reach: Reach = Reach()  # what the reading roles reach: colleges, schools, majors
 
     @property
     def sees(self) -> bool:
-        return bool(self.institutions or self.schools or self.majors)
+        return bool(self.reach)
 
     @property
     def manages(self) -> bool:
@@ -44,14 +43,7 @@ class FacultyAccess:
 
     def q(self, *, institution: str, school: str, major: str) -> Q:
         """Rows whose institution, school and major fields are named by the arguments."""
-        q = Q(pk__in=[])
-        if self.institutions:
-            q |= Q(**{f"{institution}__in": self.institutions})
-        if self.schools:
-            q |= Q(**{f"{school}__in": self.schools})
-        if self.majors:
-            q |= Q(**{f"{major}__in": self.majors})
-        return q
+        return self.reach.q(institution=institution, school=school, major=major)
 
     def teacher_q(self, prefix: str = "") -> Q:
         return self.q(
@@ -69,40 +61,27 @@ class FacultyAccess:
         )
 
 
-_NOBODY = FacultyAccess()
+def access_of(grants: Grants) -> FacultyAccess:
+    return grants.derive(_access)
+
+
+def _access(grants: Grants) -> FacultyAccess:
+    return FacultyAccess(
+        manage_institutions=grants.institutions(*MANAGE_ROLES).ids,
+        reach=grants.reach(*READ_ROLES),
+    )
 
 
 def access_for(user) -> FacultyAccess:
-    if user is None or not user.is_authenticated:
-        return _NOBODY
-    cached = getattr(user, "_xbank_faculty_access", None)
-    if cached is not None:
-        return cached
-    manage: set[int] = set()
-    institutions: set[int] = set()
-    schools: set[int] = set()
-    majors: set[int] = set()
-    for role, institution_id, school_id, major_id in user.role_assignments.values_list(
-        "role", "institution_id", "school_id", "major_id"
-    ):
-        if role not in READ_ROLES:
-            continue
-        if role == Role.SCHOOL_STAFF:
-            if major_id:
-                majors.add(major_id)
-            elif school_id:
-                schools.add(school_id)
-            continue
-        if institution_id is None:
-            continue
-        institutions.add(institution_id)
-        if role in MANAGE_ROLES:
-            manage.add(institution_id)
-    access = FacultyAccess(
-        manage_institutions=frozenset(manage),
-        institutions=frozenset(institutions),
-        schools=frozenset(schools),
-        majors=frozenset(majors),
-    )
-    user._xbank_faculty_access = access
-    return access
+    return access_of(grants_for(user))
+
+
+# --- Page guards' predicates (``views.py``).
+
+
+def reads_roster(grants: Grants) -> bool:
+    return access_of(grants).sees
+
+
+def keeps_roster(grants: Grants) -> bool:
+    return access_of(grants).manages

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from xbank.accounts.models import Role, User
 from xbank.catalog.models import CertificateType, Level
 from xbank.imports import cleaners
-from xbank.imports.reader import check_file_name
 
 from .models import Teacher, TeacherCertificate, TitleRank
 from .queries import major_options, manage_institutions, school_options
@@ -236,21 +235,3 @@ class TrainingForm(StyledForm):
 
     def clean_certificate_no(self):
         return self._clean_with("certificate_no", cleaners.code(64)) or ""
-
-
-class ImportForm(StyledForm):
-    institution = forms.ModelChoiceField(label=_("院校"), queryset=None, empty_label=None)
-    file = forms.FileField(label=_("Excel 文件"), help_text=_("xlsx、xls 或 csv"))
-
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        institutions = manage_institutions(user)
-        self.fields["institution"].queryset = institutions
-        if len(institutions) == 1:
-            self.fields["institution"].initial = institutions[0].pk
-            self.fields["institution"].widget = forms.HiddenInput()
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        check_file_name(upload.name)
-        return upload

@@ -7,9 +7,10 @@ teacher names an employer, a teacher who left has a date…), checked on the mer
 import, a file is written whole or not at all (invariant 8), and every problem is reported as
 "第 N 行，列「工号」：…".
 
-Only the HR office (人事处) of the college imports its roster (the command line, which has no
-user, may too). HR uploads on the faculty app's own page (``views.teacher_import``), which
-drives the same batches.
+Only the HR office (人事处) of the college imports its roster (``TeacherImport.roles``; the
+system, e.g. the command line without ``--user``, may too). HR uploads on the shared import
+pages (``/imports/new/teachers/``) like every other office; the check below refuses a batch
+whose uploader no longer keeps the college's roster when it is validated or committed.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from xbank.imports.pipeline import (
 )
 from xbank.orgs.models import Major, School
 
-from .access import access_for
+from .access import MANAGE_ROLES, access_for
 from .models import Teacher, TitleRank, rank_of_title
 from .selectors import IMPORT_KIND
 from .services import TEACHER_FIELDS, teacher_problems
@@ -120,6 +121,7 @@ class TeacherImport(ImportSpec):
 
     kind = IMPORT_KIND
     title = _("教师名册")
+    roles = frozenset(MANAGE_ROLES)
     columns = (
         Column(
             "staff_no",

@@ -16,7 +16,6 @@ from django.http import Http404
 from django.utils import timezone
 
 from xbank.assessment.models import ExaminerQualification
-from xbank.imports.models import ImportBatch
 
 from .access import access_for
 from .filters import TeacherFilter, TrainingFilter
@@ -162,34 +161,3 @@ def examiner_count(
         teachers = teachers.filter(kind=kind)
     types = None if certificate_type is None else [certificate_type]
     return teachers.filter(has_valid_qualification(on_date, types)).count()
-
-
-# --- Teacher imports (HR's own upload page) -------------------------------------------------------
-
-
-def import_batches(user) -> QuerySet[ImportBatch]:
-    """Teacher import batches of the colleges whose roster the user keeps.
-
-    HR cannot reach the shared import pages (their role gives no import scope there), so the
-    faculty app lists the ``teachers`` batches itself; reads only."""
-    return (
-        ImportBatch.objects.filter(
-            kind=IMPORT_KIND, institution__in=access_for(user).manage_institutions
-        )
-        .select_related("institution")
-        .defer("errors", "warnings")
-        .order_by("-created_at", "-id")
-    )
-
-
-def access_import_batch(user, code) -> ImportBatch:
-    try:
-        return (
-            ImportBatch.objects.filter(
-                kind=IMPORT_KIND, institution__in=access_for(user).manage_institutions
-            )
-            .select_related("institution")
-            .get(code=code)
-        )
-    except (ImportBatch.DoesNotExist, ValueError):
-        raise Http404("No such import batch") from None

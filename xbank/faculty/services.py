@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,11 +18,7 @@ from xbank.assessment import services as assessment_services
 from xbank.assessment.models import ExaminerQualification
 from xbank.audit import services as audit
 from xbank.core.pinyin import name_sort_key
-from xbank.imports import services as imports_services
-from xbank.imports.models import ImportBatch
 
-from . import selectors
-from .access import access_for
 from .models import Teacher, TeacherCertificate, TeacherTraining, rank_of_title
 
 ERR_SCHOOL_INSTITUTION = "二级学院「{school}」不属于{institution}"
@@ -364,57 +359,3 @@ def training_delete(*, actor, training: TeacherTraining) -> None:
         data={"teacher": training.teacher_id, "programme": training.programme},
     )
     training.delete()
-
-
-# --- The teachers' import (HR's upload page) ----------------------------------------------------
-
-ERR_IMPORT_SCOPE = "您不能向「{institution}」导入教师名册"
-
-
-def _check_import_scope(actor, institution) -> None:
-    if not access_for(actor).manages_institution(institution.pk):
-        raise ValidationError(ERR_IMPORT_SCOPE.format(institution=institution), code="scope")
-
-
-def teacher_import_upload(
-    *, actor, institution, file_name: str, content: bytes | BinaryIO
-) -> ImportBatch:
-    """Store and check a roster file (教师名册) as an import batch of kind ``teachers``.
-
-    The shared pipeline gives HR no import scope, so the batch is created on the HR office's
-    behalf (as the command line does, without a user) once this service has checked that the
-    actor keeps the college's roster; the actor is in the audit entry."""
-    _check_import_scope(actor, institution)
-    batch = imports_services.batch_create(
-        actor=None,
-        kind=selectors.IMPORT_KIND,
-        institution=institution,
-        file_name=file_name,
-        content=content,
-    )
-    batch = imports_services.batch_validate(batch=batch)
-    audit.log(
-        actor,
-        "faculty.teachers.import_uploaded",
-        batch,
-        data={"file_name": batch.file_name, "status": batch.status, "errors": batch.error_count},
-    )
-    return batch
-
-
-def teacher_import_commit(*, actor, batch: ImportBatch) -> ImportBatch:
-    """确认导入: check again and write the whole file in one transaction, or nothing."""
-    _check_import_scope(actor, batch.institution)
-    batch = imports_services.batch_commit(actor=None, batch=batch)
-    audit.log(
-        actor,
-        "faculty.teachers.import_committed",
-        batch,
-        data={
-            "status": batch.status,
-            "created": batch.created_count,
-            "updated": batch.updated_count,
-            "unchanged": batch.unchanged_count,
-        },
-    )
-    return batch

@@ -26,9 +26,9 @@ class UploadForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(SUPPORTED_SUFFIXES)}),
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, kind: str, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = import_institutions(user).order_by("code")
+        self.fields["institution"].queryset = import_institutions(user, kind).order_by("code")
         self.fields["institution"].widget.attrs["class"] = "form-select"
         self.fields["file"].widget.attrs["class"] = "form-control"
 

@@ -26,6 +26,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from xbank.accounts.access import Grants
+from xbank.accounts.models import IMPORT_ROLES
+
 from . import cleaners
 from .reader import open_sheets
 
@@ -162,7 +165,11 @@ class Plan:
 
 @dataclass
 class Context:
-    """Who imports into which institution; ``scope`` None means unrestricted (the command line)."""
+    """Who imports into which institution; ``scope`` None means unrestricted (the system).
+
+    ``actor`` is the person importing, or ``None`` for the system: the specs, and the services
+    of their apps that they call, still read ``None`` as the system (phase 2 of the access
+    clean-up passes ``core.actors.SYSTEM`` through)."""
 
     institution: Any
     actor: Any
@@ -187,6 +194,11 @@ class Context:
 class ImportSpec:
     """One kind of import. Subclasses declare ``columns`` and implement ``check`` and ``write``.
 
+    - ``roles``: who may import this kind, each into the institutions their role reaches (see
+      ``imports.selectors.import_institutions``). By default the roles that keep learner
+      records and curricula (``IMPORT_ROLES``); a spec whose rows another office keeps says so
+      (the teachers' roster: the HR office). The import pages offer a kind only to its roles.
+
     - ``prepare(table, report)``: cross-column cleaning that needs no database (parse an ID
       number with its document type, derive keys); pure, so its result may be reused at commit.
     - ``check(table, ctx)``: everything that needs the database, with a handful of bulk queries
@@ -197,6 +209,7 @@ class ImportSpec:
     kind: str = ""
     title: str = ""
     columns: tuple[Column, ...] = ()
+    roles: frozenset[str] = frozenset(IMPORT_ROLES)
 
     def __init__(self) -> None:
         self.by_key = {column.key: column for column in self.columns}
@@ -206,6 +219,10 @@ class ImportSpec:
                 key = header_key(name)
                 if self.header_lookup.setdefault(key, column.key) != column.key:
                     raise ValueError(f"{self.kind}: header {name!r} names two columns")
+
+    def may_import(self, grants: Grants) -> bool:
+        """Holds a role that imports this kind somewhere."""
+        return grants.has(*self.roles)
 
     def prepare(self, table: Table, report: Report) -> None:
         """Cross-column cleaning without the database; nothing by default."""

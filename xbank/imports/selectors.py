@@ -1,39 +1,59 @@
-"""Reads of import batches, scoped: a batch is seen by its uploader and by users whose scope
-covers its institution (or the whole region)."""
+"""Reads of import batches, scoped by kind: each kind of import says who may import it
+(``pipeline.ImportSpec.roles``). A batch is seen by its uploader and by users who may import its
+kind into its whole institution (or everywhere)."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from xbank.accounts.scoping import scope_for
+from xbank.accounts.access import Grants, grants_for
 from xbank.orgs.models import Institution
 
+from . import pipeline
 from .models import ImportBatch
 
 
-def import_institutions(user) -> QuerySet[Institution]:
-    """Institutions the user may import into: every one for regional roles, else those of their
-    institution-wide roles and of the schools and majors they act for."""
-    scope = scope_for(user)
-    if not scope.can_import:
+def import_specs(grants: Grants) -> list[pipeline.ImportSpec]:
+    """The kinds of import the user may run, in the order they are registered."""
+    return [
+        spec for kind in pipeline.kinds() if (spec := pipeline.spec_for(kind)).may_import(grants)
+    ]
+
+
+def may_import(grants: Grants) -> bool:
+    """May import some kind somewhere (the guard of the import pages)."""
+    return bool(import_specs(grants))
+
+
+def import_institutions(user, kind: str) -> QuerySet[Institution]:
+    """Institutions the user may import ``kind`` into: every one for a regional role, else
+    those of their institution-wide roles and of the schools and majors they act for."""
+    spec = pipeline.spec_for(kind)
+    grants = grants_for(user)
+    if not spec.may_import(grants):
         return Institution.objects.none()
-    if scope.regional:
+    reach = grants.reach(*spec.roles)
+    if reach.everywhere:
         return Institution.objects.all()
     return Institution.objects.filter(
-        Q(pk__in=scope.institution_ids)
-        | Q(schools__pk__in=scope.school_ids)
-        | Q(majors__pk__in=scope.major_ids)
+        reach.q(institution="pk", school="schools__pk", major="majors__pk")
     ).distinct()
 
 
 def batch_list(*, user, kind: str = "", status: str = "") -> QuerySet[ImportBatch]:
-    scope = scope_for(user)
-    if not scope.can_import:
+    grants = grants_for(user)
+    specs = import_specs(grants)
+    if not specs:
         return ImportBatch.objects.none()
-    batches = ImportBatch.objects.select_related("institution", "created_by")
-    if not scope.regional:
-        batches = batches.filter(Q(created_by=user) | Q(institution_id__in=scope.institution_ids))
+    visible = Q(created_by=user)
+    for spec in specs:
+        reach = grants.reach(*spec.roles)
+        if reach.everywhere:
+            visible |= Q(kind=spec.kind)
+        elif reach.institution_ids:
+            visible |= Q(kind=spec.kind, institution_id__in=reach.institution_ids)
+    batches = ImportBatch.objects.select_related("institution", "created_by").filter(visible)
     if kind:
         batches = batches.filter(kind=kind)
     if status:

@@ -36,6 +36,7 @@ from django.utils import timezone
 from xbank.accounts.scoping import scope_for
 from xbank.audit import services as audit
 from xbank.core import filecrypt
+from xbank.core.actors import SYSTEM, is_system
 
 from . import pipeline
 from .models import ImportBatch
@@ -78,17 +79,37 @@ class CheckResult:
     unchanged: int = 0
 
 
+def _actor(actor):
+    """The person importing, or ``SYSTEM`` (the command line without ``--user``, a batch
+    uploaded by no one). ``None`` is still read as the system until every caller passes
+    ``SYSTEM`` (phase 2 of the access clean-up)."""
+    return SYSTEM if actor is None else actor
+
+
 def _context(*, actor, institution, batch=None) -> pipeline.Context:
-    scope = scope_for(actor) if actor is not None else None
+    actor = _actor(actor)
+    if is_system(actor):  # unrestricted; the specs still read ``None`` as the system
+        return pipeline.Context(
+            institution=institution, actor=None, report=pipeline.Report(), batch=batch
+        )
     return pipeline.Context(
-        institution=institution, actor=actor, report=pipeline.Report(), scope=scope, batch=batch
+        institution=institution,
+        actor=actor,
+        report=pipeline.Report(),
+        scope=scope_for(actor),
+        batch=batch,
     )
 
 
 def _check_access(*, actor, kind: str, institution) -> pipeline.ImportSpec:
+    """The kind exists, and a person importing may import it into this institution (the kind's
+    ``ImportSpec.roles``); the system may import anything."""
     if kind not in pipeline.kinds():
         raise ValidationError(ERR_KIND.format(kind=kind), code="kind")
-    if actor is not None and not import_institutions(actor).filter(pk=institution.pk).exists():
+    actor = _actor(actor)
+    if not is_system(actor) and not (
+        import_institutions(actor, kind).filter(pk=institution.pk).exists()
+    ):
         raise ValidationError(ERR_SCOPE.format(institution=institution), code="scope")
     return pipeline.spec_for(kind)
 
@@ -143,7 +164,7 @@ def batch_validate(*, batch: ImportBatch) -> ImportBatch:
     batch.processed_rows = 0
     batch.save(update_fields=["status", "processed_rows"])
     spec = pipeline.spec_for(batch.kind)
-    actor = batch.created_by
+    actor = batch.created_by or SYSTEM  # a batch uploaded by no one was stored by the system
     ctx = _context(actor=actor, institution=batch.institution, batch=batch)
     try:
         table = _load(batch, spec, ctx.report, use_snapshot=False)
@@ -209,7 +230,7 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
                 batch.committed_at = timezone.now()
                 batch.message = _with_note(MSG_COMMITTED.format(**_counts(plan)), plan)
                 audit.log(
-                    actor,
+                    _actor(actor),
                     "imports.batch.committed",
                     batch,
                     data={
@@ -256,7 +277,7 @@ def batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
             )
         batch.status, batch.message = Status.CANCELLED, MSG_CANCELLED
         audit.log(
-            actor,
+            _actor(actor),
             "imports.batch.cancelled",
             batch,
             data={

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django_tasks import task
 
+from xbank.core.actors import SYSTEM
+
 from . import services
 from .models import ImportBatch
 
@@ -24,7 +26,7 @@ def validate_batch(batch_id: int) -> None:
 
 @task()
 def commit_batch(batch_id: int, actor_id: int | None) -> None:
-    actor = get_user_model().objects.get(pk=actor_id) if actor_id is not None else None
+    actor = get_user_model().objects.get(pk=actor_id) if actor_id is not None else SYSTEM
     services.batch_commit_run(actor=actor, batch=_batch(batch_id))
 
 

@@ -1,15 +1,13 @@
 """Import pages: list, upload, preview with progress, commit.
 
-Only users who may import reach them (403 otherwise). A batch is fetched through
-``selectors.access_batch``: missing and not-yours are the same 404.
+Only users who may import some kind reach them (403 otherwise); each kind says who may import
+it (``pipeline.ImportSpec.roles``), and its upload and template pages are a 403 for others. A
+batch is fetched through ``selectors.access_batch``: missing and not-yours are the same 404.
 """
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -19,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from xbank.accounts.scoping import scope_for
+from xbank.accounts.access import grants_for
+from xbank.accounts.decorators import require
 from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
 
 from . import pipeline, scheduling, selectors, services
@@ -29,27 +28,24 @@ from .workbook import template_file_name, template_workbook
 PAGE_SIZE = 50
 
 
-def import_required(view):
-    """Logged in, and holding a role that may import (403 otherwise)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not scope_for(request.user).can_import:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Logged in, and holding a role that may import some kind (403 otherwise).
+import_required = require(selectors.may_import)
 
 
-def _spec(kind: str) -> pipeline.ImportSpec:
+def _spec(request, kind: str) -> pipeline.ImportSpec:
+    """The kind of import, if the user may import it (404 for no such kind, else 403)."""
     if kind not in pipeline.kinds():
         raise Http404("No such kind of import")
-    return pipeline.spec_for(kind)
+    spec = pipeline.spec_for(kind)
+    if not spec.may_import(grants_for(request.user)):
+        raise PermissionDenied
+    return spec
 
 
-def _kinds() -> list[tuple[str, str]]:
-    return [(kind, str(pipeline.spec_for(kind).title)) for kind in pipeline.kinds()]
+def _kinds(request) -> list[tuple[str, str]]:
+    return [
+        (spec.kind, str(spec.title)) for spec in selectors.import_specs(grants_for(request.user))
+    ]
 
 
 @import_required
@@ -82,14 +78,14 @@ def batch_list(request):
         content = write_rows(headers, rows, sheet_name=_("导入批次"))
         return xlsx_response(dated_filename(_("导入批次")), content)
     page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page, "kinds": _kinds()}
+    context = {"form": form, "page_obj": page, "kinds": _kinds(request)}
     return render(request, "imports/batch_list.html", context)
 
 
 @import_required
 def batch_new(request, kind):
-    spec = _spec(kind)
-    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    spec = _spec(request, kind)
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user, kind=kind)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -111,7 +107,7 @@ def batch_new(request, kind):
 
 @import_required
 def template(request, kind):
-    spec = _spec(kind)
+    spec = _spec(request, kind)
     return xlsx_response(template_file_name(spec), template_workbook(spec))
 
 

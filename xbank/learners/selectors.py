@@ -19,6 +19,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
+from xbank.accounts.access import Grants, grants_for
 from xbank.accounts.models import REVEAL_ID_ROLES, Role, User
 from xbank.accounts.scoping import scope_for
 from xbank.catalog.models import CertificateType
@@ -355,13 +356,16 @@ def access_full_export(user, pk) -> FullIdExport:
 def change_institution_ids(user) -> set[int]:
     """Institutions whose proposed changes the user decides: where they hold the role of
     continuing education (继续教育学院), which runs public registration."""
-    if user is None or not user.is_authenticated:
-        return set()
-    return {
-        ra.institution_id
-        for ra in user.role_assignments.all()
-        if ra.role == Role.CONTINUING_ED and ra.institution_id
-    }
+    return set(decided_institutions(grants_for(user)))
+
+
+def decided_institutions(grants: Grants) -> frozenset[int]:
+    return grants.institutions(Role.CONTINUING_ED).ids
+
+
+def decides_changes(grants: Grants) -> bool:
+    """Opens the to-do list of proposed changes (the guard of its pages)."""
+    return bool(decided_institutions(grants))
 
 
 def profile_change_list(*, user, status: str | None = None) -> QuerySet[ProfileChange]:

@@ -6,7 +6,6 @@ selectors, so a record outside the user's scope is a 404 like a missing one.
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -21,7 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from xbank.accounts.decorators import records_required
+from xbank.accounts.access import Grants
+from xbank.accounts.decorators import records_required, require
+from xbank.accounts.models import LEARNER_RECORD_ROLES, REVEAL_ID_ROLES
 from xbank.accounts.scoping import scope_for
 from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
 
@@ -213,17 +214,12 @@ def my_account(request):
 # --- Full-ID exports (完整证件号导出) ----------------------------------------------------------------
 
 
-def reveal_required(view):
-    """Sees learner records and holds a role that may see full document numbers (403 else)."""
+def _reveals(grants: Grants) -> bool:
+    """Sees learner records and holds a role that may see full document numbers."""
+    return grants.has(*LEARNER_RECORD_ROLES) and grants.has(*REVEAL_ID_ROLES)
 
-    @records_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not scope_for(request.user).may_reveal_id:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
 
-    return wrapped
+reveal_required = require(_reveals)
 
 
 @reveal_required
@@ -366,17 +362,15 @@ def full_export_download(request, pk):
 # --- Proposed changes of stored details (信息变更申请) ------------------------------------------
 
 
-def _changes_required(request) -> None:
-    if not selectors.change_institution_ids(request.user):
-        raise PermissionDenied
+# Continuing-education staff of some institution (403 otherwise).
+changes_required = require(selectors.decides_changes)
 
 
 @never_cache
-@login_required
+@changes_required
 def change_list(request):
     """The to-do list of continuing-education staff: details from public registrations that
     differ from what is stored, among them names that disagree with the account's."""
-    _changes_required(request)
     status = request.GET.get("status", ProfileChange.Status.PENDING)
     if status not in ProfileChange.Status.values:
         status = ""
@@ -391,10 +385,9 @@ def change_list(request):
 
 
 @never_cache
-@login_required
+@changes_required
 def change_detail(request, pk):
     """What is stored beside what was proposed; accept (采纳) or reject (不采纳)."""
-    _changes_required(request)
     change = selectors.access_profile_change(request.user, pk)
     if request.method == "POST":
         action = request.POST.get("action")

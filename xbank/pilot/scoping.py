@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from xbank.accounts.access import NOBODY, Assignment, Grants, grants_for
 from xbank.accounts.models import Role
 from xbank.orgs.models import Department
 
@@ -47,25 +48,21 @@ BUDGET_ROLES = frozenset({Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF, Role.FINANCE
 
 
 @dataclass(frozen=True)
-class Assignment:
-    role: str
-    institution_id: int | None
-    school_id: int | None
-    major_id: int | None
-
-
-@dataclass(frozen=True)
 class PilotScope:
-    assignments: tuple[Assignment, ...] = ()
+    grants: Grants = NOBODY
 
     # --- roles ------------------------------------------------------------------------------
 
     @property
+    def assignments(self) -> tuple[Assignment, ...]:
+        return self.grants.assignments
+
+    @property
     def roles(self) -> frozenset[str]:
-        return frozenset(a.role for a in self.assignments)
+        return self.grants.roles
 
     def has(self, *roles: str) -> bool:
-        return bool(self.roles & set(roles))
+        return self.grants.has(*roles)
 
     @property
     def sees_tasks(self) -> bool:
@@ -76,7 +73,8 @@ class PilotScope:
         return bool(self.roles & BUDGET_ROLES)
 
     def institutions(self, *roles: str) -> set[int]:
-        return {a.institution_id for a in self.assignments if a.role in roles and a.institution_id}
+        """Institutions named by the assignments of ``roles`` (a regional role names none)."""
+        return set(self.grants.institutions(*roles).ids)
 
     def _school_staff(self) -> list[Assignment]:
         return [a for a in self.assignments if a.role == Role.SCHOOL_STAFF]
@@ -108,31 +106,15 @@ class PilotScope:
     def major_q(self, prefix: str = "", *, roles=TASK_ROLES) -> Q:
         """Majors (``prefix`` names the major) seen through ``roles``: institution-wide roles
         see their college's, school staff their school's or their major."""
-        q = Q(pk__in=[])
-        for a in self.assignments:
-            if a.role not in roles:
-                continue
-            if a.role == Role.SCHOOL_STAFF:
-                if a.major_id:
-                    q |= Q(**{f"{prefix}id": a.major_id})
-                elif a.school_id:
-                    q |= Q(**{f"{prefix}school_id": a.school_id})
-            elif a.institution_id is None:
-                return Q()
-            else:
-                q |= Q(**{f"{prefix}institution_id": a.institution_id})
-        return q
+        return self.grants.q(
+            roles=roles,
+            institution=f"{prefix}institution_id",
+            school=f"{prefix}school_id",
+            major=f"{prefix}id",
+        )
 
     def covers_major(self, major, *, roles=TASK_ROLES) -> bool:
-        for a in self.assignments:
-            if a.role not in roles:
-                continue
-            if a.role == Role.SCHOOL_STAFF:
-                if a.major_id == major.pk or (not a.major_id and a.school_id == major.school_id):
-                    return True
-            elif a.institution_id in (None, major.institution_id):
-                return True
-        return False
+        return self.grants.covers(major, roles=roles)
 
     # --- work tasks -------------------------------------------------------------------------
 
@@ -220,17 +202,21 @@ class PilotScope:
         )
 
 
+def pilot_scope_of(grants: Grants) -> PilotScope:
+    return grants.derive(PilotScope)
+
+
 def pilot_scope(user) -> PilotScope:
-    """The user's pilot scope, read once per request (cached on the user object)."""
-    if user is None or not user.is_authenticated:
-        return PilotScope()
-    cached = getattr(user, "_xbank_pilot_scope", None)
-    if cached is None:
-        cached = PilotScope(
-            tuple(
-                Assignment(ra.role, ra.institution_id, ra.school_id, ra.major_id)
-                for ra in user.role_assignments.all()
-            )
-        )
-        user._xbank_pilot_scope = cached
-    return cached
+    """The user's pilot scope, derived once per request from their grants."""
+    return pilot_scope_of(grants_for(user))
+
+
+# --- Page guards' predicates (``views.py``).
+
+
+def sees_tasks(grants: Grants) -> bool:
+    return pilot_scope_of(grants).sees_tasks
+
+
+def sees_budgets(grants: Grants) -> bool:
+    return pilot_scope_of(grants).sees_budgets

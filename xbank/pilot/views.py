@@ -8,11 +8,9 @@ a service comes back as a form error.
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
@@ -21,12 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from xbank.accounts.decorators import require
 from xbank.accounts.models import Role
 from xbank.core.views import list_page, run_action, run_service, wants_export
 from xbank.faculty.views import read_required as faculty_read_required
 from xbank.orgs.models import Institution
 
-from . import exports, selectors, services
+from . import exports, scoping, selectors, services
 from .filters import BudgetFilter, ExpenditureFilter, MilestoneFilter, PilotMajorFilter, TaskFilter
 from .forms import (
     AdjustmentDecisionForm,
@@ -45,23 +44,8 @@ from .forms import (
 from .models import Budget, BudgetAdjustment, Milestone
 from .scoping import pilot_scope
 
-
-def _role_required(predicate):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not predicate(pilot_scope(request.user)):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-tasks_required = _role_required(lambda scope: scope.sees_tasks)
-budgets_required = _role_required(lambda scope: scope.sees_budgets)
+tasks_required = require(scoping.sees_tasks)
+budgets_required = require(scoping.sees_budgets)
 
 
 # --- Pilot majors ---------------------------------------------------------------------------------

@@ -10,22 +10,20 @@
   continuing education college, HR and finance read their own department's; school staff read
   the pilot majors of their school (or major).
 
-Computed once per request from the role assignments (``scope_for`` and ``pilot_scope`` cache
-theirs on the user object).
+Derived once per request from the user's grants (``accounts.access.grants_for``); the
+performance scope through the pilot's (``pilot.scoping``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
-from xbank.accounts.models import REGIONAL_ROLES, Role
-from xbank.accounts.scoping import scope_for
-from xbank.pilot.scoping import pilot_scope
+from xbank.accounts.access import Grants, grants_for
+from xbank.accounts.decorators import require
+from xbank.accounts.models import LEARNER_RECORD_ROLES, REGIONAL_ROLES, Role
+from xbank.pilot.scoping import pilot_scope_of
 
 # Dashboard sections, and the roles that see each.
 ASSESSMENT = "assessment"
@@ -67,15 +65,22 @@ PERFORMANCE_ROLES = {
 }
 
 
-def dashboard_sections(user) -> list[str]:
-    roles = scope_for(user).roles
-    sections = {s for role in roles for s in SECTIONS_BY_ROLE.get(role, ())}
+def _sections(grants: Grants) -> list[str]:
+    sections = {s for role in grants.roles for s in SECTIONS_BY_ROLE.get(role, ())}
     return [s for s in SECTION_ORDER if s in sections]
+
+
+def dashboard_sections(user) -> list[str]:
+    return _sections(grants_for(user))
+
+
+def _sees_records(grants: Grants) -> bool:
+    return grants.has(*LEARNER_RECORD_ROLES)
 
 
 def sees_records(user) -> bool:
     """May open the named lists of learners behind the figures."""
-    return scope_for(user).sees_learner_records
+    return _sees_records(grants_for(user))
 
 
 def sees_examiners(user) -> bool:
@@ -83,17 +88,12 @@ def sees_examiners(user) -> bool:
 
 
 def examiner_institutions(user) -> tuple[bool, frozenset[int]]:
-    """(everywhere, institution ids) whose examiner qualifications the user's figures count."""
-    if user is None or not user.is_authenticated:
-        return False, frozenset()
-    assignments = list(user.role_assignments.all())
-    if any(ra.role in REGIONAL_ROLES for ra in assignments):
+    """(everywhere, institution ids) whose examiner qualifications the user's figures count:
+    every institution for a regional role, else those of the examiner roles' assignments."""
+    grants = grants_for(user)
+    if grants.has(*REGIONAL_ROLES):
         return True, frozenset()
-    return False, frozenset(
-        ra.institution_id
-        for ra in assignments
-        if ra.role in EXAMINER_ROLES and ra.institution_id is not None
-    )
+    return False, grants.institutions(*EXAMINER_ROLES).ids
 
 
 @dataclass(frozen=True)
@@ -153,16 +153,15 @@ def _prefixed(q: Q, prefix: str) -> Q:
 
 
 def performance_scope(user) -> PerformanceScope:
-    if user is None or not user.is_authenticated:
-        return PerformanceScope()
-    cached = getattr(user, "_xbank_performance_scope", None)
-    if cached is not None:
-        return cached
-    ps = pilot_scope(user)
+    return grants_for(user).derive(_performance_scope)
+
+
+def _performance_scope(grants: Grants) -> PerformanceScope:
+    ps = pilot_scope_of(grants)
     roles = ps.roles
     everywhere = bool(roles & {Role.SYSADMIN, Role.BANK_ADMIN})
     academic = frozenset(ps.institutions(Role.ACADEMIC_AFFAIRS))
-    scope = PerformanceScope(
+    return PerformanceScope(
         everywhere=everywhere,
         manage_everywhere=Role.SYSADMIN in roles,
         manage_institutions=academic,
@@ -170,25 +169,10 @@ def performance_scope(user) -> PerformanceScope:
         department_q=ps.department_q(),
         major_q=ps.major_q(roles={Role.SCHOOL_STAFF}),
     )
-    user._xbank_performance_scope = scope
-    return scope
 
 
-def _guard(test):
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not test(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-dashboard_required = _guard(lambda user: bool(dashboard_sections(user)))
-records_required = _guard(sees_records)
-performance_required = _guard(lambda user: bool(scope_for(user).roles & PERFORMANCE_ROLES))
-targets_required = _guard(lambda user: performance_scope(user).manages)
+# Page guards (``accounts.decorators.require``): logged in, else 403 unless the predicate holds.
+dashboard_required = require(lambda grants: bool(_sections(grants)))
+records_required = require(_sees_records)
+performance_required = require(lambda grants: grants.has(*PERFORMANCE_ROLES))
+targets_required = require(lambda grants: grants.derive(_performance_scope).manages)

@@ -21,7 +21,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from xbank.accounts.models import RoleAssignment
+from xbank.accounts.access import Grants, grants_for
+from xbank.accounts.models import LEARNER_RECORD_ROLES, Role
 from xbank.accounts.scoping import scope_for
 from xbank.orgs.models import Major, School
 
@@ -66,20 +67,15 @@ def program_instructor_ids(*, program: TrainingProgram) -> set[int]:
 
 # --- Scope ----------------------------------------------------------------------------------------
 
+# Continuing education (继续教育学院) runs the training programs of its institution.
+MANAGE_ROLES = frozenset({Role.CONTINUING_ED})
+# The staff pages: roles that see learner records, and teachers.
+STAFF_ROLES = frozenset({*LEARNER_RECORD_ROLES, Role.TEACHER})
+
 
 def managed_institution_ids(user) -> frozenset[int]:
     """Institutions whose programs the user manages: continuing education (继续教育学院) roles."""
-    if user is None or not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_xbank_training_managed", None)
-    if cached is None:
-        cached = frozenset(
-            RoleAssignment.objects.filter(
-                user=user, role="continuing_ed", institution__isnull=False
-            ).values_list("institution_id", flat=True)
-        )
-        user._xbank_training_managed = cached
-    return cached
+    return grants_for(user).institutions(*MANAGE_ROLES).ids
 
 
 def can_manage(user, program: TrainingProgram) -> bool:
@@ -90,10 +86,13 @@ def can_take_attendance(user, program: TrainingProgram) -> bool:
     return can_manage(user, program) or program.instructors.filter(pk=user.pk).exists()
 
 
-def is_training_staff(user) -> bool:
+def is_staff(grants: Grants) -> bool:
     """Holds a role that sees learner records, or teaches."""
-    scope = scope_for(user)
-    return scope.sees_learner_records or scope.has("teacher")
+    return grants.has(*STAFF_ROLES)
+
+
+def is_training_staff(user) -> bool:
+    return is_staff(grants_for(user))
 
 
 def _taught_program_ids(user):

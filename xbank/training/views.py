@@ -9,7 +9,6 @@ row and one outside the user's scope), writes go through one service each, and a
 
 from __future__ import annotations
 
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -26,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from xbank.accounts.decorators import records_required
+from xbank.accounts.decorators import records_required, require
 from xbank.core.net import client_ip
 from xbank.core.pdf import pdf_response, render_pdf
 from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
@@ -58,17 +57,8 @@ def _messages_of(exc: ValidationError) -> list[str]:
     return [_(m) for m in exc.messages]
 
 
-def staff_required(view):
-    """Logged in, with a role that sees learner records or that teaches (403 otherwise)."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not selectors.is_training_staff(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapped
+# Logged in, with a role that sees learner records or that teaches (403 otherwise).
+staff_required = require(selectors.is_staff)
 
 
 def _managed_program(request, pk) -> TrainingProgram:

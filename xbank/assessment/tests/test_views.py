@@ -374,15 +374,16 @@ def test_list_pages_make_the_same_queries_however_many_rows(
             )
             f.score_all(s, examiners)
 
-    # 5 common + count + page of rows (related rows joined) + the filter's choices: institutions
-    # [and certificate types].
+    # 4 common (session, user, the role assignments read once for the navigation and
+    # access_for, the navigation's learning account) + count + page of rows (related rows
+    # joined) + the filter's choices: institutions [and certificate types].
     for name, queries in (
-        ("session-list", 9),
-        ("site-list", 8),
-        ("room-list", 8),
-        ("candidate-list", 9),
-        ("award-list", 9),
-        ("qualification-list", 9),
+        ("session-list", 8),
+        ("site-list", 7),
+        ("room-list", 7),
+        ("candidate-list", 8),
+        ("award-list", 8),
+        ("qualification-list", 8),
     ):
         _assert_same_queries(
             client, staff, django_assert_num_queries, reverse(f"assessment:{name}"), queries, grow
@@ -402,9 +403,9 @@ def test_the_statistics_page_makes_one_grouped_query(client, world, django_asser
             )
             f.score_all(s, examiners)
 
-    # 5 common + the grouped counts + the filter's choices (certificate types, institutions).
+    # 4 common + the grouped counts + the filter's choices (certificate types, institutions).
     _assert_same_queries(
-        client, staff, django_assert_num_queries, reverse("assessment:stats"), 8, grow
+        client, staff, django_assert_num_queries, reverse("assessment:stats"), 7, grow
     )
 
 
@@ -432,7 +433,7 @@ def test_the_session_page_makes_the_same_queries_however_many_candidates(client)
         )
         staff = user_with_role(Role.CONTINUING_ED, institution=s.institution)
         counts.append(_queries(client, staff, reverse("assessment:session-detail", args=[s.pk])))
-    assert counts[0] == counts[1] == 20
+    assert counts[0] == counts[1] == 19
 
 
 def test_the_score_sheet_makes_the_same_queries_however_many_candidates(client):

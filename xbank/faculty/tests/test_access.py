@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xbank.faculty import services
+from xbank.imports import services as import_services
 from xbank.imports.tests.helpers import xlsx
 
 pytestmark = pytest.mark.django_db
@@ -50,6 +51,10 @@ A1 = {
 MANAGE = {**{k: (403 if v == 200 else v) for k, v in LIST.items()}, "hr_a": 200, "hr_b": 200}
 A1_MANAGE = {**MANAGE, "hr_b": 404}
 A1_MANAGE_POST = {**A1_MANAGE, "hr_a": 302}
+# The roster import moved to the shared import pages; its old addresses, guarded as before,
+# send HR there (302) and refuse everyone else as before.
+MANAGE_REDIRECT = {**MANAGE, "hr_a": 302, "hr_b": 302}
+A1_MANAGE_REDIRECT = {**A1_MANAGE, "hr_a": 302}
 
 EXPECTED = {
     "faculty:index": ("get", lambda o: {}, {**LIST, **dict.fromkeys(READERS, 302)}),
@@ -65,9 +70,9 @@ EXPECTED = {
     "faculty:training-list": ("get", lambda o: {}, LIST),
     "faculty:training-edit": ("get", lambda o: {"pk": o["training"].pk}, A1_MANAGE),
     "faculty:training-delete": ("post", lambda o: {"pk": o["training"].pk}, A1_MANAGE_POST),
-    "faculty:import": ("get", lambda o: {}, MANAGE),
-    "faculty:import-template": ("get", lambda o: {}, MANAGE),
-    "faculty:import-detail": ("get", lambda o: {"code": o["batch"].code}, A1_MANAGE),
+    "faculty:import": ("get", lambda o: {}, MANAGE_REDIRECT),
+    "faculty:import-template": ("get", lambda o: {}, MANAGE_REDIRECT),
+    "faculty:import-detail": ("get", lambda o: {"code": o["batch"].code}, A1_MANAGE_REDIRECT),
     "faculty:import-commit": ("post", lambda o: {"code": o["batch"].code}, A1_MANAGE_POST),
 }
 
@@ -105,12 +110,14 @@ def objects(fw):
         end_date=datetime.date(2025, 7, 3),
         hours=24,
     )
-    batch = services.teacher_import_upload(
+    batch = import_services.batch_create(
         actor=fw.users["hr_a"],
+        kind="teachers",
         institution=fw.world.college_a,
         file_name="教师.xlsx",
         content=xlsx(["工号", "姓名", "二级学院"], [["N001", "新教师", "护理学院"]]),
     )
+    batch = import_services.batch_validate(batch=batch)
     assert batch.status == "ready"
     return {"teacher": t, "certificate": certificate, "training": training, "batch": batch}
 

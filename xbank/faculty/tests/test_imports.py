@@ -5,12 +5,16 @@ pipeline, every bad cell reported as "第 N 行，列「X」：…", written who
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from xbank.accounts.models import Role, RoleAssignment
+from xbank.accounts.tests.factories import user_with_role
 from xbank.audit.models import AuditEntry
 from xbank.faculty.imports import ERR_ROLE, ERR_UNKNOWN_MAJOR, ERR_UNKNOWN_USER
 from xbank.faculty.models import Teacher
@@ -19,6 +23,7 @@ from xbank.imports import services as import_services
 from xbank.imports.cleaners import ERR_REQUIRED
 from xbank.imports.models import ImportBatch
 from xbank.imports.pipeline import ERR_DUPLICATE_ROW
+from xbank.imports.services import ERR_SCOPE
 from xbank.imports.tests.helpers import messages, upload, xlsx
 
 pytestmark = pytest.mark.django_db
@@ -159,40 +164,56 @@ def test_a_login_is_linked_by_username_and_unknown_names_are_refused(fw):
 
 
 def test_only_the_hr_office_imports_the_roster(fw):
+    # Another office may not even store a roster file (the kind's roles: HR only).
+    with pytest.raises(ValidationError) as refused:
+        import_services.batch_create(
+            actor=fw.users["academic_affairs_a"],
+            kind="teachers",
+            institution=fw.world.college_a,
+            file_name="教师.xlsx",
+            content=xlsx(HEADER, rows(fw)),
+        )
+    assert refused.value.messages == [ERR_SCOPE.format(institution=fw.world.college_a)]
+    # An uploader who no longer keeps the roster when the file is checked is refused then.
+    hr = user_with_role(Role.HR, institution=fw.world.college_a)
     batch = import_services.batch_create(
-        actor=fw.users["academic_affairs_a"],
+        actor=hr,
         kind="teachers",
         institution=fw.world.college_a,
         file_name="教师.xlsx",
         content=xlsx(HEADER, rows(fw)),
     )
-    batch = import_services.batch_validate(batch=batch)
+    RoleAssignment.objects.filter(user=hr).delete()
+    batch = import_services.batch_validate(batch=ImportBatch.objects.get(pk=batch.pk))
     assert messages(batch) == [ERR_ROLE]
 
 
-def test_hr_uploads_checks_and_commits_on_the_faculty_page(client, fw):
+def test_hr_uploads_checks_and_commits_on_the_shared_page(client, fw):
     hr = fw.users["hr_a"]
     client.force_login(hr)
+    # The faculty app's old address (a bookmark) leads to the shared page of the roster.
+    new = reverse("imports:batch-new", args=["teachers"])
+    assert client.get(reverse("faculty:import"))["Location"] == new
     content = xlsx(HEADER, rows(fw))
-    response = client.post(
-        reverse("faculty:import"),
-        {"institution": fw.world.college_a.pk, "file": _file(content)},
-    )
+    response = client.post(new, {"institution": fw.world.college_a.pk, "file": _file(content)})
     batch = ImportBatch.objects.get(kind="teachers")
     assert response.status_code == 302
-    assert response["Location"] == reverse("faculty:import-detail", args=[batch.code])
+    assert response["Location"] == reverse("imports:batch-detail", args=[batch.code])
     page = client.get(response["Location"]).content.decode()
     assert "确认导入" in page and batch.status == "ready"
-    client.post(reverse("faculty:import-commit", args=[batch.code]))
+    client.post(reverse("imports:batch-commit", args=[batch.code]))
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.COMMITTED
     assert Teacher.objects.filter(institution=fw.world.college_a).count() == 3 + 2
+    # HR is the uploader of the batch and the audited actor of its import.
+    assert batch.created_by == hr
     actions = set(
         AuditEntry.objects.filter(actor=hr, object_id=batch.pk).values_list("action", flat=True)
     )
-    assert actions == {"faculty.teachers.import_uploaded", "faculty.teachers.import_committed"}
-    # HR of another college sees neither the batch nor its page.
+    assert actions == {"imports.batch.committed"}
+    # HR of another college sees neither the batch nor its page, at either address.
     client.force_login(fw.users["hr_b"])
+    assert client.get(reverse("imports:batch-detail", args=[batch.code])).status_code == 404
     assert client.get(reverse("faculty:import-detail", args=[batch.code])).status_code == 404
 
 
@@ -200,20 +221,32 @@ def test_a_bad_file_shows_each_error_on_the_page(client, fw):
     client.force_login(fw.users["hr_a"])
     content = xlsx(HEADER, [[None, "无工号", "护理学院", None, None, None, None, None, None]])
     response = client.post(
-        reverse("faculty:import"), {"institution": fw.world.college_a.pk, "file": _file(content)}
+        reverse("imports:batch-new", args=["teachers"]),
+        {"institution": fw.world.college_a.pk, "file": _file(content)},
     )
     page = client.get(response["Location"]).content.decode()
-    assert "第 3 行，列「工号」：不能为空" in page
+    # The shared page lists each problem as a row: 第 3 行 | 工号 | 不能为空.
+    assert re.search(r">第 3 行</td>\s*<td[^>]*>工号</td>\s*<td[^>]*>不能为空</td>", page)
     assert "确认导入" not in page
 
 
 def test_the_template_reopens_with_the_chinese_headers(client, fw):
     client.force_login(fw.users["hr_a"])
-    response = client.get(reverse("faculty:import-template"))
+    url = reverse("imports:template", args=["teachers"])
+    assert client.get(reverse("faculty:import-template"))["Location"] == url
+    response = client.get(url)
     assert response.status_code == 200
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     header = book.get_sheet_by_index(0).to_python()[1]
     assert header[:4] == ["工号", "姓名", "二级学院", "专业"]
+
+
+def test_other_offices_are_not_offered_the_roster_import(client, fw):
+    client.force_login(fw.users["academic_affairs_a"])
+    assert client.get(reverse("imports:batch-new", args=["teachers"])).status_code == 403
+    assert client.get(reverse("imports:template", args=["teachers"])).status_code == 403
+    page = client.get(reverse("imports:batch-list")).content.decode()
+    assert reverse("imports:batch-new", args=["teachers"]) not in page
 
 
 def test_the_template_example_row_is_skipped(fw):

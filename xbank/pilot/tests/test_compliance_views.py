@@ -107,8 +107,9 @@ def test_the_chart_script_is_served_from_static_files():
 
 
 # --- Query counts -------------------------------------------------------------------------------------
-# 5 common to every page (session, user, the faculty access's role assignments, the navigation's
-# scope and the user's learning account); then each page's own queries, named per test.
+# 4 common to every page (session, user, the role assignments, read once for the faculty access
+# and the navigation's scope, and the user's learning account); then each page's own queries,
+# named per test.
 
 
 def _flat(client, fw, role, url, expected, grow, django_assert_num_queries):
@@ -128,4 +129,4 @@ def test_compliance_queries_do_not_grow(client, fw, django_assert_num_queries):
             qualify(t, fw.world.certificate_type)
 
     url = reverse("pilot:examiner-compliance")
-    _flat(client, fw, "school_staff_a1", url, 9, grow, django_assert_num_queries)
+    _flat(client, fw, "school_staff_a1", url, 8, grow, django_assert_num_queries)

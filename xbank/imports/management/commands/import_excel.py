@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from xbank.core.actors import SYSTEM
 from xbank.imports import pipeline, services
 from xbank.imports.models import ImportBatch
 from xbank.orgs.models import Institution
@@ -111,7 +112,7 @@ class Command(BaseCommand):
 
     def _user(self, username: str | None):
         if not username:
-            return None
+            return SYSTEM  # no person: the system imports, unrestricted, audited as 系统
         try:
             return get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
