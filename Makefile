@@ -34,11 +34,11 @@ $(PEERS): peers/package.json peers/package-lock.json
 	else echo "npm not found: tests that need the test peers will be skipped"; fi
 
 ## make test: the whole suite (CI also runs it on PostgreSQL with DATABASE_URL set), on every
-## core (pytest-xdist; TEST_WORKERS=0 runs it in one process). The demo tests are one group: the
-## demo is seeded once, by the worker that runs them.
+## core (pytest-xdist; TEST_WORKERS=0 runs it in one process). The demo tests are one unit of
+## work (conftest.py): the demo is seeded once, by the worker that runs them.
 TEST_WORKERS ?= auto
 test: $(STAMP) $(PEERS)
-	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadgroup --durations=15
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --durations=15
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -56,17 +56,11 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "postgresql: needs PostgreSQL (deselected on SQLite)")
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups (--dist loadgroup)
 def pytest_collection_modifyitems(config, items):
     # The tests on the demo data run first and together: they share one demo, loaded once inside
     # a transaction that is rolled back after the last of them (the ``demo`` fixture, in
-    # xbank/demo/tests/conftest.py). Under pytest-xdist they are one group, run by one worker
-    # while the others take the rest: the demo is seeded once per run, and the longest unit of
-    # work starts first.
+    # xbank/demo/tests/conftest.py). Under pytest-xdist they are one unit of work (below).
     items.sort(key=lambda item: "demo" not in getattr(item, "fixturenames", ()))
-    for item in items:
-        if "demo" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("demo"))
     if on_postgresql():
         return
     selected = [item for item in items if item.get_closest_marker("postgresql") is None]
@@ -74,6 +68,27 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+DEMO_TESTS = "xbank/demo/tests/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (``make test``), the demo tests are one unit of work, given first to one
+    worker, which seeds the demo once while the other workers share the rest test by test.
+
+    A scheduler rather than ``--dist loadgroup``: with pytest 9.2, pytest-xdist 3.8's
+    ``xdist_group`` no longer groups anything (pytest-dev/pytest-xdist#1386), and every worker
+    seeded the demo again.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DemoAsOneUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return DEMO_TESTS if nodeid.startswith(DEMO_TESTS) else nodeid
+
+    return DemoAsOneUnit(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
