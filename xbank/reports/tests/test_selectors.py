@@ -20,9 +20,9 @@ from xbank.reports import access, selectors, services
 from xbank.reports.forms import RecordFilterForm
 from xbank.reports.models import CertificateScope, Metric
 from xbank.reports.selectors import Filters
+from xbank.testing.world import build_report_world
 
 from . import factories as f
-from .world import build_report_world
 
 pytestmark = pytest.mark.django_db
 
