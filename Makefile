@@ -33,9 +33,12 @@ $(PEERS): peers/package.json peers/package-lock.json
 		npm ci --prefix peers --no-audit --no-fund --loglevel=error && touch $(PEERS); \
 	else echo "npm not found: tests that need the test peers will be skipped"; fi
 
-## make test: the whole suite (CI also runs it on PostgreSQL with DATABASE_URL set)
+## make test: the whole suite (CI also runs it on PostgreSQL with DATABASE_URL set), on every
+## core (pytest-xdist; TEST_WORKERS=0 runs it in one process). The demo tests are one unit of
+## work (conftest.py): the demo is seeded once, by the worker that runs them.
+TEST_WORKERS ?= auto
 test: $(STAMP) $(PEERS)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --durations=15
 
 bench: $(STAMP)
 	$(PY) bench/run.py

@@ -57,9 +57,10 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(config, items):
-    # The tests on the demo data run last and together: they share one demo, loaded once inside
-    # a transaction that stays open until the end of the run (see the ``demo`` fixture).
-    items.sort(key=lambda item: "demo" in getattr(item, "fixturenames", ()))
+    # The tests on the demo data run first and together: they share one demo, loaded once inside
+    # a transaction that is rolled back after the last of them (the ``demo`` fixture, in
+    # xbank/demo/tests/conftest.py). Under pytest-xdist they are one unit of work (below).
+    items.sort(key=lambda item: "demo" not in getattr(item, "fixturenames", ()))
     if on_postgresql():
         return
     selected = [item for item in items if item.get_closest_marker("postgresql") is None]
@@ -67,6 +68,27 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = selected
+
+
+DEMO_TESTS = "xbank/demo/tests/"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under pytest-xdist (``make test``), the demo tests are one unit of work, given first to one
+    worker, which seeds the demo once while the other workers share the rest test by test.
+
+    A scheduler rather than ``--dist loadgroup``: with pytest 9.2, pytest-xdist 3.8's
+    ``xdist_group`` no longer groups anything (pytest-dev/pytest-xdist#1386), and every worker
+    seeded the demo again.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DemoAsOneUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return DEMO_TESTS if nodeid.startswith(DEMO_TESTS) else nodeid
+
+    return DemoAsOneUnit(config, log)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -98,33 +120,6 @@ def _no_stray_sessions_at_the_end(request):
             )
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     connection.close()
-
-
-DEMO_PORT = 8765
-FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(scope="session")
-def demo(django_db_setup, django_db_blocker):
-    """The demo (``seed_demo``) loaded once for the whole run; returns what the command printed.
-
-    It is loaded inside a transaction that is rolled back at the end of the run, and every test
-    that uses it runs after all the others (``pytest_collection_modifyitems``), so no other test
-    ever sees the demo; each demo test still runs in its own savepoint, rolled back after it.
-    Loading it once instead of once per module saves about a minute per module on each database.
-    """
-    from io import StringIO
-
-    from django.core.management import call_command
-    from django.db import transaction
-    from django.test import override_settings
-
-    out = StringIO()
-    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHER):
-        with transaction.atomic():
-            call_command("seed_demo", "--port", str(DEMO_PORT), stdout=out)
-            yield out.getvalue()
-            transaction.set_rollback(True)
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import pytest
 from django.test import override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from xbank.accounts.tests.world import ROLES, World, build_world
 from xbank.audit.models import AuditEntry
 from xbank.learners import services as learner_services
+from xbank.testing.matrix import statuses, url_names
+from xbank.testing.world import ROLES, World, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -156,13 +157,7 @@ EXPECTED = {
 
 
 def _url_names() -> list[str]:
-    names = []
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace in NAMESPACES:
-            for pattern in entry.url_patterns:
-                assert isinstance(pattern, URLPattern), pattern
-                names.append(f"{entry.namespace}:{pattern.name}")
-    return names
+    return [name for namespace in NAMESPACES for name in url_names(namespace)]
 
 
 def test_every_url_has_an_expectation_for_every_role():
@@ -183,12 +178,7 @@ def world() -> World:
 def test_status_per_role(client, world, name):
     method, kwargs, expected = EXPECTED[name]
     url = reverse(name, kwargs=kwargs(world))
-    got = {}
-    for role in ROLES:
-        client.logout()
-        if role is not None:
-            client.force_login(world.users[role])
-        got[role] = getattr(client, method)(url).status_code
+    got = statuses(client, world.users, ROLES, lambda c: getattr(c, method)(url))
     assert got == expected
 
 

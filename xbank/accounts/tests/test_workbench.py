@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from xbank.accounts.tests.world import World, build_world
+from xbank.testing.world import World, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -82,7 +82,7 @@ def test_every_linked_card_opens_for_its_role(client, world):
 
 
 def test_a_user_without_roles_is_told_to_ask_for_one(client):
-    from xbank.accounts.tests.world import plain_user
+    from xbank.testing.world import plain_user
 
     client.force_login(plain_user())
     page = client.get(reverse("accounts:workbench")).content.decode()

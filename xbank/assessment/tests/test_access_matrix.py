@@ -7,9 +7,11 @@ someone decides who may see it. Outside a user's scope a row is the 404 of a mis
 from __future__ import annotations
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from xbank.assessment.tests.world import ROLES, AssessmentWorld, build_assessment_world
+from xbank.testing.matrix import statuses, url_names
+from xbank.testing.world import ASSESSMENT_ROLES as ROLES
+from xbank.testing.world import AssessmentWorld, build_assessment_world
 
 pytestmark = pytest.mark.django_db
 
@@ -126,13 +128,7 @@ def _static_root(settings, tmp_path):
 
 
 def _url_names() -> list[str]:
-    names = []
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "assessment":
-            for pattern in entry.url_patterns:
-                assert isinstance(pattern, URLPattern), pattern
-                names.append(f"assessment:{pattern.name}")
-    return names
+    return url_names("assessment")
 
 
 def test_every_url_has_an_expectation_for_every_role():
@@ -153,10 +149,5 @@ def world() -> AssessmentWorld:
 def test_status_per_role(client, world, name):
     method, kwargs, expected = EXPECTED[name]
     url = reverse(name, kwargs=kwargs(world))
-    got = {}
-    for role in ROLES:
-        client.logout()
-        if role is not None:
-            client.force_login(world.users[role])
-        got[role] = getattr(client, method)(url).status_code
+    got = statuses(client, world.users, ROLES, lambda c: getattr(c, method)(url))
     assert got == expected

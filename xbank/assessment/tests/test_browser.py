@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
-from xbank.accounts.tests.world import link_account
 from xbank.assessment import services
 from xbank.assessment.models import Candidate, CertificateAward, ExamResult, ExamSession
 from xbank.assessment.tests import factories as f
@@ -22,6 +21,7 @@ from xbank.catalog.tests.factories import CertificateTypeFactory
 from xbank.core.testing import make_id_number
 from xbank.learners.models import LearningOutcome
 from xbank.orgs.tests.factories import InstitutionFactory
+from xbank.testing.world import link_account
 from xbank.training import services as training_services
 from xbank.training.models import Enrollment
 from xbank.training.tests.factories import program

@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from xbank.accounts.models import Notification, Role
 from xbank.accounts.tests.factories import user_with_role
-from xbank.accounts.tests.world import link_account
 from xbank.assessment import services
 from xbank.assessment.models import (
     Candidate,
@@ -31,6 +30,7 @@ from xbank.catalog.services import ERR_CANCELLED, certificate_type_cancel
 from xbank.catalog.tests.factories import CertificateTypeFactory
 from xbank.learners.models import LearningOutcome, OutcomeKind
 from xbank.learners.tests.factories import student
+from xbank.testing.world import link_account
 from xbank.training import services as training_services
 from xbank.training.tests import factories as training_factories
 from xbank.verify.models import Credential

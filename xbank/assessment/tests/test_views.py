@@ -22,10 +22,10 @@ from xbank.accounts.tests.factories import user_with_role
 from xbank.assessment import services
 from xbank.assessment.models import ExamResult, ExamSession
 from xbank.assessment.tests import factories as f
-from xbank.assessment.tests.world import AssessmentWorld, build_assessment_world
 from xbank.assessment.views import candidates as candidate_views
 from xbank.learners.tests.factories import student
 from xbank.orgs.tests.factories import MajorFactory, SchoolFactory
+from xbank.testing.world import AssessmentWorld, build_assessment_world
 from xbank.verify.services import public_url
 
 pytestmark = pytest.mark.django_db

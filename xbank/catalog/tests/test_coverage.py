@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from xbank.accounts.tests.world import World, build_world
 from xbank.audit.models import AuditEntry
 from xbank.catalog import selectors, services
 from xbank.catalog.models import CourseModule, CourseStandardMap, CurriculumCourse, Level
@@ -21,6 +20,7 @@ from xbank.catalog.tests.factories import (
     CurriculumCourseFactory,
     StandardModuleFactory,
 )
+from xbank.testing.world import World, build_world
 
 pytestmark = pytest.mark.django_db
 

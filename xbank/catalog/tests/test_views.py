@@ -9,7 +9,6 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from xbank.accounts.tests.world import World, build_world
 from xbank.catalog.models import CertificateType, CurriculumCourse, Level
 from xbank.catalog.services import certificate_type_cancel
 from xbank.catalog.tests.factories import (
@@ -19,6 +18,7 @@ from xbank.catalog.tests.factories import (
     CurriculumFactory,
     StandardModuleFactory,
 )
+from xbank.testing.world import World, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """Layering (分层): imports point one way, and no module imports itself back.
 
-Every production module under ``xbank/`` (not tests, not migrations) is read with ``ast``, its
-imports resolved to modules: at the top of the file or inside a function, absolute or relative,
+Every production module under ``xbank/`` (not tests, the test harness ``xbank/testing/`` or
+migrations) is read with ``ast``, its imports resolved to modules: at the top of the file or inside a function, absolute or relative,
 and ``from package import name`` counts as importing the submodule when ``name`` is one. The
 source is checked, not what Python happens to load, so an import hidden in a function counts
 as much as one at the top: moving an import into a function does not remove a cycle.
@@ -101,7 +101,8 @@ def read_graph(root: Path) -> Graph:
 def _production_modules(root: Path, package: str) -> Iterator[tuple[str, Path]]:
     for path in root.rglob("*.py"):
         folders = path.relative_to(root).parts[:-1]
-        if {"tests", "migrations"} & set(folders) or path.name.startswith("test_"):
+        # ``xbank/testing/`` is the shared test harness (world, access matrix): test code too.
+        if {"tests", "migrations", "testing"} & set(folders) or path.name.startswith("test_"):
             continue
         # A file in a folder that is not a package is a script, not an importable module.
         if not all(

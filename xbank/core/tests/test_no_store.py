@@ -7,8 +7,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from xbank.accounts.tests.world import World, build_world
 from xbank.core.middleware import NoStoreMiddleware
+from xbank.testing.world import World, build_world
 from xbank.training.tests.factories import program, public_registration
 
 pytestmark = pytest.mark.django_db

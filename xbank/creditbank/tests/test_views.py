@@ -15,9 +15,9 @@ from urllib.parse import quote
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 from python_calamine import CalamineWorkbook
 
@@ -35,6 +35,7 @@ from xbank.creditbank.tests.test_ledger import _tamper
 from xbank.learners.models import Learner, LearningOutcome
 from xbank.learners.services import outcome_revoke
 from xbank.orgs.tests.factories import InstitutionFactory, SchoolFactory
+from xbank.testing.matrix import statuses, url_names
 from xbank.verify.models import Credential
 
 pytestmark = pytest.mark.django_db
@@ -275,13 +276,7 @@ EXPECTED = {
 
 
 def _url_names() -> list[str]:
-    names = []
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "creditbank":
-            for pattern in entry.url_patterns:
-                assert isinstance(pattern, URLPattern), pattern
-                names.append(f"creditbank:{pattern.name}")
-    return names
+    return url_names("creditbank")
 
 
 def test_every_url_has_an_expectation_for_every_role():
@@ -299,17 +294,7 @@ def test_status_per_role(client, pw, name):
     for one role (publishing, withdrawing) leaves the next role the same world."""
     method, kwargs, expected = EXPECTED[name]
     url = reverse(name, kwargs=kwargs(pw))
-    got = {}
-    for role in ROLES:
-        client.logout()
-        if role is not None:
-            client.force_login(pw.users[role])
-        with transaction.atomic():
-            response = getattr(client, method)(url)
-            if response.streaming:  # a download holds its file open until read to the end
-                b"".join(response.streaming_content)
-            got[role] = response.status_code
-            transaction.set_rollback(True)
+    got = statuses(client, pw.users, ROLES, lambda c: getattr(c, method)(url), rollback=True)
     assert got == expected
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from xbank.accounts.tests.world import build_world
 from xbank.faculty.tests.factories import build_faculty_world
+from xbank.testing.world import build_world
 
 
 @pytest.fixture

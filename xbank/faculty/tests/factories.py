@@ -5,16 +5,19 @@ from __future__ import annotations
 import datetime
 import itertools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
-from xbank.accounts.tests.world import World
 from xbank.assessment import services as assessment_services
 from xbank.catalog.tests.factories import CertificateTypeFactory
 from xbank.faculty import services
 from xbank.faculty.models import Teacher
 from xbank.pilot import services as pilot_services
 from xbank.pilot.models import PilotMajor
+
+if TYPE_CHECKING:  # xbank.testing.world builds on these factories
+    from xbank.testing.world import World
 
 _counter = itertools.count(1)
 FAR = datetime.date(2029, 12, 31)  # the end of a qualification that outlasts every test

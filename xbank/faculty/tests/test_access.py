@@ -9,11 +9,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from xbank.faculty import services
 from xbank.imports import services as import_services
 from xbank.imports.tests.helpers import xlsx
+from xbank.testing.matrix import statuses, url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -78,13 +79,7 @@ EXPECTED = {
 
 
 def _url_names() -> list[str]:
-    names = []
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "faculty":
-            for pattern in entry.url_patterns:
-                assert isinstance(pattern, URLPattern), pattern
-                names.append(f"faculty:{pattern.name}")
-    return names
+    return url_names("faculty")
 
 
 def test_every_faculty_url_has_an_expectation_for_every_role():
@@ -126,10 +121,5 @@ def objects(fw):
 def test_status_per_role(client, fw, objects, name):
     method, kwargs, expected = EXPECTED[name]
     url = reverse(name, kwargs=kwargs(objects))
-    got = {}
-    for role in ROLES:
-        client.logout()
-        if role is not None:
-            client.force_login(fw.users[role])
-        got[role] = getattr(client, method)(url).status_code
+    got = statuses(client, fw.users, ROLES, lambda c: getattr(c, method)(url))
     assert got == expected

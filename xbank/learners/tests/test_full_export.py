@@ -27,12 +27,12 @@ from python_calamine import CalamineWorkbook
 from conftest import node_peer
 from xbank.accounts.models import Notification, Role
 from xbank.accounts.tests.factories import user_with_role
-from xbank.accounts.tests.world import World, build_world
 from xbank.audit.models import AuditEntry
 from xbank.core.identity import parse_document
 from xbank.learners import services
 from xbank.learners.models import FullIdExport, Learner
 from xbank.learners.tests.test_views import _browser_login, static_dir  # noqa: F401
+from xbank.testing.world import World, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ from django.http import Http404
 
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
-from xbank.accounts.tests.world import World, build_world
 from xbank.core.identity import parse_document
 from xbank.learners import selectors, services
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
 from xbank.learners.tests.factories import outcome, student
 from xbank.orgs.tests.factories import MajorFactory
+from xbank.testing.world import World, build_world
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-from xbank.accounts.tests.world import World, build_world, link_account
 from xbank.audit.models import AuditEntry
 from xbank.learners.models import LearningOutcome, OutcomeKind
 from xbank.learners.tests.factories import outcome, student
+from xbank.testing.world import World, build_world, link_account
 
 pytestmark = pytest.mark.django_db
 

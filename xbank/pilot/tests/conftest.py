@@ -1,8 +1,8 @@
 import pytest
 
-from xbank.accounts.tests.world import build_world
 from xbank.faculty.tests.factories import build_faculty_world
 from xbank.pilot.tests.factories import build_pilot_world
+from xbank.testing.world import build_world
 
 
 @pytest.fixture

@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
-from xbank.accounts.tests.world import World
 from xbank.orgs.models import Department
 from xbank.pilot import services
 from xbank.pilot.models import Budget, BudgetCategory, PilotMajor, WorkTask
+
+if TYPE_CHECKING:  # xbank.testing.world builds on these factories
+    from xbank.testing.world import World
 
 AMOUNTS = {
     BudgetCategory.RESEARCH: Decimal("8000.00"),

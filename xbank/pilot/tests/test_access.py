@@ -10,11 +10,12 @@ import datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from xbank.pilot import services
 from xbank.pilot.models import BudgetCategory
 from xbank.pilot.tests.factories import approved_budget, line
+from xbank.testing.matrix import statuses, url_names
 
 pytestmark = pytest.mark.django_db
 
@@ -161,13 +162,7 @@ EXPECTED = {
 
 
 def _url_names() -> list[str]:
-    names = []
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "pilot":
-            for pattern in entry.url_patterns:
-                assert isinstance(pattern, URLPattern), pattern
-                names.append(f"pilot:{pattern.name}")
-    return names
+    return url_names("pilot")
 
 
 def test_every_pilot_url_has_an_expectation_for_every_role():
@@ -214,13 +209,5 @@ def objects(pw):
 def test_status_per_role(client, pw, objects, name):
     method, kwargs, expected = EXPECTED[name]
     url = reverse(name, kwargs=kwargs(objects))
-    got = {}
-    for role in ROLES:
-        client.logout()
-        if role is not None:
-            client.force_login(pw.users[role])
-        response = getattr(client, method)(url)
-        if response.streaming:  # a file download: reading it closes the file
-            b"".join(response.streaming_content)
-        got[role] = response.status_code
+    got = statuses(client, pw.users, ROLES, lambda c: getattr(c, method)(url))
     assert got == expected

@@ -20,9 +20,9 @@ from xbank.orgs.tests.factories import MajorFactory
 from xbank.reports.exports import roster_blocks
 from xbank.reports.figures import evidence
 from xbank.reports.models import Metric
+from xbank.testing.world import build_report_world
 
 from . import factories as f
-from .world import build_report_world
 
 SURNAMES = "甘韩江孔龙梅聂欧潘秦"
 GIVEN = "安宁晨晖佳静岚露"

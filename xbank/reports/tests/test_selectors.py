@@ -22,9 +22,9 @@ from xbank.reports.figures import dashboard_get, performance_report, performance
 from xbank.reports.forms import RecordFilterForm
 from xbank.reports.models import CertificateScope, Metric
 from xbank.reports.selectors import Filters
+from xbank.testing.world import build_report_world
 
 from . import factories as f
-from .world import build_report_world
 
 pytestmark = pytest.mark.django_db
 

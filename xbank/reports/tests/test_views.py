@@ -12,20 +12,20 @@ from html import unescape
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from conftest import missing_tool
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
-from xbank.accounts.tests.world import ROLES
 from xbank.audit.models import AuditEntry
 from xbank.learners.tests.factories import student
 from xbank.reports import services
 from xbank.reports.models import Indicator, IndicatorTarget, Metric
+from xbank.testing.matrix import statuses, url_names
+from xbank.testing.world import ROLES, build_report_world
 
 from . import factories as f
-from .world import build_report_world
 
 pytestmark = pytest.mark.django_db
 
@@ -118,11 +118,7 @@ EXPECTED = {
 
 
 def _url_names() -> list[str]:
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "reports":
-            assert all(isinstance(p, URLPattern) for p in entry.url_patterns)
-            return [f"reports:{p.name}" for p in entry.url_patterns]
-    raise AssertionError("the reports namespace is not mounted")
+    return url_names("reports")
 
 
 def test_every_url_has_an_expectation_for_every_role():
@@ -135,12 +131,10 @@ def test_every_url_has_an_expectation_for_every_role():
 @pytest.mark.parametrize("name", _url_names())
 def test_status_per_role(client, rw, name):
     method, kwargs, expected = EXPECTED[name]
-    got = {}
-    for role in ALL_ROLES:
-        client.logout()
-        if role is not None:
-            client.force_login(rw.users[role])
-        got[role] = getattr(client, method)(reverse(name, kwargs=kwargs(rw))).status_code
+    # The URL is made for each role: some rows (a target to delete) are made afresh each time.
+    got = statuses(
+        client, rw.users, ALL_ROLES, lambda c: getattr(c, method)(reverse(name, kwargs=kwargs(rw)))
+    )
     assert got == expected
 
 

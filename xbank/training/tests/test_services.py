@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
-from xbank.accounts.tests.world import link_account
 from xbank.audit.models import AuditEntry
 from xbank.catalog.services import ERR_CANCELLED, certificate_type_cancel
 from xbank.catalog.tests.factories import CertificateTypeFactory
 from xbank.learners.models import Learner, LearningAccount, LearningOutcome, OutcomeKind
 from xbank.learners.tests.factories import student
 from xbank.orgs.tests.factories import InstitutionFactory
+from xbank.testing.world import link_account
 from xbank.training import selectors, services
 from xbank.training.consent import CURRENT_VERSION, consent_hash
 from xbank.training.models import ConsentRecord, Enrollment, TrainingProgram

@@ -13,18 +13,19 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from conftest import missing_tool
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
-from xbank.accounts.tests.world import ROLES, World, build_world
 from xbank.audit.models import AuditEntry
 from xbank.core.identity import parse_document
 from xbank.core.testing import make_id_number
 from xbank.learners.models import Learner, LearningAccount, LearningOutcome, ProfileChange
 from xbank.learners.tests.factories import student
+from xbank.testing.matrix import statuses, url_names
+from xbank.testing.world import ROLES, World, build_world
 from xbank.training import services
 from xbank.training.consent import CURRENT_VERSION
 from xbank.training.models import Announcement, ConsentRecord, Enrollment, TrainingProgram
@@ -232,10 +233,7 @@ EXPECTED = {
 
 
 def _url_names() -> list[str]:
-    for entry in get_resolver().url_patterns:
-        if isinstance(entry, URLResolver) and entry.namespace == "training":
-            return [f"training:{p.name}" for p in entry.url_patterns if isinstance(p, URLPattern)]
-    return []
+    return url_names("training")
 
 
 def test_every_training_url_has_an_expectation_for_every_role():
@@ -250,15 +248,10 @@ def test_every_training_url_has_an_expectation_for_every_role():
 def test_status_per_role(client, tw, name):
     method, kwargs, data, expected = EXPECTED[name]
     url = reverse(name, kwargs=kwargs(tw))
-    got = {}
-    for role in TRAINING_ROLES:
-        client.logout()
-        if role is not None:
-            client.force_login(tw.users[role])
-        if method == "get":
-            got[role] = client.get(url).status_code
-        else:
-            got[role] = client.post(url, data or {}).status_code
+    if method == "get":
+        got = statuses(client, tw.users, TRAINING_ROLES, lambda c: c.get(url))
+    else:
+        got = statuses(client, tw.users, TRAINING_ROLES, lambda c: c.post(url, data or {}))
     assert got == expected
 
 
