@@ -1,8 +1,8 @@
 """Layering (分层): imports point one way, and no module imports itself back.
 
 Every production module under ``xbank/`` (not tests, the test harness ``xbank/testing/`` or
-migrations) is read with ``ast``, its imports resolved to modules: at the top of the file or inside a function, absolute or relative,
-and ``from package import name`` counts as importing the submodule when ``name`` is one. The
+migrations) is read with ``ast``, its imports resolved to modules: at the top of the file or
+inside a function, absolute or relative, and ``from package import name`` counts as importing the submodule when ``name`` is one. The
 source is checked, not what Python happens to load, so an import hidden in a function counts
 as much as one at the top: moving an import into a function does not remove a cycle.
 
