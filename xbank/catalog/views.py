@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,8 +19,6 @@ from xbank.core.views import list_page, wants_export
 from . import exports, selectors, services
 from .filters import CertificateTypeFilter, CoverageFilter, CurriculumFilter
 from .forms import CoverageCellForm, CoverageForm
-
-PAGE_SIZE = 50
 
 
 @records_required
@@ -108,14 +105,16 @@ def coverage_list(request):
         if filterset.is_bound and filterset.form.is_valid()
         else None
     )
-    if wants_export(request):
-        return exports.CoverageExport(certificate_type).response(filterset.qs)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    summaries = selectors.coverage_summaries(page.object_list, certificate_type=certificate_type)
-    return render(
+    return list_page(
         request,
         "catalog/coverage_list.html",
-        {"filter": filterset, "page_obj": page, "summaries": summaries},
+        filterset=filterset,
+        export=exports.CoverageExport(certificate_type),
+        context=lambda page: {
+            "summaries": selectors.coverage_summaries(
+                page.object_list, certificate_type=certificate_type
+            )
+        },
     )
 
 
