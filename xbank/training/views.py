@@ -464,15 +464,13 @@ def stats_names(request):
         except ValueError:
             enrollments = enrollments.none()
     names = selectors.stats_names(enrollments=enrollments)
-    if wants_export(request):
-        return exports.NamesExport().response(names)
-    page = Paginator(names, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_page(
         request,
         "training/stats_names.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
+        filterset=filterset,
+        queryset=names,
+        export=exports.NamesExport(),
+        context=lambda page: {
             "person_times": page.paginator.count,
             "persons": names.order_by().values("account_id").distinct().count(),
             "back_url": f"{reverse('training:stats')}?{urlencode(carried)}",
