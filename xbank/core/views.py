@@ -22,6 +22,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
 from .xlsx import ListExport
@@ -88,12 +89,17 @@ def list_page(
     return render(request, template, {"filter": filterset, "page_obj": page, **(extra or {})})
 
 
+def _messages(exc: ValidationError, translate: bool) -> list[str]:
+    return [gettext(m) for m in exc.messages] if translate else exc.messages
+
+
 def run_service(
     form: Any,
     call: Callable[[], T],
     *,
     fields: Mapping[str, str] | None = None,
     denied: bool = False,
+    translate: bool = False,
 ) -> tuple[bool, T | None]:
     """``(True, result)`` of ``call()``, or ``(False, None)`` with its ``ValidationError`` put on
     ``form``: on the field that ``fields`` maps the error's ``code`` to, else as a non-field error
@@ -101,14 +107,20 @@ def run_service(
 
     With ``denied=True`` a ``PermissionDenied`` is put on the form too, as a non-field error
     with its reason, for a service that refuses this actor this one row (an examiner not
-    assigned to a candidate's room) where the page should say why rather than answer 403."""
+    assigned to a candidate's room) where the page should say why rather than answer 403.
+
+    With ``translate=True`` each message is looked up in the catalog of the page's language
+    first, for a service whose messages are marked with ``gettext_noop`` (a public page in
+    Chinese and English)."""
     try:
         return True, call()
     except ValidationError as exc:
         field = (fields or {}).get(exc.code or "") if not hasattr(exc, "error_dict") else None
         if field:
-            for message in exc.messages:
+            for message in _messages(exc, translate):
                 form.add_error(field, message)
+        elif translate and not hasattr(exc, "error_dict"):
+            form.add_error(None, _messages(exc, translate))
         else:
             form.add_error(None, exc)
         return False, None
@@ -119,12 +131,15 @@ def run_service(
         return False, None
 
 
-def run_action(request: HttpRequest, call: Callable[[], T]) -> tuple[bool, T | None]:
+def run_action(
+    request: HttpRequest, call: Callable[[], T], *, translate: bool = False
+) -> tuple[bool, T | None]:
     """``(True, result)`` of ``call()``, or ``(False, None)`` with each message of its
-    ``ValidationError`` shown as an error message (for buttons that post no form)."""
+    ``ValidationError`` shown as an error message (for buttons that post no form);
+    ``translate`` as for ``run_service``."""
     try:
         return True, call()
     except ValidationError as exc:
-        for message in exc.messages:
+        for message in _messages(exc, translate):
             messages.error(request, message)
         return False, None

@@ -10,15 +10,13 @@ error.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xbank.accounts.decorators import require
-from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+from xbank.core.views import list_page, run_service
 from xbank.imports import selectors as import_selectors
 from xbank.imports import views as import_views
 
@@ -32,19 +30,8 @@ from .forms import (
     TrainingForm,
 )
 
-PAGE_SIZE = 50
-
-
 read_required = require(access.reads_roster)
 manage_required = require(access.keeps_roster)
-
-
-def _wants_export(request) -> bool:
-    return request.GET.get("export") == "xlsx"
-
-
-def _form_error(form, exc: ValidationError) -> None:
-    form.add_error(None, exc)
 
 
 @read_required
@@ -63,22 +50,12 @@ def teacher_list(request):
         queryset=selectors.teacher_list(user=request.user, today=today),
         user=request.user,
     )
-    teachers = filterset.qs
-    if _wants_export(request):
-        content = write_rows(
-            exports.teacher_headers(), exports.teacher_rows(teachers), sheet_name=_("教师名册")
-        )
-        return xlsx_response(dated_filename(_("教师名册")), content)
-    page = Paginator(teachers, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_page(
         request,
         "faculty/teacher_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "today": today,
-            "may_manage": access_for(request.user).manages,
-        },
+        filterset=filterset,
+        export=exports.TeacherExport(),
+        context={"today": today, "may_manage": access_for(request.user).manages},
     )
 
 
@@ -86,15 +63,15 @@ def teacher_list(request):
 def teacher_create(request):
     form = TeacherForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        try:
-            teacher = services.teacher_create(
+        ok, teacher = run_service(
+            form,
+            lambda: services.teacher_create(
                 actor=request.user,
                 institution=form.cleaned_data["institution"],
                 **form.values(),
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已添加教师。"))
             return redirect("faculty:teacher-detail", pk=teacher.pk)
     return render(request, "faculty/teacher_form.html", {"form": form})
@@ -125,11 +102,11 @@ def teacher_edit(request, pk):
     teacher = selectors.access_teacher(request.user, pk, manage=True)
     form = TeacherForm(request.POST or None, user=request.user, teacher=teacher)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.teacher_update(actor=request.user, teacher=teacher, **form.values())
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+        ok, _result = run_service(
+            form,
+            lambda: services.teacher_update(actor=request.user, teacher=teacher, **form.values()),
+        )
+        if ok:
             messages.success(request, _("已保存。"))
             return redirect("faculty:teacher-detail", pk=teacher.pk)
     return render(request, "faculty/teacher_form.html", {"form": form, "teacher": teacher})
@@ -141,13 +118,13 @@ def qualification_create(request, pk):
     teacher = selectors.access_teacher(request.user, pk, manage=True)
     form = QualificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.qualification_register(
+        ok, _result = run_service(
+            form,
+            lambda: services.qualification_register(
                 actor=request.user, teacher=teacher, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已登记考评员资格。"))
             return redirect("faculty:teacher-detail", pk=teacher.pk)
     return render(
@@ -165,11 +142,13 @@ def certificate_create(request, pk):
     teacher = selectors.access_teacher(request.user, pk, manage=True)
     form = CertificateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.certificate_create(actor=request.user, teacher=teacher, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+        ok, _result = run_service(
+            form,
+            lambda: services.certificate_create(
+                actor=request.user, teacher=teacher, **form.cleaned_data
+            ),
+        )
+        if ok:
             messages.success(request, _("已登记证书。"))
             return redirect("faculty:teacher-detail", pk=teacher.pk)
     return render(
@@ -185,13 +164,13 @@ def certificate_edit(request, pk):
     teacher = certificate.teacher
     form = CertificateForm(request.POST or None, certificate=certificate)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.certificate_update(
+        ok, _result = run_service(
+            form,
+            lambda: services.certificate_update(
                 actor=request.user, certificate=certificate, **form.cleaned_data
-            )
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已保存。"))
             return redirect("faculty:teacher-detail", pk=teacher.pk)
     return render(
@@ -221,17 +200,12 @@ def training_list(request):
         queryset=selectors.training_list(user=request.user),
         user=request.user,
     )
-    trainings = filterset.qs
-    if _wants_export(request):
-        content = write_rows(
-            exports.training_headers(), exports.training_rows(trainings), sheet_name=_("师资培训")
-        )
-        return xlsx_response(dated_filename(_("师资培训")), content)
-    page = Paginator(trainings, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_page(
         request,
         "faculty/training_list.html",
-        {"filter": filterset, "page_obj": page, "may_manage": access_for(request.user).manages},
+        filterset=filterset,
+        export=exports.TrainingExport(),
+        context={"may_manage": access_for(request.user).manages},
     )
 
 
@@ -240,11 +214,13 @@ def training_create(request, pk):
     teacher = selectors.access_teacher(request.user, pk, manage=True)
     form = TrainingForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.training_create(actor=request.user, teacher=teacher, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+        ok, _result = run_service(
+            form,
+            lambda: services.training_create(
+                actor=request.user, teacher=teacher, **form.cleaned_data
+            ),
+        )
+        if ok:
             messages.success(request, _("已登记师资培训。"))
             return redirect("faculty:teacher-detail", pk=teacher.pk)
     return render(
@@ -260,11 +236,13 @@ def training_edit(request, pk):
     teacher = training.teacher
     form = TrainingForm(request.POST or None, training=training)
     if request.method == "POST" and form.is_valid():
-        try:
-            services.training_update(actor=request.user, training=training, **form.cleaned_data)
-        except ValidationError as exc:
-            _form_error(form, exc)
-        else:
+        ok, _result = run_service(
+            form,
+            lambda: services.training_update(
+                actor=request.user, training=training, **form.cleaned_data
+            ),
+        )
+        if ok:
             messages.success(request, _("已保存。"))
             return redirect("faculty:teacher-detail", pk=teacher.pk)
     return render(

@@ -7,21 +7,19 @@ batch is fetched through ``selectors.access_batch``: missing and not-yours are t
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from xbank.accounts.access import grants_for
 from xbank.accounts.decorators import require
-from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+from xbank.core.views import run_action, run_service, wants_export
+from xbank.core.xlsx import xlsx_response
 
-from . import pipeline, scheduling, selectors, services
+from . import exports, pipeline, scheduling, selectors, services
 from .forms import BatchFilterForm, UploadForm
 from .workbook import template_file_name, template_workbook
 
@@ -55,28 +53,8 @@ def batch_list(request):
     batches = selectors.batch_list(
         user=request.user, kind=filters.get("kind", ""), status=filters.get("status", "")
     ).defer("errors", "warnings")
-    if request.GET.get("export") == "xlsx":
-        headers = [_("上传时间"), _("类型"), _("院校"), _("文件名"), _("状态"), _("行数")]
-        headers += [_("新增"), _("更新"), _("未变化"), _("错误数"), _("上传人"), _("说明")]
-        rows = (
-            (
-                timezone.localtime(batch.created_at),
-                batch.get_kind_display(),
-                batch.institution.name,
-                batch.file_name,
-                batch.get_status_display(),
-                batch.total_rows,
-                batch.created_count,
-                batch.updated_count,
-                batch.unchanged_count,
-                batch.error_count,
-                str(batch.created_by or ""),
-                batch.message,
-            )
-            for batch in batches
-        )
-        content = write_rows(headers, rows, sheet_name=_("导入批次"))
-        return xlsx_response(dated_filename(_("导入批次")), content)
+    if wants_export(request):
+        return exports.BatchExport().response(batches)
     page = Paginator(batches, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page_obj": page, "kinds": _kinds(request)}
     return render(request, "imports/batch_list.html", context)
@@ -88,17 +66,17 @@ def batch_new(request, kind):
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user, kind=kind)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        try:
-            batch = services.batch_create(
+        ok, batch = run_service(
+            form,
+            lambda: services.batch_create(
                 actor=request.user,
                 kind=kind,
                 institution=form.cleaned_data["institution"],
                 file_name=upload.name,
                 content=upload,  # streamed into encrypted storage, never read whole
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if ok:
             scheduling.batch_validate_schedule(batch=batch)
             return redirect("imports:batch-detail", code=batch.code)
     context = {"form": form, "spec": spec, "kind": kind}
@@ -114,13 +92,8 @@ def template(request, kind):
 @import_required
 def batch_detail(request, code):
     batch = selectors.access_batch(request.user, code)
-    if request.GET.get("export") == "errors":
-        rows = [
-            (issue["row"] or "", issue["column"], issue["message"])
-            for issue in batch.errors + batch.warnings
-        ]
-        content = write_rows([_("行号"), _("列"), _("问题")], rows, sheet_name=_("错误与提示"))
-        return xlsx_response(dated_filename(f"{batch.file_name}-错误清单"), content)
+    if wants_export(request, "errors"):
+        return exports.IssueExport(batch).response(batch)
     spec = pipeline.spec_for(batch.kind)
     return render(request, "imports/batch_detail.html", {"batch": batch, "spec": spec})
 
@@ -141,10 +114,7 @@ def batch_progress(request, code):
 @import_required
 def batch_commit(request, code):
     batch = selectors.access_batch(request.user, code)
-    try:
-        scheduling.batch_commit_schedule(actor=request.user, batch=batch)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    run_action(request, lambda: scheduling.batch_commit_schedule(actor=request.user, batch=batch))
     return redirect("imports:batch-detail", code=batch.code)
 
 
@@ -152,8 +122,5 @@ def batch_commit(request, code):
 @import_required
 def batch_cancel(request, code):
     batch = selectors.access_batch(request.user, code)
-    try:
-        services.batch_cancel(actor=request.user, batch=batch)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    run_action(request, lambda: services.batch_cancel(actor=request.user, batch=batch))
     return redirect("imports:batch-detail", code=batch.code)

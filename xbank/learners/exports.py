@@ -1,7 +1,8 @@
 """Excel exports of the learner and outcome lists and of the certificate statistics.
 
-Each export is a header row and a row generator handed to ``xbank.core.xlsx.write_rows``; the
-rows are whatever the list page shows after its filters, in its order, without pagination.
+Each list export is a ``ListExport`` (its file's title, sheet, header row and a row per object);
+the rows are whatever the list page shows after its filters, in its order, without pagination.
+The full-ID learner list (``full_export_workbook``) is rendered here before it is encrypted.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from collections.abc import Iterator
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from xbank.core.xlsx import write_rows
+from xbank.core.xlsx import ListExport, write_rows
 
 from .models import FullIdExport, Learner, LearningOutcome
 from .selectors import CertificateStats
@@ -55,50 +57,76 @@ def learner_rows(learners: QuerySet[Learner], *, full_id: bool) -> Iterator[list
         ]
 
 
-def outcome_headers() -> list[str]:
-    return [
-        _("姓名"),
-        _("账户号"),
-        _("成果类型"),
-        _("名称"),
-        _("证书类型"),
-        _("等级"),
-        _("证书/记录编号"),
-        _("发证/认定机构"),
-        _("取得日期"),
-        _("分数"),
-        _("学分"),
-        _("状态"),
-    ]
+class LearnerExport(ListExport):
+    """The learner list with masked numbers: a file with full numbers is a request of its own
+    (``full_export_workbook``)."""
+
+    title = gettext_lazy("学习者名单")
+    sheet_name = gettext_lazy("学习者")
+
+    def headers(self) -> list[str]:
+        return learner_headers()
+
+    def rows(self, learners: QuerySet[Learner]) -> Iterator[list]:
+        return learner_rows(learners, full_id=False)
 
 
-def outcome_rows(outcomes: QuerySet[LearningOutcome]) -> Iterator[list]:
-    for outcome in outcomes.iterator(chunk_size=CHUNK):
-        yield [
-            outcome.account.name,
-            outcome.account.account_no,
-            outcome.get_kind_display(),
-            outcome.title,
-            outcome.certificate_type.name if outcome.certificate_type else "",
-            outcome.get_level_display() if outcome.level else "",
-            outcome.number,
-            outcome.issuer,
-            outcome.issued_on,
-            outcome.score,
-            outcome.credits,
-            outcome.get_status_display(),
+class OutcomeExport(ListExport):
+    title = gettext_lazy("学习成果")
+
+    def headers(self) -> list[str]:
+        return [
+            _("姓名"),
+            _("账户号"),
+            _("成果类型"),
+            _("名称"),
+            _("证书类型"),
+            _("等级"),
+            _("证书/记录编号"),
+            _("发证/认定机构"),
+            _("取得日期"),
+            _("分数"),
+            _("学分"),
+            _("状态"),
         ]
 
+    def rows(self, outcomes: QuerySet[LearningOutcome]) -> Iterator[list]:
+        for outcome in outcomes.iterator(chunk_size=CHUNK):
+            yield [
+                outcome.account.name,
+                outcome.account.account_no,
+                outcome.get_kind_display(),
+                outcome.title,
+                outcome.certificate_type.name if outcome.certificate_type else "",
+                outcome.get_level_display() if outcome.level else "",
+                outcome.number,
+                outcome.issuer,
+                outcome.issued_on,
+                outcome.score,
+                outcome.credits,
+                outcome.get_status_display(),
+            ]
 
-def stats_headers(stats: CertificateStats) -> list[str]:
-    return [_("证书类型"), _("类别"), *[str(year) for year in stats.years], _("合计")]
 
+class StatsExport(ListExport):
+    """The certificate statistics: a row per certificate type, the totals and the persons; the
+    year columns are those of the ``CertificateStats``."""
 
-def stats_rows(stats: CertificateStats) -> Iterator[list]:
-    for row in stats.rows:
-        yield [row.name or _("（未关联证书类型）"), row.kind, *row.counts, row.total]
-    yield [_("合计"), "", *stats.year_totals, stats.total]
-    yield [_("持证人数（去重）"), "", *[""] * len(stats.years), stats.persons]
+    title = gettext_lazy("持证统计")
+    heading = gettext_lazy("持证统计（按取得年份和证书类型）")
+
+    def __init__(self, stats: CertificateStats):
+        self.stats = stats
+
+    def headers(self) -> list[str]:
+        years = [str(year) for year in self.stats.years]
+        return [_("证书类型"), _("类别"), *years, _("合计")]
+
+    def rows(self, stats: CertificateStats) -> Iterator[list]:
+        for row in stats.rows:
+            yield [row.name or _("（未关联证书类型）"), row.kind, *row.counts, row.total]
+        yield [_("合计"), "", *stats.year_totals, stats.total]
+        yield [_("持证人数（去重）"), "", *[""] * len(stats.years), stats.persons]
 
 
 def full_export_workbook(export: FullIdExport, learners: QuerySet[Learner]) -> tuple[bytes, int]:

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
@@ -24,7 +24,8 @@ from xbank.accounts.access import Grants
 from xbank.accounts.decorators import records_required, require
 from xbank.accounts.models import LEARNER_RECORD_ROLES, REVEAL_ID_ROLES
 from xbank.accounts.scoping import scope_for
-from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+from xbank.core.views import list_page, run_action, run_service, wants_export
+from xbank.core.xlsx import dated_filename, xlsx_response
 
 from . import exports, selectors, services
 from .filters import CertificateStatsFilter, LearnerFilter, OutcomeFilter
@@ -32,10 +33,6 @@ from .forms import FullExportDecisionForm, FullExportRequestForm
 from .models import FullIdExport, ProfileChange
 
 PAGE_SIZE = 50
-
-
-def _wants_export(request) -> bool:
-    return request.GET.get("export") == "xlsx"
 
 
 @records_required
@@ -59,22 +56,13 @@ def learner_list(request):
             return HttpResponseBadRequest(_("证件号不能放在网址中，请在筛选栏中输入后查询。"))
     else:
         filterset = LearnerFilter(request.GET or None, queryset=queryset, user=request.user)
-    learners = filterset.qs
-    if _wants_export(request):
-        # Masked numbers only: a file with full numbers is a request of its own (full_export_*).
-        content = write_rows(
-            exports.learner_headers(),
-            exports.learner_rows(learners, full_id=False),
-            sheet_name=_("学习者"),
-        )
-        return xlsx_response(dated_filename(_("学习者名单")), content)
-    page = Paginator(learners, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    # Masked numbers only: a file with full numbers is a request of its own (full_export_*).
+    return list_page(
         request,
         "learners/learner_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
+        filterset=filterset,
+        export=exports.LearnerExport(),
+        context={
             "may_reveal": scope.may_reveal_id,
             "by_id": bool(request.GET.get("id")),
             "export_form": FullExportRequestForm(initial={"query": request.GET.urlencode()}),
@@ -132,14 +120,12 @@ def outcome_list(request):
         queryset=selectors.outcome_list(user=request.user),
         user=request.user,
     )
-    outcomes = filterset.qs
-    if _wants_export(request):
-        content = write_rows(
-            exports.outcome_headers(), exports.outcome_rows(outcomes), sheet_name=_("学习成果")
-        )
-        return xlsx_response(dated_filename(_("学习成果")), content)
-    page = Paginator(outcomes, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "learners/outcome_list.html", {"filter": filterset, "page_obj": page})
+    return list_page(
+        request,
+        "learners/outcome_list.html",
+        filterset=filterset,
+        export=exports.OutcomeExport(),
+    )
 
 
 @records_required
@@ -150,14 +136,8 @@ def certificate_stats(request):
         user=request.user,
     )
     stats = selectors.certificate_stats(outcomes=filterset.qs)
-    if _wants_export(request):
-        content = write_rows(
-            exports.stats_headers(stats),
-            exports.stats_rows(stats),
-            sheet_name=_("持证统计"),
-            title=_("持证统计（按取得年份和证书类型）"),
-        )
-        return xlsx_response(dated_filename(_("持证统计")), content)
+    if wants_export(request):
+        return exports.StatsExport(stats).response(stats)
     # Each count links to the outcome list filtered to exactly the records it counts: the
     # page's own filters, plus "held", the certificate type and the year.
     carried = {
@@ -256,19 +236,21 @@ def full_export_create(request):
         if not filterset.is_valid():
             form.add_error(None, _("筛选条件有误，请回到学习者列表重新查询后再申请导出。"))
         else:
-            try:
-                export = services.full_export_request(
+            ok, export = run_service(
+                form,
+                lambda: services.full_export_request(
                     actor=request.user,
                     reason=form.cleaned_data["reason"],
                     filters=filterset.url_params(),
                     description=filterset.describe(),
                     rows=filterset.qs.count(),
                     request=request,
-                )
-            except ValidationError as exc:
-                form.add_error("reason" if exc.code == "reason" else None, exc)
-                status = 429 if exc.code == "limit" else 400
-            else:
+                ),
+                fields={"reason": "reason"},
+            )
+            if not ok and form.has_error(NON_FIELD_ERRORS, code="limit"):
+                status = 429  # the daily limit
+            if ok:
                 if export.status == FullIdExport.Status.APPROVED:
                     return _prepare(request, export)
                 messages.success(request, _("导出申请已提交，等待其他有权限的人员审批。"))
@@ -397,12 +379,11 @@ def change_detail(request, pk):
         }.get(action)
         if service is None:
             raise Http404("No such action")
-        try:
-            service(actor=request.user, change=change, note=request.POST.get("note", ""))
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
+        ok, _change = run_action(
+            request,
+            lambda: service(actor=request.user, change=change, note=request.POST.get("note", "")),
+        )
+        if ok:
             messages.success(
                 request, _("已采纳，信息已更新") if action == "accept" else _("未采纳")
             )

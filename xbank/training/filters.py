@@ -114,6 +114,15 @@ class EnrollmentFilter(_ScopedFilterSet):
         fields: list[str] = []
         form = FilterForm
 
+    def filter_queryset(self, queryset):
+        """The filters of the form, and ``program_id`` (no field of the form): the export link of
+        a program's page asks for that program's registrations."""
+        queryset = super().filter_queryset(queryset)
+        program_id = self.data.get("program_id", "")
+        if program_id.isdigit():
+            queryset = queryset.filter(program_id=int(program_id))
+        return queryset
+
 
 class StatsFilter(_ScopedFilterSet):
     """Filters of the statistics page; the grouping is chosen separately (``group``)."""

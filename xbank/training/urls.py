@@ -1,20 +1,22 @@
 from django.urls import path
 
-from . import views
+from . import public_views, views
 
 app_name = "training"
 urlpatterns = [
     # Public (no login): announcements, programs, registration and its confirmation.
-    path("", views.announcement_list, name="announcements"),
-    path("a/<str:code>/", views.announcement_detail, name="announcement-detail"),
-    path("p/<str:code>/", views.program_detail, name="program-detail"),
-    path("p/<str:code>/register/", views.program_register, name="register"),
-    path("r/<str:code>/", views.registration_status, name="registration-status"),
-    path("r/<str:code>/withdraw/", views.registration_withdraw, name="registration-withdraw"),
+    path("", public_views.announcement_list, name="announcements"),
+    path("a/<str:code>/", public_views.announcement_detail, name="announcement-detail"),
+    path("p/<str:code>/", public_views.program_detail, name="program-detail"),
+    path("p/<str:code>/register/", public_views.program_register, name="register"),
+    path("r/<str:code>/", public_views.registration_status, name="registration-status"),
+    path(
+        "r/<str:code>/withdraw/", public_views.registration_withdraw, name="registration-withdraw"
+    ),
     # A learner with a login.
-    path("p/<str:code>/enroll/", views.enroll, name="enroll"),
-    path("me/", views.my_enrollments, name="my-enrollments"),
-    path("me/<int:pk>/withdraw/", views.my_withdraw, name="my-withdraw"),
+    path("p/<str:code>/enroll/", public_views.enroll, name="enroll"),
+    path("me/", public_views.my_enrollments, name="my-enrollments"),
+    path("me/<int:pk>/withdraw/", public_views.my_withdraw, name="my-withdraw"),
     # Staff.
     path("programs/", views.program_list, name="program-list"),
     path("programs/new/", views.program_create, name="program-create"),

@@ -1,60 +1,42 @@
-"""Pages of training: the public announcement, program and registration pages (no login, in
-Chinese and English), the learner's own registrations, and the staff pages (programs, sessions,
-attendance, registrations, announcements, statistics).
+"""Staff pages of training: programs, sessions, attendance, registrations, announcements and
+statistics. The public pages and the learner's own registrations are in ``public_views``.
 
 Thin views: rows come from the scoped selectors (``access_*`` gives the same 404 for a missing
 row and one outside the user's scope), writes go through one service each, and a service's
-``ValidationError`` becomes a form error or a message.
+``ValidationError`` becomes a form error or a message (``run_service``, ``run_action``).
 """
 
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django_ratelimit.decorators import ratelimit
 
 from xbank.accounts.decorators import records_required, require
-from xbank.core.net import client_ip
 from xbank.core.pdf import pdf_response, render_pdf
-from xbank.core.xlsx import dated_filename, write_rows, xlsx_response
+from xbank.core.views import list_page, run_action, run_service, wants_export
 from xbank.learners import selectors as learner_selectors
 from xbank.orgs.models import Institution
 
 from . import exports, selectors, services
-from .consent import CURRENT_VERSION, consent_text, consent_text_en
 from .filters import EnrollmentFilter, ProgramFilter, StatsFilter
 from .forms import (
     AnnouncementForm,
     ProgramForm,
-    PublicRegistrationForm,
     SessionForm,
     StaffEnrollmentForm,
 )
-from .models import Enrollment, TrainingProgram
+from .models import TrainingProgram
 
 PAGE_SIZE = 50
-PUBLIC_PAGE_SIZE = 10
-
-
-def _wants_export(request) -> bool:
-    return request.GET.get("export") == "xlsx"
-
-
-def _messages_of(exc: ValidationError) -> list[str]:
-    """A service's messages, translated when the public catalog has them."""
-    return [_(m) for m in exc.messages]
 
 
 # Logged in, with a role that sees learner records or that teaches (403 otherwise).
@@ -68,177 +50,6 @@ def _managed_program(request, pk) -> TrainingProgram:
     return program
 
 
-# --- Public pages -------------------------------------------------------------------------------
-
-
-def announcement_list(request):
-    """培训公告: published announcements with their programs, newest first."""
-    page = Paginator(selectors.announcements_public(), PUBLIC_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(request, "training/public/announcement_list.html", {"page_obj": page})
-
-
-def announcement_detail(request, code):
-    announcement = selectors.announcement_public_get(code)
-    return render(
-        request, "training/public/announcement_detail.html", {"announcement": announcement}
-    )
-
-
-def program_detail(request, code):
-    program = selectors.program_public_get(code)
-    own = selectors.own_enrollment_for(request.user, program)
-    account = (
-        getattr(request.user, "learning_account", None) if request.user.is_authenticated else None
-    )
-    return render(
-        request,
-        "training/public/program_detail.html",
-        {
-            "program": program,
-            "seats_left": selectors.program_seats_left(program=program),
-            "own": own,
-            "may_enroll_with_login": account is not None
-            and own is None
-            and program.is_open
-            and program.takes_students,
-        },
-    )
-
-
-def _register_rate(group, request):
-    """Public registrations per client address; None (no limit) for load tests."""
-    return getattr(settings, "XBANK_TRAINING_REGISTER_RATE", "20/m")
-
-
-def _client(group, request):
-    return client_ip(request) or "unknown"
-
-
-# Which form field a service error belongs to.
-_ERROR_FIELDS = {
-    "consent_required": "consent",
-    "consent_version": "consent",
-}
-
-
-@never_cache
-@ratelimit(key=_client, rate=_register_rate, method="POST", block=False)
-def program_register(request, code):
-    """The public registration form (社会人员报名)."""
-    program = selectors.program_for_registration(code)
-    if getattr(request, "limited", False):
-        return render(request, "training/public/ratelimited.html", status=429)
-    accepting = program.is_open and program.takes_public
-    form = PublicRegistrationForm(request.POST or None)
-    if request.method == "POST" and accepting and form.is_valid():
-        data = form.cleaned_data
-        try:
-            enrollment = services.enrollment_register_public(
-                program=program,
-                document=data["document"],
-                name=data["name"],
-                phone=data["phone"],
-                education=data["education"],
-                employer=data["employer"],
-                consent_given=data["consent"],
-                consent_version=data["consent_version"],
-                ip=client_ip(request),
-            )
-        except ValidationError as exc:
-            field = _ERROR_FIELDS.get(exc.code or "")
-            for message in _messages_of(exc):
-                form.add_error(field, message)
-        else:
-            return redirect("training:registration-status", code=enrollment.code)
-    for name in form.errors:
-        if name in form.fields:
-            widget = form.fields[name].widget
-            widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-    return render(
-        request,
-        "training/public/register.html",
-        {
-            "program": program,
-            "form": form,
-            "accepting": accepting,
-            "seats_left": selectors.program_seats_left(program=program),
-            "consent_version": CURRENT_VERSION,
-            "consent_text": consent_text(CURRENT_VERSION, institution=program.institution.name),
-            "consent_text_en": consent_text_en(
-                CURRENT_VERSION, institution=program.institution.name
-            ),
-        },
-    )
-
-
-@never_cache
-def registration_status(request, code):
-    """The confirmation page of a registration, reached through its secret link."""
-    enrollment = selectors.enrollment_by_code(code)
-    return render(request, "training/public/registration_status.html", {"enrollment": enrollment})
-
-
-@require_POST
-def registration_withdraw(request, code):
-    enrollment = selectors.enrollment_by_code(code)
-    try:
-        services.enrollment_withdraw(actor=request.user, enrollment=enrollment)
-    except ValidationError as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("已退出报名。"))
-    return redirect("training:registration-status", code=code)
-
-
-# --- The learner's own registrations ------------------------------------------------------------
-
-
-@require_POST
-@login_required
-def enroll(request, code):
-    """A logged-in learner registers with their own learning account."""
-    program = selectors.program_public_get(code)
-    try:
-        enrollment = services.enrollment_register_student(actor=request.user, program=program)
-    except ValidationError as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
-        return redirect("training:program-detail", code=code)
-    if enrollment.status == Enrollment.Status.WAITLISTED:
-        messages.warning(
-            request,
-            _("名额已满，您已进入候补，顺位第 %(n)s 位。") % {"n": enrollment.waitlist_position},
-        )
-    else:
-        messages.success(
-            request, _("报名成功：%(status)s。") % {"status": enrollment.get_status_display()}
-        )
-    return redirect("training:my-enrollments")
-
-
-@login_required
-def my_enrollments(request):
-    enrollments = selectors.my_enrollments(user=request.user)
-    return render(request, "training/my_enrollments.html", {"enrollments": enrollments})
-
-
-@require_POST
-@login_required
-def my_withdraw(request, pk):
-    enrollment = selectors.access_own_enrollment(request.user, pk)
-    try:
-        services.enrollment_withdraw(actor=request.user, enrollment=enrollment)
-    except ValidationError as exc:
-        for message in _messages_of(exc):
-            messages.error(request, message)
-    else:
-        messages.success(request, _("已退出报名。"))
-    return redirect("training:my-enrollments")
-
-
 # --- Staff: programs ------------------------------------------------------------------------------
 
 
@@ -247,21 +58,12 @@ def program_list(request):
     filterset = ProgramFilter(
         request.GET or None, queryset=selectors.program_list(user=request.user), user=request.user
     )
-    programs = filterset.qs
-    if _wants_export(request):
-        content = write_rows(
-            exports.program_headers(), exports.program_rows(programs), sheet_name=_("培训项目")
-        )
-        return xlsx_response(dated_filename(_("培训项目")), content)
-    page = Paginator(programs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_page(
         request,
         "training/program_list.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
-            "may_create": bool(selectors.managed_institution_ids(request.user)),
-        },
+        filterset=filterset,
+        export=exports.ProgramExport(),
+        context={"may_create": bool(selectors.managed_institution_ids(request.user))},
     )
 
 
@@ -283,12 +85,10 @@ def program_create(request):
         raise PermissionDenied
     form = _program_form(request)
     if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        try:
-            program = services.program_create(actor=request.user, **data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, program = run_service(
+            form, lambda: services.program_create(actor=request.user, **form.cleaned_data)
+        )
+        if ok:
             messages.success(request, _("已创建培训项目（草稿）。"))
             return redirect("training:program-manage", pk=program.pk)
     return render(request, "training/program_form.html", {"form": form, "program": None})
@@ -301,13 +101,13 @@ def program_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         instructors = data.pop("instructors")
-        try:
-            services.program_update(
+        ok, _updated = run_service(
+            form,
+            lambda: services.program_update(
                 actor=request.user, program=program, instructors=instructors, **data
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(request, _("已保存。"))
             return redirect("training:program-manage", pk=program.pk)
     return render(request, "training/program_form.html", {"form": form, "program": program})
@@ -358,24 +158,25 @@ def program_transition(request, pk):
     action = request.POST.get("action", "")
     if action not in services.TRANSITIONS:
         raise Http404("Unknown action")
-    try:
-        if action == "finish":
-            result = services.program_finish(actor=request.user, program=program)
+    if action == "finish":
+        ok, result = run_action(
+            request, lambda: services.program_finish(actor=request.user, program=program)
+        )
+        if ok:
             messages.success(
                 request,
                 _("已结班：结业 %(c)s 人，未结业 %(n)s 人。")
                 % {"c": result.completed, "n": result.not_completed},
             )
-        else:
-            program = services.program_transition(
-                actor=request.user, program=program, action=action
-            )
+    else:
+        ok, changed = run_action(
+            request,
+            lambda: services.program_transition(actor=request.user, program=program, action=action),
+        )
+        if ok:
             messages.success(
-                request, _("状态已改为「%(s)s」。") % {"s": program.get_status_display()}
+                request, _("状态已改为「%(s)s」。") % {"s": changed.get_status_display()}
             )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
     return redirect("training:program-manage", pk=pk)
 
 
@@ -385,11 +186,11 @@ def session_create(request, pk):
     program = _managed_program(request, pk)
     form = SessionForm(request.POST)
     if form.is_valid():
-        try:
-            services.session_add(actor=request.user, program=program, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, _session = run_service(
+            form,
+            lambda: services.session_add(actor=request.user, program=program, **form.cleaned_data),
+        )
+        if ok:
             messages.success(request, _("已添加课次。"))
             return redirect("training:program-manage", pk=pk)
     return render(
@@ -410,18 +211,17 @@ def enrollment_decide(request, pk):
     if not ids:
         messages.error(request, _("请先勾选报名记录。"))
     else:
-        try:
-            n = services.enrollments_decide(
+        ok, n = run_action(
+            request,
+            lambda: services.enrollments_decide(
                 actor=request.user,
                 program=program,
                 enrollment_ids=ids,
                 approve=approve,
                 reason=request.POST.get("reason", "").strip(),
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
+            ),
+        )
+        if ok:
             messages.success(
                 request,
                 (_("已录取 %(n)s 人。") if approve else _("已不予录取 %(n)s 人。")) % {"n": n},
@@ -445,13 +245,13 @@ def enrollment_add(request, pk):
         request.POST, learners=learner_selectors.learner_list(user=request.user)
     )
     if form.is_valid():
-        try:
-            enrollment = services.enrollment_register_staff(
+        ok, enrollment = run_service(
+            form,
+            lambda: services.enrollment_register_staff(
                 actor=request.user, program=program, learner=form.cleaned_data["learner"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+            ),
+        )
+        if ok:
             messages.success(
                 request,
                 _("已为%(name)s报名：%(status)s。")
@@ -478,12 +278,13 @@ def session_attendance(request, pk):
         raise PermissionDenied
     if request.method == "POST":
         ids = [int(i) for i in request.POST.getlist("present") if i.isdigit()]
-        try:
-            n = services.attendance_record(actor=request.user, session=session, present_ids=ids)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
+        ok, n = run_action(
+            request,
+            lambda: services.attendance_record(
+                actor=request.user, session=session, present_ids=ids
+            ),
+        )
+        if ok:
             messages.success(request, _("已保存出勤：%(n)s 人到课。") % {"n": n})
             return redirect("training:session-attendance", pk=pk)
     roster = selectors.session_roster(session=session)
@@ -524,19 +325,12 @@ def enrollment_list(request):
         queryset=selectors.enrollment_list(user=request.user),
         user=request.user,
     )
-    enrollments = filterset.qs
-    program_id = request.GET.get("program_id", "")
-    if program_id.isdigit():  # the export link of a program's page
-        enrollments = enrollments.filter(program_id=int(program_id))
-    if _wants_export(request):
-        content = write_rows(
-            exports.enrollment_headers(),
-            exports.enrollment_rows(enrollments),
-            sheet_name=_("报名名单"),
-        )
-        return xlsx_response(dated_filename(_("培训报名名单")), content)
-    page = Paginator(enrollments, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "training/enrollment_list.html", {"filter": filterset, "page_obj": page})
+    return list_page(
+        request,
+        "training/enrollment_list.html",
+        filterset=filterset,
+        export=exports.EnrollmentExport(),
+    )
 
 
 @staff_required
@@ -579,11 +373,10 @@ def announcement_create(request):
         programs=selectors.announceable_programs(user=request.user),
     )
     if request.method == "POST" and form.is_valid():
-        try:
-            announcement = services.announcement_create(actor=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
+        ok, announcement = run_service(
+            form, lambda: services.announcement_create(actor=request.user, **form.cleaned_data)
+        )
+        if ok:
             messages.success(request, _("已创建公告 %(n)s（草稿）。") % {"n": announcement.number})
             return redirect("training:announcement-manage-list")
     return render(request, "training/announcement_form.html", {"form": form})
@@ -595,12 +388,11 @@ def announcement_publish(request, pk):
     announcement = selectors.access_announcement(request.user, pk)
     if announcement.institution_id not in selectors.managed_institution_ids(request.user):
         raise PermissionDenied
-    try:
-        services.announcement_publish(actor=request.user, announcement=announcement)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
+    ok, _published = run_action(
+        request,
+        lambda: services.announcement_publish(actor=request.user, announcement=announcement),
+    )
+    if ok:
         messages.success(request, _("公告已发布。"))
     return redirect("training:announcement-manage-list")
 
@@ -626,14 +418,8 @@ def stats(request):
     """培训统计: persons (人数) and person-times (人次), grouped; each count drills down to names."""
     filterset, carried, group = _stats_filters(request)
     result = selectors.training_stats(enrollments=filterset.qs, group=group)
-    if _wants_export(request):
-        content = write_rows(
-            exports.stats_headers(result),
-            exports.stats_rows(result),
-            sheet_name=_("培训统计"),
-            title=_("培训统计（人次为结业人次，人数为不重复的结业人数）"),
-        )
-        return xlsx_response(dated_filename(_("培训统计")), content)
+    if wants_export(request):
+        return exports.StatsExport(result.group).response(result)
     base = reverse("training:stats-names")
 
     def drill(**params) -> str:
@@ -667,18 +453,13 @@ def stats_names(request):
         except ValueError:
             enrollments = enrollments.none()
     names = selectors.stats_names(enrollments=enrollments)
-    if _wants_export(request):
-        content = write_rows(
-            exports.names_headers(), exports.names_rows(names), sheet_name=_("结业名单")
-        )
-        return xlsx_response(dated_filename(_("培训结业名单")), content)
-    page = Paginator(names, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(
+    return list_page(
         request,
         "training/stats_names.html",
-        {
-            "filter": filterset,
-            "page_obj": page,
+        filterset=filterset,
+        queryset=names,
+        export=exports.NamesExport(),
+        context=lambda page: {
             "person_times": page.paginator.count,
             "persons": names.order_by().values("account_id").distinct().count(),
             "back_url": f"{reverse('training:stats')}?{urlencode(carried)}",

@@ -12,9 +12,10 @@ import pytest
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.fallback import FallbackStorage as _FallbackStorage
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import RequestFactory, override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from python_calamine import CalamineWorkbook
 
 from xbank.core.views import export_format, list_page, run_action, run_service
@@ -247,3 +248,31 @@ def test_run_action_shows_each_message(rf):
     assert run_action(request, call) == (False, None)
     assert [str(m) for m in get_messages(request)] == ["已截止", "名额已满"]
     assert run_action(request, lambda: "ok") == (True, "ok")
+
+
+def test_translate_looks_each_message_up_in_the_page_language(rf):
+    request = rf.post("/x/")
+    request.session = {}
+    request._messages = _FallbackStorage(request)
+    with translation.override("en"):
+        run_action(request, _failing("该培训项目当前不在报名期内"), translate=True)
+        run_action(request, _failing("该培训项目当前不在报名期内"))
+        form = NameForm({"name": "x"})
+        assert form.is_valid()
+        run_service(form, _failing("该培训项目当前不在报名期内"), translate=True)
+        run_service(form, _failing("该培训项目当前不在报名期内", code="n"), fields={"n": "name"})
+        coded = NameForm({"name": "x"})
+        assert coded.is_valid()
+        run_service(
+            coded,
+            _failing("该培训项目当前不在报名期内", code="n"),
+            fields={"n": "name"},
+            translate=True,
+        )
+    assert [str(m) for m in get_messages(request)] == [
+        "This program is not open for registration",
+        "该培训项目当前不在报名期内",
+    ]
+    assert form.non_field_errors() == ["This program is not open for registration"]
+    assert form.errors["name"] == ["该培训项目当前不在报名期内"]
+    assert coded.errors == {"name": ["This program is not open for registration"]}
