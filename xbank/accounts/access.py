@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 from django.db.models import Q
 
@@ -37,7 +37,19 @@ from xbank.orgs.models import Major
 
 from .models import REGIONAL_ROLES
 
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
+    from xbank.core.actors import SystemActor
+
+    from .models import User
+
 T = TypeVar("T")
+
+# Whoever asks what they may see: a person, an anonymous visitor, the system or nobody
+# (``None``). Only a person holds grants.
+Viewer: TypeAlias = "AbstractBaseUser | AnonymousUser | SystemActor | None"
 
 CACHE_ATTRIBUTE = "_xbank_grants"
 
@@ -110,7 +122,7 @@ class InstitutionSet:
     def __bool__(self) -> bool:
         return self.everywhere or bool(self.ids)
 
-    def __contains__(self, institution_id) -> bool:
+    def __contains__(self, institution_id: object) -> bool:
         return self.everywhere or institution_id in self.ids
 
     def __or__(self, other: InstitutionSet) -> InstitutionSet:
@@ -121,7 +133,7 @@ class InstitutionSet:
         return Reach(self.everywhere, self.ids).q(institution=field)
 
 
-def _ids_of(obj) -> tuple[int | None, int | None, int | None]:
+def _ids_of(obj: object) -> tuple[int | None, int | None, int | None]:
     """(institution, school, major) ids of a row; a major is its own major."""
     if isinstance(obj, Major):
         return obj.institution_id, obj.school_id, obj.pk
@@ -138,7 +150,9 @@ class Grants:
 
     assignments: tuple[Assignment, ...] = ()
     roles: frozenset[str] = field(init=False, default=frozenset())
-    _derived: dict = field(init=False, default_factory=dict, compare=False, repr=False)
+    _derived: dict[Callable[[Grants], Any], Any] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "roles", frozenset(a.role for a in self.assignments))
@@ -196,7 +210,7 @@ class Grants:
         """One filter for the rows that ``roles`` reach; the arguments name the rows' fields."""
         return self.reach(*roles).q(institution=institution, school=school, major=major)
 
-    def covers(self, obj, *, roles: Iterable[str]) -> bool:
+    def covers(self, obj: object, *, roles: Iterable[str]) -> bool:
         """Whether ``roles`` reach a row with an institution (and a school, a major): a learner,
         a teacher, a curriculum's major…"""
         return self.reach(*roles).covers_ids(*_ids_of(obj))
@@ -215,7 +229,8 @@ class Grants:
         """``fn(self)``, computed once per grants (so once per request): an app's view of the
         grants (``scope_for``, the assessment access…) is derived, never read again."""
         try:
-            return self._derived[fn]
+            derived: T = self._derived[fn]
+            return derived
         except KeyError:
             value = self._derived[fn] = fn(self)
             return value
@@ -224,7 +239,7 @@ class Grants:
 NOBODY = Grants()
 
 
-def grants_for(user) -> Grants:
+def grants_for(user: Viewer) -> Grants:
     """The user's grants, read once per request (cached on the user object). Anonymous users,
     ``None`` and the system actor hold nothing."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -234,7 +249,8 @@ def grants_for(user) -> Grants:
         cached = Grants(
             tuple(
                 Assignment(ra.role, ra.institution_id, ra.school_id, ra.major_id)
-                for ra in user.role_assignments.all()
+                # Authenticated: a person, so the project's user model (``AUTH_USER_MODEL``).
+                for ra in cast("User", user).role_assignments.all()
             )
         )
         setattr(user, CACHE_ATTRIBUTE, cached)

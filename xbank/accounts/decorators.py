@@ -11,21 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeAlias
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
 
 from .access import Grants, grants_for
 from .models import LEARNER_RECORD_ROLES
 
+View: TypeAlias = Callable[..., HttpResponseBase]
 
-def require(predicate: Callable[[Grants], object]):
+
+def require(predicate: Callable[[Grants], object]) -> Callable[[View], View]:
     """A view decorator: the login page for anonymous users, 403 unless ``predicate(grants)``."""
 
-    def decorator(view):
+    def decorator(view: View) -> View:
         @login_required
         @wraps(view)
-        def wrapped(request, *args, **kwargs):
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not predicate(grants_for(request.user)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
@@ -35,7 +39,7 @@ def require(predicate: Callable[[Grants], object]):
     return decorator
 
 
-def roles_required(*roles: str):
+def roles_required(*roles: str) -> Callable[[View], View]:
     """Logged in and holding one of ``roles`` somewhere (403 otherwise)."""
     return require(lambda grants: grants.has(*roles))
 

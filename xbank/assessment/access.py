@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xbank.accounts.access import Grants, InstitutionSet, grants_for
+from xbank.accounts.access import Grants, InstitutionSet, Viewer, grants_for
 from xbank.accounts.models import Role
 
 MANAGE_ROLES = {Role.CONTINUING_ED}
@@ -44,7 +44,7 @@ def _access(grants: Grants) -> AssessmentAccess:
     )
 
 
-def access_for(user) -> AssessmentAccess:
+def access_for(user: Viewer) -> AssessmentAccess:
     return access_of(grants_for(user))
 
 

@@ -9,9 +9,10 @@ or the keyed lookup hash, never the number.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models
+from django.http import HttpRequest
 
 from xbank.core.actors import is_system
 from xbank.core.net import client_ip
@@ -19,14 +20,19 @@ from xbank.core.pii import mask_data, mask_text
 
 from .models import AuditEntry
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from xbank.core.actors import Actor
+
 
 def log(
-    actor,
+    actor: Actor | AnonymousUser | None,
     action: str,
     obj: models.Model | None = None,
     *,
     data: dict[str, Any] | None = None,
-    request=None,
+    request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Record that ``actor`` did ``action`` to ``obj``. ``actor`` is a user, or
     ``core.actors.SYSTEM`` for what no person did: an entry without a user, shown as "系统"
@@ -34,7 +40,9 @@ def log(
     if is_system(actor) or not getattr(actor, "is_authenticated", False):
         actor = None
     return AuditEntry.objects.create(
-        actor=actor,
+        # Authenticated: a person, an instance of ``AUTH_USER_MODEL``, which ``audit`` (below
+        # ``accounts``) cannot name.
+        actor=cast(Any, actor),
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -16,6 +18,9 @@ from .models import (
     StandardModule,
 )
 
+if TYPE_CHECKING:
+    from xbank.core.actors import Actor
+
 ERR_CANCELLED = "证书「{name}」已取消，不能再新增相关记录"
 
 
@@ -26,7 +31,7 @@ def ensure_certificate_active(certificate_type: CertificateType | None) -> None:
 
 
 @transaction.atomic
-def certificate_type_cancel(*, actor, certificate_type: CertificateType) -> CertificateType:
+def certificate_type_cancel(*, actor: Actor, certificate_type: CertificateType) -> CertificateType:
     ct = CertificateType.objects.select_for_update().get(pk=certificate_type.pk)
     if ct.is_cancelled:
         return ct
@@ -45,7 +50,7 @@ ERR_MODULE_NOT_OF_COURSE = "教学模块「{module}」不属于课程「{course}
 
 def course_standard_map_set(
     *,
-    actor,
+    actor: Actor,
     curriculum: Curriculum,
     course: Course,
     standard_module: StandardModule,

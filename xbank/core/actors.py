@@ -14,7 +14,10 @@ It lives in ``core`` because ``audit`` (below ``accounts``) must recognise it.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import TYPE_CHECKING, Final, TypeAlias
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 
 class SystemActor:
@@ -40,12 +43,15 @@ class SystemActor:
     def __repr__(self) -> str:
         return "SYSTEM"
 
-    def __reduce__(self):
+    def __reduce__(self) -> str:
         return "SYSTEM"  # pickled (a task's arguments), it comes back as the same object
 
 
 SYSTEM: Final = SystemActor()
 
+# Who makes a change: a person (the project's user model), or the system.
+Actor: TypeAlias = "AbstractBaseUser | SystemActor"
 
-def is_system(actor) -> bool:
+
+def is_system(actor: object) -> bool:
     return actor is SYSTEM

@@ -17,6 +17,7 @@ import hmac
 import os
 import re
 from functools import lru_cache
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -138,7 +139,7 @@ def mask_text(text: str) -> str:
     return PII_SHAPED.sub(_mask_match, text)
 
 
-def mask_data(value):
+def mask_data(value: Any) -> Any:
     """``mask_text`` through a JSON-like value (dicts, lists, tuples, strings, integers)."""
     if isinstance(value, str):
         return mask_text(value)

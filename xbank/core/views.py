@@ -34,7 +34,7 @@ T = TypeVar("T")
 
 
 @never_cache
-def healthz(request):
+def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers; 503 otherwise (for load balancers and monitoring)."""
     try:
         with connection.cursor() as cursor:
@@ -65,7 +65,7 @@ def list_page(
     filterset: Any = None,
     queryset: Any = None,
     export: ListExport | None = None,
-    context: Mapping[str, Any] | Callable[[Page], Mapping[str, Any]] | None = None,
+    context: Mapping[str, Any] | Callable[[Page[Any]], Mapping[str, Any]] | None = None,
     page_size: int | None = PAGE_SIZE,
 ) -> HttpResponse:
     """A list page: the filtered rows as an Excel file when ``?export=xlsx`` is asked for and the

@@ -11,6 +11,7 @@ import datetime
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 import xlsxwriter
@@ -20,7 +21,7 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value):
+def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     if isinstance(value, Decimal):
@@ -30,7 +31,7 @@ def safe_cell(value):
 
 def write_rows(
     headers: Sequence[str],
-    rows: Iterable[Sequence],
+    rows: Iterable[Sequence[Any]],
     *,
     sheet_name: str = "Sheet1",
     title: str | None = None,
@@ -123,10 +124,10 @@ class ListExport:
     def headers(self) -> Sequence[str]:
         raise NotImplementedError
 
-    def rows(self, queryset) -> Iterable[Sequence]:
+    def rows(self, queryset: Any) -> Iterable[Sequence[Any]]:
         raise NotImplementedError
 
-    def render(self, queryset) -> bytes:
+    def render(self, queryset: Any) -> bytes:
         return write_rows(
             [str(header) for header in self.headers()],
             self.rows(queryset),
@@ -134,10 +135,10 @@ class ListExport:
             title=str(self.heading) if self.heading else None,
         )
 
-    def filename(self, queryset) -> str:
+    def filename(self, queryset: Any) -> str:
         """The download's name: the title and today's date (an export named after its contents,
         such as one year's report, overrides this)."""
         return dated_filename(str(self.title))
 
-    def response(self, queryset) -> HttpResponse:
+    def response(self, queryset: Any) -> HttpResponse:
         return xlsx_response(self.filename(queryset), self.render(queryset))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from xbank.accounts.access import Grants, Reach, grants_for
+from xbank.accounts.access import Grants, Reach, Viewer, grants_for
 from xbank.accounts.models import Role
 
 MANAGE_ROLES = frozenset({Role.HR})
@@ -72,7 +72,7 @@ def _access(grants: Grants) -> FacultyAccess:
     )
 
 
-def access_for(user) -> FacultyAccess:
+def access_for(user: Viewer) -> FacultyAccess:
     return access_of(grants_for(user))
 
 

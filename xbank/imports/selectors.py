@@ -4,10 +4,12 @@ kind into its whole institution (or everywhere)."""
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from xbank.accounts.access import Grants, grants_for
+from xbank.accounts.access import Grants, Viewer, grants_for
 from xbank.orgs.models import Institution
 
 from . import pipeline
@@ -26,7 +28,7 @@ def may_import(grants: Grants) -> bool:
     return bool(import_specs(grants))
 
 
-def import_institutions(user, kind: str) -> QuerySet[Institution]:
+def import_institutions(user: Viewer, kind: str) -> QuerySet[Institution]:
     """Institutions the user may import ``kind`` into: every one for a regional role, else
     those of their institution-wide roles and of the schools and majors they act for."""
     spec = pipeline.spec_for(kind)
@@ -41,7 +43,7 @@ def import_institutions(user, kind: str) -> QuerySet[Institution]:
     ).distinct()
 
 
-def batch_list(*, user, kind: str = "", status: str = "") -> QuerySet[ImportBatch]:
+def batch_list(*, user: Viewer, kind: str = "", status: str = "") -> QuerySet[ImportBatch]:
     grants = grants_for(user)
     specs = import_specs(grants)
     if not specs:
@@ -61,7 +63,7 @@ def batch_list(*, user, kind: str = "", status: str = "") -> QuerySet[ImportBatc
     return batches.order_by("-created_at", "-id")
 
 
-def access_batch(user, code) -> ImportBatch:
+def access_batch(user: Viewer, code: UUID | str) -> ImportBatch:
     """The batch with this code if the user may see it; the same 404 for missing and forbidden."""
     try:
         return batch_list(user=user).get(code=code)

@@ -17,10 +17,11 @@ performance scope through the pilot's (``pilot.scoping``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db.models import Q
 
-from xbank.accounts.access import Grants, grants_for
+from xbank.accounts.access import Grants, Viewer, grants_for
 from xbank.accounts.decorators import require
 from xbank.accounts.models import LEARNER_RECORD_ROLES, REGIONAL_ROLES, Role
 from xbank.pilot.scoping import pilot_scope_of
@@ -70,7 +71,7 @@ def _sections(grants: Grants) -> list[str]:
     return [s for s in SECTION_ORDER if s in sections]
 
 
-def dashboard_sections(user) -> list[str]:
+def dashboard_sections(user: Viewer) -> list[str]:
     return _sections(grants_for(user))
 
 
@@ -78,16 +79,16 @@ def _sees_records(grants: Grants) -> bool:
     return grants.has(*LEARNER_RECORD_ROLES)
 
 
-def sees_records(user) -> bool:
+def sees_records(user: Viewer) -> bool:
     """May open the named lists of learners behind the figures."""
     return _sees_records(grants_for(user))
 
 
-def sees_examiners(user) -> bool:
+def sees_examiners(user: Viewer) -> bool:
     return EXAMINERS in dashboard_sections(user)
 
 
-def examiner_institutions(user) -> tuple[bool, frozenset[int]]:
+def examiner_institutions(user: Viewer) -> tuple[bool, frozenset[int]]:
     """(everywhere, institution ids) whose examiner qualifications the user's figures count:
     every institution for a regional role, else those of the examiner roles' assignments."""
     grants = grants_for(user)
@@ -147,12 +148,13 @@ def _prefixed(q: Q, prefix: str) -> Q:
         if isinstance(child, Q):
             clone.children.append(_prefixed(child, prefix))
         else:
-            key, value = child
+            # Not a Q: a (lookup, value) pair (the stubs type children as any tree node).
+            key, value = cast("tuple[str, Any]", child)
             clone.children.append((f"{prefix}{key}", value))
     return clone
 
 
-def performance_scope(user) -> PerformanceScope:
+def performance_scope(user: Viewer) -> PerformanceScope:
     return grants_for(user).derive(_performance_scope)
 
 

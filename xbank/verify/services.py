@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,10 +12,13 @@ from xbank.audit import services as audit
 
 from .models import Credential
 
+if TYPE_CHECKING:
+    from xbank.core.actors import Actor
+
 
 def credential_issue(
     *,
-    actor,
+    actor: Actor,
     kind: str,
     title: str,
     holder_name: str,
@@ -34,7 +40,7 @@ def credential_issue(
 
 
 @transaction.atomic
-def credential_revoke(*, actor, credential: Credential, reason: str) -> Credential:
+def credential_revoke(*, actor: Actor, credential: Credential, reason: str) -> Credential:
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
     if credential.status == Credential.Status.REVOKED:
         return credential
@@ -53,10 +59,11 @@ def credential_for_source(source: models.Model, *, kind: str | None = None) -> C
     return qs.order_by("-issued_at").first()
 
 
-def public_url(credential: Credential, request=None) -> str:
+def public_url(credential: Credential, request: HttpRequest | None = None) -> str:
     """The absolute URL printed in QR codes: from the request when there is one, else from
     ``XBANK_PUBLIC_BASE_URL`` (PDFs rendered by background tasks have no request)."""
     path = reverse("verify:detail", kwargs={"code": credential.code})
     if request is not None:
         return request.build_absolute_uri(path)
-    return settings.XBANK_PUBLIC_BASE_URL.rstrip("/") + path
+    base: str = settings.XBANK_PUBLIC_BASE_URL
+    return base.rstrip("/") + path
