@@ -36,6 +36,17 @@ def new_id() -> str:
     return make_id_number(_rng)
 
 
+def new_numeric_id() -> str:
+    """A valid number whose check digit is a digit, not X: one that Excel can hold as a number.
+
+    About one number in eleven ends in X; which one a test draws depends on the tests run before
+    it in the same process (the random generator is shared), so a test that types a number into
+    a cell as a number asks for this one."""
+    while not (number := new_id())[-1].isdigit():
+        pass
+    return number
+
+
 def xlsx(
     header: Sequence[str],
     rows: Sequence[Sequence],

@@ -13,7 +13,7 @@ from xbank.imports.models import ImportBatch
 from xbank.learners.models import Learner, LearningAccount
 from xbank.orgs.tests.factories import InstitutionFactory
 
-from .helpers import fake_name, new_id, xlsx
+from .helpers import fake_name, new_id, new_numeric_id, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_a_good_file_is_imported_and_counted(tmp_path, college, nursing, registr
 
 
 def test_a_bad_row_exits_non_zero_prints_the_row_and_writes_nothing(tmp_path, college, nursing):
-    number = new_id()
+    number = new_numeric_id()
     path = tmp_path / "名单.xlsx"
     path.write_bytes(
         xlsx(

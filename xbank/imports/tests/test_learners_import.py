@@ -22,7 +22,7 @@ from xbank.learners.imports import (
 from xbank.learners.models import Learner, LearningAccount
 from xbank.learners.services import ERR_NAME_MISMATCH
 
-from .helpers import BLANK, fake_name, messages, new_id, upload, warnings, xlsx
+from .helpers import BLANK, fake_name, messages, new_id, new_numeric_id, upload, warnings, xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -79,7 +79,7 @@ def test_a_real_office_roster_is_imported_row_by_row(college, nursing, registrar
 def test_every_bad_row_is_reported_with_the_row_and_column_excel_shows(college, nursing, registrar):
     header = ["姓名", "身份证号", "类别", "学号", "专业代码", "年级", "手机号"]
     good = "44010620050412099X"  # worked by hand: Σ 222, r 2 → X
-    typed_as_number = new_id()
+    typed_as_number = new_numeric_id()
     wrong_check = "440106200504120990"
     content = xlsx(
         header,
