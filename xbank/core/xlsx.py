@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import io
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -96,7 +97,28 @@ def dated_filename(title: str) -> str:
     return f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
-class ListExport:
+class Export(ABC):
+    """One download as an Excel file: a subclass says what the file holds (``render``) and may
+    rename it (``filename``, by default the ``title`` and today's date); the response is shared.
+    Two kinds: ``ListExport`` (one sheet, a header and a row per object) and ``WorkbookExport``
+    (a report of several sheets)."""
+
+    title: str = ""
+
+    @abstractmethod
+    def render(self, source: Any) -> bytes:
+        """The workbook's bytes for ``source`` (a queryset, or a report's figures)."""
+
+    def filename(self, source: Any) -> str:
+        """The download's name: the title and today's date (an export named after its contents,
+        such as one year's report, overrides this)."""
+        return dated_filename(str(self.title))
+
+    def response(self, source: Any) -> HttpResponse:
+        return xlsx_response(self.filename(source), self.render(source))
+
+
+class ListExport(Export):
     """One list's Excel export, in the style of pretix's ``ListExporter``: a subclass names the
     file (``title``, dated when downloaded) and the sheet, and gives the header row and one row
     per object of the (already filtered and scoped) queryset; rendering is shared.
@@ -113,19 +135,18 @@ class ListExport:
             def rows(self, learners):
                 for learner in learners:
                     yield [learner.name, ...]
-
-    A workbook of several sheets (a report of figures rather than a list) overrides ``render``.
     """
 
-    title: str = ""
     sheet_name: str = ""
     heading: str = ""  # a merged title row above the headers, when the sheet needs one
 
+    @abstractmethod
     def headers(self) -> Sequence[str]:
-        raise NotImplementedError
+        """The header row."""
 
+    @abstractmethod
     def rows(self, queryset: Any) -> Iterable[Sequence[Any]]:
-        raise NotImplementedError
+        """One row per object, in the order of ``headers``."""
 
     def render(self, queryset: Any) -> bytes:
         return write_rows(
@@ -135,10 +156,72 @@ class ListExport:
             title=str(self.heading) if self.heading else None,
         )
 
-    def filename(self, queryset: Any) -> str:
-        """The download's name: the title and today's date (an export named after its contents,
-        such as one year's report, overrides this)."""
-        return dated_filename(str(self.title))
 
-    def response(self, queryset: Any) -> HttpResponse:
-        return xlsx_response(self.filename(queryset), self.render(queryset))
+class Book:
+    """A small XlsxWriter workbook with the project's header and cell formats, for exports of
+    several sheets (``WorkbookExport``): ``table`` adds a sheet of one table; ``book`` is the
+    XlsxWriter workbook itself, for a sheet laid out by hand."""
+
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
+        self.bold = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+        self.title = self.book.add_format({"bold": True, "font_size": 14})
+        self.cell = self.book.add_format({"border": 1})
+        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
+        self.text = self.book.add_format({"num_format": "@"})
+
+    def write(self, sheet: Any, r: int, c: int, value: Any, fmt: Any = None) -> None:
+        value = safe_cell(value)
+        if value is None or value == "":
+            if fmt is not None:
+                sheet.write_blank(r, c, None, fmt)
+            return
+        if isinstance(value, datetime.datetime):
+            value = value.date()
+        if isinstance(value, datetime.date):
+            sheet.write_datetime(r, c, datetime.datetime.combine(value, datetime.time()), self.date)
+        elif isinstance(value, str):
+            sheet.write_string(r, c, value, fmt or (self.text if value.isdigit() else None))
+        else:
+            sheet.write(r, c, value, fmt)
+
+    def table(
+        self,
+        name: str,
+        headers: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        title: str | None = None,
+    ) -> None:
+        sheet = self.book.add_worksheet(name[:31])
+        r = 0
+        if title:
+            sheet.write_string(r, 0, title, self.title)
+            r += 1
+        for c, header in enumerate(headers):
+            sheet.write_string(r, c, header, self.bold)
+            sheet.set_column(c, c, max(10, min(40, len(header) * 2 + 4)))
+        r += 1
+        for row in rows:
+            for c, value in enumerate(row):
+                self.write(sheet, r, c, value)
+            r += 1
+
+    def close(self) -> bytes:
+        self.book.close()
+        return self.buffer.getvalue()
+
+
+class WorkbookExport(Export):
+    """A report of several sheets (the dashboard, the evidence, the annual summary): a subclass
+    fills a ``Book`` from the report's figures; opening and closing it is shared."""
+
+    @abstractmethod
+    def fill(self, book: Book, source: Any) -> None:
+        """Add the report's sheets to ``book``."""
+
+    def render(self, source: Any) -> bytes:
+        book = Book()
+        self.fill(book, source)
+        return book.close()

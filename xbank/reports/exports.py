@@ -8,16 +8,13 @@ block of a hundred and twenty starts again under it.
 
 from __future__ import annotations
 
-import datetime
-import io
 from collections.abc import Iterable, Iterator, Sequence
 
-import xlsxwriter
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xbank.catalog.models import Level
-from xbank.core.xlsx import ListExport, safe_cell
+from xbank.core.xlsx import Book, ListExport, WorkbookExport
 
 from . import figures
 from .figures import AnnualSummary, Evidence, Matrix, PerformanceRow
@@ -57,71 +54,15 @@ def roster_header() -> list[str]:
 # --- Workbooks ------------------------------------------------------------------------------------
 
 
-class Book:
-    """A small XlsxWriter workbook with the project's header and cell formats, for the reports of
-    several sheets (the dashboard, evidence, the annual summary)."""
-
-    def __init__(self) -> None:
-        self.buffer = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.buffer, {"in_memory": True})
-        self.bold = self.book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        self.title = self.book.add_format({"bold": True, "font_size": 14})
-        self.cell = self.book.add_format({"border": 1})
-        self.date = self.book.add_format({"num_format": "yyyy-mm-dd"})
-        self.text = self.book.add_format({"num_format": "@"})
-
-    def write(self, sheet, r: int, c: int, value, fmt=None) -> None:
-        value = safe_cell(value)
-        if value is None or value == "":
-            if fmt is not None:
-                sheet.write_blank(r, c, None, fmt)
-            return
-        if isinstance(value, datetime.datetime):
-            value = value.date()
-        if isinstance(value, datetime.date):
-            sheet.write_datetime(r, c, datetime.datetime.combine(value, datetime.time()), self.date)
-        elif isinstance(value, str):
-            sheet.write_string(r, c, value, fmt or (self.text if value.isdigit() else None))
-        else:
-            sheet.write(r, c, value, fmt)
-
-    def table(
-        self,
-        name: str,
-        headers: Sequence[str],
-        rows: Iterable[Sequence],
-        *,
-        title: str | None = None,
-    ) -> None:
-        sheet = self.book.add_worksheet(name[:31])
-        r = 0
-        if title:
-            sheet.write_string(r, 0, title, self.title)
-            r += 1
-        for c, header in enumerate(headers):
-            sheet.write_string(r, c, header, self.bold)
-            sheet.set_column(c, c, max(10, min(40, len(header) * 2 + 4)))
-        r += 1
-        for row in rows:
-            for c, value in enumerate(row):
-                self.write(sheet, r, c, value)
-            r += 1
-
-    def close(self) -> bytes:
-        self.book.close()
-        return self.buffer.getvalue()
-
-
 # --- Dashboard -----------------------------------------------------------------------------------
 
 
-class DashboardExport(ListExport):
+class DashboardExport(WorkbookExport):
     """One sheet per table of the dashboard, with the figures as shown."""
 
     title = gettext_lazy("统计看板")
 
-    def render(self, matrices: Iterable[Matrix]) -> bytes:
-        book = Book()
+    def fill(self, book: Book, matrices: Iterable[Matrix]) -> None:
         for i, matrix in enumerate(matrices, start=1):
             headers = [matrix.row_header, *matrix.columns]
             with_total = any(row.total is not None for row in [*matrix.rows, *matrix.footer])
@@ -136,7 +77,6 @@ class DashboardExport(ListExport):
             book.table(
                 f"{i}.{matrix.title}"[:31], headers, rows, title=f"{self.title} · {matrix.title}"
             )
-        return book.close()
 
 
 # --- Named records -------------------------------------------------------------------------------
@@ -292,15 +232,14 @@ class RecordExport(ListExport):
 # --- Evidence ------------------------------------------------------------------------------------
 
 
-class EvidenceExport(ListExport):
+class EvidenceExport(WorkbookExport):
     """Sheet 1: the report as printed (title, the counts, each roster in four column pairs);
     sheet 2: the counts; sheet 3: one name a row. The file is named after the report."""
 
     def filename(self, evidence: Evidence) -> str:
         return f"{evidence.title}.xlsx"
 
-    def render(self, evidence: Evidence) -> bytes:
-        book = Book()
+    def fill(self, book: Book, evidence: Evidence) -> None:
         sheet = book.book.add_worksheet(_("佐证材料"))
         width = 2 * ROSTER_PAIRS
         for pair in range(ROSTER_PAIRS):
@@ -347,7 +286,6 @@ class EvidenceExport(ListExport):
                 for n, name in enumerate(s.names, start=1)
             ),
         )
-        return book.close()
 
 
 # --- Annual summary and performance ---------------------------------------------------------------
@@ -357,14 +295,13 @@ def _annual_title(summary: AnnualSummary) -> str:
     return _("{year} 年 1+X 证书试点工作概况").format(year=summary.year)
 
 
-class AnnualExport(ListExport):
+class AnnualExport(WorkbookExport):
     """The annual summary: the overview, then the certificates awarded; named after the year."""
 
     def filename(self, summary: AnnualSummary) -> str:
         return f"{_annual_title(summary)}.xlsx"
 
-    def render(self, summary: AnnualSummary) -> bytes:
-        book = Book()
+    def fill(self, book: Book, summary: AnnualSummary) -> None:
         book.table(
             _("年度概况"),
             [_("项目"), _("数值")],
@@ -387,7 +324,6 @@ class AnnualExport(ListExport):
             [[ct.name, ct.get_kind_display(), n] for ct, n in summary.certificates],
             title=_("{year} 年获证情况（按证书）").format(year=summary.year),
         )
-        return book.close()
 
 
 def _certificate_scope(indicator) -> str:

@@ -19,7 +19,7 @@ from django.utils import timezone, translation
 from python_calamine import CalamineWorkbook
 
 from xbank.core.views import export_format, list_page, run_action, run_service
-from xbank.core.xlsx import ListExport
+from xbank.core.xlsx import Book, ListExport, WorkbookExport
 
 TEMPLATES = [
     {
@@ -139,6 +139,37 @@ def test_an_exported_formula_stays_text(users):
     content = UserExport().render(get_user_model().objects.filter(username="bob"))
     rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0).to_python()
     assert rows[1] == ["bob", "'=HYPERLINK(1)"]
+
+
+def test_an_export_that_forgets_its_rows_cannot_be_made():
+    class HeadersOnly(ListExport):
+        title = "半成品"
+
+        def headers(self):
+            return ["用户名"]
+
+    with pytest.raises(TypeError, match="rows"):
+        HeadersOnly()
+
+
+def test_a_workbook_export_writes_each_sheet_it_fills(users):
+    class Report(WorkbookExport):
+        title = "报表"
+
+        def fill(self, book: Book, source) -> None:
+            book.table("人数", ["证书", "人数"], [["老年照护", 100], ["母婴护理", 30]], title="2024")
+            book.table("名单", ["姓名"], [[name] for name in source])
+
+    content = Report().render(["张三", "=1+1"])
+    book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    assert book.sheet_names == ["人数", "名单"]
+    assert book.get_sheet_by_index(0).to_python() == [
+        ["2024", ""],
+        ["证书", "人数"],
+        ["老年照护", 100.0],
+        ["母婴护理", 30.0],
+    ]
+    assert book.get_sheet_by_index(1).to_python() == [["姓名"], ["张三"], ["'=1+1"]]
 
 
 @override_settings(TEMPLATES=TEMPLATES)
