@@ -157,7 +157,9 @@ def test_a_workbook_export_writes_each_sheet_it_fills(users):
         title = "报表"
 
         def fill(self, book: Book, source) -> None:
-            book.table("人数", ["证书", "人数"], [["老年照护", 100], ["母婴护理", 30]], title="2024")
+            book.table(
+                "人数", ["证书", "人数"], [["老年照护", 100], ["母婴护理", 30]], title="2024"
+            )
             book.table("名单", ["姓名"], [[name] for name in source])
 
     content = Report().render(["张三", "=1+1"])
