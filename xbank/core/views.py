@@ -131,6 +131,41 @@ def run_service(
         return False, None
 
 
+def form_page(
+    request: HttpRequest,
+    template: str,
+    form: Any,
+    save: Callable[[dict[str, Any]], T],
+    *,
+    then: Callable[[T], HttpResponse],
+    success: str,
+    context: Mapping[str, Any] | None = None,
+    **options: Any,
+) -> HttpResponse:
+    """A page with one form whose valid POST calls one service: ``save(form.cleaned_data)``
+    through ``run_service`` (``options``: its ``fields``, ``denied``, ``translate``). On success
+    the ``success`` message is shown and ``then(result)`` answers (a redirect); otherwise the
+    page is rendered again with the form, its errors and ``context``.
+
+    ::
+
+        form = CertificateForm(request.POST or None)
+        return form_page(
+            request, "faculty/record_form.html", form,
+            lambda data: services.certificate_create(actor=request.user, teacher=t, **data),
+            then=lambda _: redirect("faculty:teacher-detail", pk=t.pk),
+            success=_("已登记证书。"),
+            context={"teacher": t, "title": _("登记教师证书")},
+        )
+    """
+    if request.method == "POST" and form.is_valid():
+        ok, result = run_service(form, lambda: save(form.cleaned_data), **options)
+        if ok:
+            messages.success(request, success)
+            return then(result)  # type: ignore[arg-type]  # ok: the service returned a T
+    return render(request, template, {"form": form, **(context or {})})
+
+
 def run_action(
     request: HttpRequest, call: Callable[[], T], *, translate: bool = False
 ) -> tuple[bool, T | None]:

@@ -10,13 +10,14 @@ error.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xbank.accounts.decorators import require
-from xbank.core.views import list_page, run_service
+from xbank.core.views import form_page, list_page
 from xbank.imports import selectors as import_selectors
 from xbank.imports import views as import_views
 
@@ -32,6 +33,11 @@ from .forms import (
 
 read_required = require(access.reads_roster)
 manage_required = require(access.keeps_roster)
+
+
+def _to_teacher(teacher) -> HttpResponse:
+    """After a change: back to the teacher's page."""
+    return redirect("faculty:teacher-detail", pk=teacher.pk)
 
 
 @read_required
@@ -62,19 +68,16 @@ def teacher_list(request):
 @manage_required
 def teacher_create(request):
     form = TeacherForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        ok, teacher = run_service(
-            form,
-            lambda: services.teacher_create(
-                actor=request.user,
-                institution=form.cleaned_data["institution"],
-                **form.values(),
-            ),
-        )
-        if ok:
-            messages.success(request, _("已添加教师。"))
-            return redirect("faculty:teacher-detail", pk=teacher.pk)
-    return render(request, "faculty/teacher_form.html", {"form": form})
+    return form_page(
+        request,
+        "faculty/teacher_form.html",
+        form,
+        lambda data: services.teacher_create(
+            actor=request.user, institution=data["institution"], **form.values()
+        ),
+        then=_to_teacher,
+        success=_("已添加教师。"),
+    )
 
 
 @read_required
@@ -101,15 +104,15 @@ def teacher_detail(request, pk):
 def teacher_edit(request, pk):
     teacher = selectors.access_teacher(request.user, pk, manage=True)
     form = TeacherForm(request.POST or None, user=request.user, teacher=teacher)
-    if request.method == "POST" and form.is_valid():
-        ok, _result = run_service(
-            form,
-            lambda: services.teacher_update(actor=request.user, teacher=teacher, **form.values()),
-        )
-        if ok:
-            messages.success(request, _("已保存。"))
-            return redirect("faculty:teacher-detail", pk=teacher.pk)
-    return render(request, "faculty/teacher_form.html", {"form": form, "teacher": teacher})
+    return form_page(
+        request,
+        "faculty/teacher_form.html",
+        form,
+        lambda data: services.teacher_update(actor=request.user, teacher=teacher, **form.values()),
+        then=lambda _teacher: _to_teacher(teacher),
+        success=_("已保存。"),
+        context={"teacher": teacher},
+    )
 
 
 @manage_required
@@ -117,20 +120,14 @@ def qualification_create(request, pk):
     """登记考评员资格 from the teacher's page: an assessment record on the teacher's login."""
     teacher = selectors.access_teacher(request.user, pk, manage=True)
     form = QualificationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, _result = run_service(
-            form,
-            lambda: services.qualification_register(
-                actor=request.user, teacher=teacher, **form.cleaned_data
-            ),
-        )
-        if ok:
-            messages.success(request, _("已登记考评员资格。"))
-            return redirect("faculty:teacher-detail", pk=teacher.pk)
-    return render(
+    return form_page(
         request,
         "faculty/record_form.html",
-        {"form": form, "teacher": teacher, "title": _("登记考评员资格")},
+        form,
+        lambda data: services.qualification_register(actor=request.user, teacher=teacher, **data),
+        then=lambda _record: _to_teacher(teacher),
+        success=_("已登记考评员资格。"),
+        context={"teacher": teacher, "title": _("登记考评员资格")},
     )
 
 
@@ -141,20 +138,14 @@ def qualification_create(request, pk):
 def certificate_create(request, pk):
     teacher = selectors.access_teacher(request.user, pk, manage=True)
     form = CertificateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, _result = run_service(
-            form,
-            lambda: services.certificate_create(
-                actor=request.user, teacher=teacher, **form.cleaned_data
-            ),
-        )
-        if ok:
-            messages.success(request, _("已登记证书。"))
-            return redirect("faculty:teacher-detail", pk=teacher.pk)
-    return render(
+    return form_page(
         request,
         "faculty/record_form.html",
-        {"form": form, "teacher": teacher, "title": _("登记教师证书")},
+        form,
+        lambda data: services.certificate_create(actor=request.user, teacher=teacher, **data),
+        then=lambda _record: _to_teacher(teacher),
+        success=_("已登记证书。"),
+        context={"teacher": teacher, "title": _("登记教师证书")},
     )
 
 
@@ -163,20 +154,16 @@ def certificate_edit(request, pk):
     certificate = selectors.access_certificate(request.user, pk)
     teacher = certificate.teacher
     form = CertificateForm(request.POST or None, certificate=certificate)
-    if request.method == "POST" and form.is_valid():
-        ok, _result = run_service(
-            form,
-            lambda: services.certificate_update(
-                actor=request.user, certificate=certificate, **form.cleaned_data
-            ),
-        )
-        if ok:
-            messages.success(request, _("已保存。"))
-            return redirect("faculty:teacher-detail", pk=teacher.pk)
-    return render(
+    return form_page(
         request,
         "faculty/record_form.html",
-        {"form": form, "teacher": teacher, "title": _("修改教师证书"), "record": certificate},
+        form,
+        lambda data: services.certificate_update(
+            actor=request.user, certificate=certificate, **data
+        ),
+        then=lambda _record: _to_teacher(teacher),
+        success=_("已保存。"),
+        context={"teacher": teacher, "title": _("修改教师证书"), "record": certificate},
     )
 
 
@@ -213,20 +200,14 @@ def training_list(request):
 def training_create(request, pk):
     teacher = selectors.access_teacher(request.user, pk, manage=True)
     form = TrainingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, _result = run_service(
-            form,
-            lambda: services.training_create(
-                actor=request.user, teacher=teacher, **form.cleaned_data
-            ),
-        )
-        if ok:
-            messages.success(request, _("已登记师资培训。"))
-            return redirect("faculty:teacher-detail", pk=teacher.pk)
-    return render(
+    return form_page(
         request,
         "faculty/record_form.html",
-        {"form": form, "teacher": teacher, "title": _("登记师资培训")},
+        form,
+        lambda data: services.training_create(actor=request.user, teacher=teacher, **data),
+        then=lambda _record: _to_teacher(teacher),
+        success=_("已登记师资培训。"),
+        context={"teacher": teacher, "title": _("登记师资培训")},
     )
 
 
@@ -235,20 +216,14 @@ def training_edit(request, pk):
     training = selectors.access_training(request.user, pk)
     teacher = training.teacher
     form = TrainingForm(request.POST or None, training=training)
-    if request.method == "POST" and form.is_valid():
-        ok, _result = run_service(
-            form,
-            lambda: services.training_update(
-                actor=request.user, training=training, **form.cleaned_data
-            ),
-        )
-        if ok:
-            messages.success(request, _("已保存。"))
-            return redirect("faculty:teacher-detail", pk=teacher.pk)
-    return render(
+    return form_page(
         request,
         "faculty/record_form.html",
-        {"form": form, "teacher": teacher, "title": _("修改师资培训"), "record": training},
+        form,
+        lambda data: services.training_update(actor=request.user, training=training, **data),
+        then=lambda _record: _to_teacher(teacher),
+        success=_("已保存。"),
+        context={"teacher": teacher, "title": _("修改师资培训"), "record": training},
     )
 
 
