@@ -138,13 +138,13 @@ def form_page(
     save: Callable[[dict[str, Any]], T],
     *,
     then: Callable[[T], HttpResponse],
-    success: str,
+    success: str | Callable[[T], str],
     context: Mapping[str, Any] | None = None,
     **options: Any,
 ) -> HttpResponse:
     """A page with one form whose valid POST calls one service: ``save(form.cleaned_data)``
     through ``run_service`` (``options``: its ``fields``, ``denied``, ``translate``). On success
-    the ``success`` message is shown and ``then(result)`` answers (a redirect); otherwise the
+    the ``success`` message (or ``success(result)``) is shown and ``then(result)`` answers (a redirect); otherwise the
     page is rendered again with the form, its errors and ``context``.
 
     ::
@@ -161,8 +161,9 @@ def form_page(
     if request.method == "POST" and form.is_valid():
         ok, result = run_service(form, lambda: save(form.cleaned_data), **options)
         if ok:
-            messages.success(request, success)
-            return then(result)  # type: ignore[arg-type]  # ok: the service returned a T
+            done: T = result  # type: ignore[assignment]  # ok: the service returned a T
+            messages.success(request, success(done) if callable(success) else success)
+            return then(done)
     return render(request, template, {"form": form, **(context or {})})
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from xbank.accounts.decorators import require
 from xbank.accounts.models import Role
-from xbank.core.views import list_page, run_action, run_service, wants_export
+from xbank.core.views import form_page, list_page, run_action, run_service, wants_export
 from xbank.faculty.views import read_required as faculty_read_required
 from xbank.orgs.models import Institution
 
@@ -94,17 +94,15 @@ def task_create(request):
         raise PermissionDenied
     institution = Institution.objects.get(pk=institutions[0])
     form = TaskForm(request.POST or None, institution=institution)
-    if request.method == "POST" and form.is_valid():
-        ok, task = run_service(
-            form,
-            lambda: services.task_create(
-                actor=request.user, institution=institution, **form.cleaned_data
-            ),
-        )
-        if ok:
-            messages.success(request, _("已创建工作任务。"))
-            return redirect("pilot:task-detail", pk=task.pk)
-    return render(request, "pilot/task_form.html", {"form": form, "institution": institution})
+    return form_page(
+        request,
+        "pilot/task_form.html",
+        form,
+        lambda data: services.task_create(actor=request.user, institution=institution, **data),
+        then=lambda task: redirect("pilot:task-detail", pk=task.pk),
+        success=_("已创建工作任务。"),
+        context={"institution": institution},
+    )
 
 
 @tasks_required
@@ -254,21 +252,20 @@ def budget_create(request):
         request.user, roles={Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF}
     )
     form = BudgetCreateForm(request.POST or None, pilot_majors=pilot_majors)
-    if request.method == "POST" and form.is_valid():
-        ok, budget = run_service(
-            form,
-            lambda: services.budget_create(
-                actor=request.user,
-                pilot_major=form.cleaned_data["pilot_major"],
-                year=form.cleaned_data["year"],
-                amounts=form.amounts(),
-                plan=form.cleaned_data["plan"],
-            ),
-        )
-        if ok:
-            messages.success(request, _("已创建预算草稿。"))
-            return redirect("pilot:budget-detail", pk=budget.pk)
-    return render(request, "pilot/budget_form.html", {"form": form})
+    return form_page(
+        request,
+        "pilot/budget_form.html",
+        form,
+        lambda data: services.budget_create(
+            actor=request.user,
+            pilot_major=data["pilot_major"],
+            year=data["year"],
+            amounts=form.amounts(),
+            plan=data["plan"],
+        ),
+        then=lambda budget: redirect("pilot:budget-detail", pk=budget.pk),
+        success=_("已创建预算草稿。"),
+    )
 
 
 def _budget_permissions(scope, budget) -> dict:
@@ -322,20 +319,20 @@ def budget_edit(request, pk):
     form = BudgetLinesForm(
         request.POST or None, initial={"plan": budget.plan}, initial_amounts=initial
     )
-    if request.method == "POST" and form.is_valid():
-        ok, _budget = run_service(
-            form,
-            lambda: services.budget_update(
-                actor=request.user,
-                budget=budget,
-                amounts=form.amounts(),
-                plan=form.cleaned_data["plan"],
-            ),
-        )
-        if ok:
-            messages.success(request, _("已保存预算。"))
-            return redirect("pilot:budget-detail", pk=budget.pk)
-    return render(request, "pilot/budget_form.html", {"form": form, "budget": budget})
+    return form_page(
+        request,
+        "pilot/budget_form.html",
+        form,
+        lambda data: services.budget_update(
+            actor=request.user,
+            budget=budget,
+            amounts=form.amounts(),
+            plan=data["plan"],
+        ),
+        then=lambda _budget: redirect("pilot:budget-detail", pk=budget.pk),
+        success=_("已保存预算。"),
+        context={"budget": budget},
+    )
 
 
 @require_POST
@@ -365,15 +362,15 @@ def budget_review(request, pk):
         )
         return redirect("pilot:budget-detail", pk=budget.pk)
     form = BudgetReviewForm(request.POST or None, initial={"reviewed_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        ok, _budget = run_service(
-            form,
-            lambda: services.budget_review(actor=request.user, budget=budget, **form.cleaned_data),
-        )
-        if ok:
-            messages.success(request, _("已登记论证结论。"))
-            return redirect("pilot:budget-detail", pk=budget.pk)
-    return render(request, "pilot/budget_review.html", {"form": form, "budget": budget})
+    return form_page(
+        request,
+        "pilot/budget_review.html",
+        form,
+        lambda data: services.budget_review(actor=request.user, budget=budget, **data),
+        then=lambda _budget: redirect("pilot:budget-detail", pk=budget.pk),
+        success=_("已登记论证结论。"),
+        context={"budget": budget},
+    )
 
 
 @budgets_required
@@ -382,18 +379,14 @@ def funding_create(request, pk):
     if not pilot_scope(request.user).keeps_accounts(budget):
         raise PermissionDenied
     form = FundingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, _funding = run_service(
-            form,
-            lambda: services.funding_record(actor=request.user, budget=budget, **form.cleaned_data),
-        )
-        if ok:
-            messages.success(request, _("已登记资金来源。"))
-            return redirect("pilot:budget-detail", pk=budget.pk)
-    return render(
+    return form_page(
         request,
         "pilot/budget_action_form.html",
-        {"form": form, "budget": budget, "heading": _("登记资金来源")},
+        form,
+        lambda data: services.funding_record(actor=request.user, budget=budget, **data),
+        then=lambda _funding: redirect("pilot:budget-detail", pk=budget.pk),
+        success=_("已登记资金来源。"),
+        context={"budget": budget, "heading": _("登记资金来源")},
     )
 
 
@@ -441,17 +434,14 @@ def adjustment_create(request, pk):
     if not pilot_scope(request.user).requests_adjustment(budget):
         raise PermissionDenied
     form = AdjustmentForm(request.POST or None, budget=budget)
-    if request.method == "POST" and form.is_valid():
-        ok, _adjustment = run_service(
-            form, lambda: services.adjustment_request(actor=request.user, **form.cleaned_data)
-        )
-        if ok:
-            messages.success(request, _("已提交预算调整申请。"))
-            return redirect("pilot:budget-detail", pk=budget.pk)
-    return render(
+    return form_page(
         request,
         "pilot/budget_action_form.html",
-        {"form": form, "budget": budget, "heading": _("申请预算调整")},
+        form,
+        lambda data: services.adjustment_request(actor=request.user, **data),
+        then=lambda _adjustment: redirect("pilot:budget-detail", pk=budget.pk),
+        success=_("已提交预算调整申请。"),
+        context={"budget": budget, "heading": _("申请预算调整")},
     )
 
 

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from xbank.accounts.decorators import records_required, require
 from xbank.core.pdf import pdf_response, render_pdf
-from xbank.core.views import list_page, run_action, run_service, wants_export
+from xbank.core.views import form_page, list_page, run_action, run_service, wants_export
 from xbank.learners import selectors as learner_selectors
 from xbank.orgs.models import Institution
 
@@ -84,14 +84,15 @@ def program_create(request):
     if not selectors.managed_institution_ids(request.user):
         raise PermissionDenied
     form = _program_form(request)
-    if request.method == "POST" and form.is_valid():
-        ok, program = run_service(
-            form, lambda: services.program_create(actor=request.user, **form.cleaned_data)
-        )
-        if ok:
-            messages.success(request, _("已创建培训项目（草稿）。"))
-            return redirect("training:program-manage", pk=program.pk)
-    return render(request, "training/program_form.html", {"form": form, "program": None})
+    return form_page(
+        request,
+        "training/program_form.html",
+        form,
+        lambda data: services.program_create(actor=request.user, **data),
+        then=lambda program: redirect("training:program-manage", pk=program.pk),
+        success=_("已创建培训项目（草稿）。"),
+        context={"program": None},
+    )
 
 
 @staff_required
@@ -372,14 +373,14 @@ def announcement_create(request):
         institutions=Institution.objects.filter(pk__in=managed),
         programs=selectors.announceable_programs(user=request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        ok, announcement = run_service(
-            form, lambda: services.announcement_create(actor=request.user, **form.cleaned_data)
-        )
-        if ok:
-            messages.success(request, _("已创建公告 %(n)s（草稿）。") % {"n": announcement.number})
-            return redirect("training:announcement-manage-list")
-    return render(request, "training/announcement_form.html", {"form": form})
+    return form_page(
+        request,
+        "training/announcement_form.html",
+        form,
+        lambda data: services.announcement_create(actor=request.user, **data),
+        then=lambda announcement: redirect("training:announcement-manage-list"),
+        success=lambda announcement: _("已创建公告 %(n)s（草稿）。") % {"n": announcement.number},
+    )
 
 
 @require_POST

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from xbank.core.pdf import pdf_response, render_pdf
 from xbank.core.qr import qr_svg_data_uri
-from xbank.core.views import run_action, run_service
+from xbank.core.views import form_page, run_action
 from xbank.verify import services as verify_services
 
 from .. import forms, selectors, services
@@ -28,25 +28,19 @@ def candidate_add(request, pk):
     """Direct sign-up (报考) of a person with a learning account."""
     session = selectors.access_session(request.user, pk, manage=True)
     form = forms.DirectSignUpForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        ok, candidate = run_service(
-            form,
-            lambda: services.candidate_add(
-                actor=request.user, session=session, account=form.cleaned_data["account"]
-            ),
-        )
-        if ok:
-            messages.success(
-                request,
-                _("已报考：%(name)s，准考证号 %(ticket)s")
-                % {"name": candidate.account.name, "ticket": candidate.ticket_no},
-            )
-            return _back(session.pk, "candidates")
-    return render(
+    return form_page(
         request,
         "assessment/form.html",
-        {
-            "form": form,
+        form,
+        lambda data: services.candidate_add(
+            actor=request.user, session=session, account=data["account"]
+        ),
+        then=lambda candidate: _back(session.pk, "candidates"),
+        success=lambda candidate: (
+            _("已报考：%(name)s，准考证号 %(ticket)s")
+            % {"name": candidate.account.name, "ticket": candidate.ticket_no}
+        ),
+        context={
             "title": _("直接报考") + f" · {session.title}",
             "back_url": reverse("assessment:session-detail", args=[session.pk]),
         },

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xbank.core.views import list_page, run_service
+from xbank.core.views import form_page, list_page, run_service
 
 from .. import exports, forms, selectors, services
 from ..access import access_for
@@ -41,18 +41,14 @@ def qualification_list(request):
 @qualifications_manage_required
 def qualification_create(request):
     form = forms.QualificationForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        ok, _qualification = run_service(
-            form, lambda: services.qualification_create(actor=request.user, **form.cleaned_data)
-        )
-        if ok:
-            messages.success(request, _("已登记考评员资格"))
-            return redirect("assessment:qualification-list")
-    return render(
+    return form_page(
         request,
         "assessment/form.html",
-        {
-            "form": form,
+        form,
+        lambda data: services.qualification_create(actor=request.user, **data),
+        then=lambda _qualification: redirect("assessment:qualification-list"),
+        success=_("已登记考评员资格"),
+        context={
             "title": _("登记考评员资格"),
             "back_url": reverse("assessment:qualification-list"),
         },

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xbank.core.views import list_page, run_action, run_service, wants_export
+from xbank.core.views import form_page, list_page, run_action, run_service, wants_export
 
 from .. import exports, forms, selectors, services
 from ..access import access_for
@@ -55,17 +55,14 @@ def session_list(request):
 @manage_required
 def session_create(request):
     form = forms.SessionForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        ok, session = run_service(
-            form, lambda: services.session_create(actor=request.user, **form.cleaned_data)
-        )
-        if ok:
-            messages.success(request, _("已新建考核批次，请安排考场和考评员"))
-            return redirect("assessment:session-detail", pk=session.pk)
-    return render(
+    return form_page(
         request,
         "assessment/form.html",
-        {"form": form, "title": _("新建考核批次"), "back_url": reverse("assessment:session-list")},
+        form,
+        lambda data: services.session_create(actor=request.user, **data),
+        then=lambda session: redirect("assessment:session-detail", pk=session.pk),
+        success=_("已新建考核批次，请安排考场和考评员"),
+        context={"title": _("新建考核批次"), "back_url": reverse("assessment:session-list")},
     )
 
 

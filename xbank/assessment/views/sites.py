@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from xbank.core.views import list_page, run_service
+from xbank.core.views import form_page, list_page, run_service
 
 from .. import exports, forms, selectors, services
 from ..access import access_for
@@ -95,18 +95,14 @@ def site_edit(request, pk):
 def room_create(request, pk):
     site = selectors.access_site(request.user, pk, manage=True)
     form = forms.RoomForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        ok, _room = run_service(
-            form, lambda: services.room_create(actor=request.user, site=site, **form.cleaned_data)
-        )
-        if ok:
-            messages.success(request, _("已新增考场"))
-            return redirect("assessment:site-detail", pk=site.pk)
-    return render(
+    return form_page(
         request,
         "assessment/form.html",
-        {
-            "form": form,
+        form,
+        lambda data: services.room_create(actor=request.user, site=site, **data),
+        then=lambda _room: redirect("assessment:site-detail", pk=site.pk),
+        success=_("已新增考场"),
+        context={
             "title": _("新增考场") + f" · {site.name}",
             "back_url": reverse("assessment:site-detail", args=[site.pk]),
         },

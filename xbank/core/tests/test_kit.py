@@ -18,7 +18,7 @@ from django.test import RequestFactory, override_settings
 from django.utils import timezone, translation
 from python_calamine import CalamineWorkbook
 
-from xbank.core.views import export_format, list_page, run_action, run_service
+from xbank.core.views import export_format, form_page, list_page, run_action, run_service
 from xbank.core.xlsx import Book, ListExport, WorkbookExport
 
 TEMPLATES = [
@@ -309,3 +309,74 @@ def test_translate_looks_each_message_up_in_the_page_language(rf):
     assert form.non_field_errors() == ["This program is not open for registration"]
     assert form.errors["name"] == ["该培训项目当前不在报名期内"]
     assert coded.errors == {"name": ["This program is not open for registration"]}
+
+
+FORM_TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "OPTIONS": {
+            "loaders": [
+                (
+                    "django.template.loaders.locmem.Loader",
+                    {"form.html": "{{ title }}|{{ form.name.value|default:'' }}|{{ form.errors }}"},
+                )
+            ]
+        },
+    }
+]
+
+
+def _form_request(rf, method: str, data=None):
+    request = getattr(rf, method)("/f/", data or {})
+    request.session = {}
+    request._messages = _FallbackStorage(request)
+    return request
+
+
+def _page(request, save):
+    from django.http import HttpResponseRedirect
+
+    form = NameForm(request.POST or None)
+    return form_page(
+        request,
+        "form.html",
+        form,
+        save,
+        then=lambda saved: HttpResponseRedirect(f"/done/{saved}/"),
+        success=lambda saved: f"已保存 {saved}",
+        context={"title": "登记"},
+    )
+
+
+@override_settings(TEMPLATES=FORM_TEMPLATES)
+def test_form_page_shows_the_empty_form_on_get_and_saves_nothing(rf):
+    saved = []
+    response = _page(_form_request(rf, "get"), lambda data: saved.append(data))
+    assert (response.status_code, response.content.decode(), saved) == (200, "登记||", [])
+
+
+@override_settings(TEMPLATES=FORM_TEMPLATES)
+def test_form_page_saves_a_valid_form_and_redirects_with_the_message(rf):
+    request = _form_request(rf, "post", {"name": "张三"})
+    response = _page(request, lambda data: data["name"] + "-1")
+    assert (response.status_code, response["Location"]) == (302, "/done/%E5%BC%A0%E4%B8%89-1/")
+    assert [str(m) for m in get_messages(request)] == ["已保存 张三-1"]
+
+
+@override_settings(TEMPLATES=FORM_TEMPLATES)
+def test_form_page_shows_a_refusal_on_the_form_and_keeps_what_was_typed(rf):
+    request = _form_request(rf, "post", {"name": "张三"})
+    refuse = _failing("名额已满")
+    response = _page(request, lambda data: refuse())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert page.startswith("登记|张三|") and "名额已满" in page
+    assert list(get_messages(request)) == []
+
+
+@override_settings(TEMPLATES=FORM_TEMPLATES)
+def test_form_page_does_not_call_the_service_for_an_invalid_form(rf):
+    called = []
+    response = _page(_form_request(rf, "post", {"name": ""}), lambda data: called.append(1))
+    assert response.status_code == 200 and called == []
+    assert "这个字段是必填项。" in response.content.decode()
