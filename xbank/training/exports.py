@@ -61,6 +61,21 @@ class ProgramExport(ListExport):
             ]
 
 
+def _learner_cells(learner, *, student_no: bool) -> list:
+    """类别, 二级学院, 专业, (学号,) 工作单位 of an enrolment's learner: blank for a member of
+    the public registered without a learner record."""
+    if learner is None:
+        return [""] * (5 if student_no else 4)
+    cells = [
+        learner.get_kind_display(),
+        learner.school.name if learner.school else "",
+        learner.major.name if learner.major else "",
+    ]
+    if student_no:
+        cells.append(learner.student_no)
+    return [*cells, learner.employer]
+
+
 class EnrollmentExport(ListExport):
     title = gettext_lazy("培训报名名单")
     sheet_name = gettext_lazy("报名名单")
@@ -85,18 +100,13 @@ class EnrollmentExport(ListExport):
 
     def rows(self, enrollments: QuerySet[Enrollment]) -> Iterator[list]:
         for e in enrollments.iterator(chunk_size=CHUNK):
-            learner = e.learner
             yield [
                 e.account.name,
                 e.account.account_no,
                 e.account.id_number_masked,
                 e.program.title,
                 e.program.certificate_type.name,
-                learner.get_kind_display() if learner else "",
-                learner.school.name if learner and learner.school else "",
-                learner.major.name if learner and learner.major else "",
-                learner.student_no if learner else "",
-                learner.employer if learner else "",
+                *_learner_cells(e.learner, student_no=True),
                 e.get_channel_display(),
                 e.created_at,
                 e.get_status_display(),
@@ -142,15 +152,11 @@ class NamesExport(ListExport):
 
     def rows(self, enrollments: QuerySet[Enrollment]) -> Iterator[list]:
         for e in enrollments.iterator(chunk_size=CHUNK):
-            learner = e.learner
             yield [
                 e.account.name,
                 e.account.account_no,
                 e.program.title,
                 e.program.certificate_type.name,
                 e.completed_on,
-                learner.get_kind_display() if learner else "",
-                learner.school.name if learner and learner.school else "",
-                learner.major.name if learner and learner.major else "",
-                learner.employer if learner else "",
+                *_learner_cells(e.learner, student_no=False),
             ]
