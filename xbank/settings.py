@@ -128,6 +128,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "xbank.accounts.context_processors.roles",
+                "xbank.imports.context_processors.imports",
             ],
         },
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from .access import Grants, Reach, grants_for
-from .models import IMPORT_ROLES, LEARNER_RECORD_ROLES, REVEAL_ID_ROLES, Role
+from .models import LEARNER_RECORD_ROLES, REVEAL_ID_ROLES, Role
 
 
 @dataclass(frozen=True)
@@ -32,10 +32,6 @@ class Scope:
     @property
     def sees_learner_records(self) -> bool:
         return bool(self.roles & LEARNER_RECORD_ROLES)
-
-    @property
-    def can_import(self) -> bool:
-        return bool(self.roles & IMPORT_ROLES)
 
     @property
     def may_reveal_id(self) -> bool:

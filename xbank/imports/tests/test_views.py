@@ -228,3 +228,20 @@ def test_list_and_detail_pages_take_a_fixed_number_of_queries(
     # session, user, role assignments, the batch with its institution and uploader, account
     with django_assert_num_queries(5):
         client.get(reverse("imports:batch-detail", args=[batch.code]))
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (Role.HR, True),  # imports the teacher roster only
+        (Role.ACADEMIC_AFFAIRS, True),
+        (Role.TEACHER, False),
+    ],
+)
+def test_the_top_bar_offers_data_import_to_whoever_may_import_something(
+    client, college, role, shown
+):
+    client.force_login(user_with_role(role, institution=college))
+    page = client.get(reverse("accounts:workbench")).content.decode()
+    link = f'href="{reverse("imports:batch-list")}">数据导入</a>'
+    assert (link in page) is shown
