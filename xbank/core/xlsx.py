@@ -17,12 +17,18 @@ from urllib.parse import quote
 
 import xlsxwriter
 from django.http import HttpResponse
+from django.utils import timezone
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> Any:
+    """The value as a cell holds it: a formula-looking string as text, a Decimal as a number, and
+    an aware datetime in the local time zone (Asia/Shanghai, as the pages show it; Excel has no
+    time zones, so a UTC time would read eight hours early)."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
     if isinstance(value, Decimal):
@@ -59,7 +65,7 @@ def write_rows(
             if value is None or value == "":
                 continue
             if isinstance(value, datetime.datetime):
-                sheet.write_datetime(r, c, value.replace(tzinfo=None), dt_fmt)
+                sheet.write_datetime(r, c, value, dt_fmt)
             elif isinstance(value, datetime.date):
                 sheet.write_datetime(
                     r, c, datetime.datetime.combine(value, datetime.time()), date_fmt
@@ -92,8 +98,6 @@ def xlsx_response(filename: str, content: bytes) -> HttpResponse:
 
 def dated_filename(title: str) -> str:
     """``学习者名单-20261129.xlsx``: exports of the same list on different days don't collide."""
-    from django.utils import timezone
-
     return f"{title}-{timezone.localdate():%Y%m%d}.xlsx"
 
 

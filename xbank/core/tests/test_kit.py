@@ -4,6 +4,7 @@ a reader that shares no code with XlsxWriter."""
 
 from __future__ import annotations
 
+import datetime
 import io
 from urllib.parse import quote
 
@@ -380,3 +381,27 @@ def test_form_page_does_not_call_the_service_for_an_invalid_form(rf):
     response = _page(_form_request(rf, "post", {"name": ""}), lambda data: called.append(1))
     assert response.status_code == 200 and called == []
     assert "这个字段是必填项。" in response.content.decode()
+
+
+def test_an_exported_time_is_the_local_time_the_page_shows():
+    class Times(ListExport):
+        title = "时间"
+
+        def headers(self):
+            return ["报名时间", "日期"]
+
+        def rows(self, values):
+            return values
+
+    registered = datetime.datetime(2026, 12, 3, 9, 20, tzinfo=datetime.UTC)  # 17:20 in Shanghai
+    late = datetime.datetime(2026, 12, 3, 16, 30, tzinfo=datetime.UTC)  # 00:30 the next day there
+    content = Times().render([[registered, None], [late, None]])
+    sheet = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
+    assert sheet.to_python()[1:] == [
+        [datetime.datetime(2026, 12, 3, 17, 20), ""],
+        [datetime.datetime(2026, 12, 4, 0, 30), ""],
+    ]
+    book = Book()
+    book.table("名单", ["时间"], [[late]])
+    dated = CalamineWorkbook.from_filelike(io.BytesIO(book.close())).get_sheet_by_index(0)
+    assert dated.to_python()[1] == [datetime.date(2026, 12, 4)]
