@@ -4,6 +4,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 STAMP := $(VENV)/.installed
+# The demo runs with DEBUG off, as users meet it (friendly 404/403/500 pages in Chinese);
+# developers get Django's debug pages with `make serve DEBUG=1`.
+DEBUG ?= 0
 
 .PHONY: demo test bench lint format migrate serve clean messages
 
@@ -19,11 +22,11 @@ migrate: $(STAMP)
 ## make demo: install, migrate SQLite, load the demo data, serve on http://127.0.0.1:$(PORT)
 demo: migrate
 	$(PY) manage.py seed_demo --port $(PORT)
-	$(PY) manage.py serve --port $(PORT)
+	XBANK_DEBUG=$(DEBUG) $(PY) manage.py serve --port $(PORT)
 
 ## make serve: the web server and the background worker, without reloading the demo data
 serve: migrate
-	$(PY) manage.py serve --port $(PORT)
+	XBANK_DEBUG=$(DEBUG) $(PY) manage.py serve --port $(PORT)
 
 # Test-only peers (independent implementations the tests check against), pinned by the lockfile.
 # Without npm the tests that need them are skipped (and fail under XBANK_STRICT=1, as in CI).

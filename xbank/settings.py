@@ -1,7 +1,8 @@
 """XBank settings: one file, read from the environment through helpers that fail loudly.
 
 XBANK_ENV chooses the profile:
-- ``dev`` (default): DEBUG on, SQLite, demo keys that are UNSAFE FOR PRODUCTION.
+- ``dev`` (default): SQLite, demo keys that are UNSAFE FOR PRODUCTION; DEBUG on unless
+  ``XBANK_DEBUG=0`` (``make demo`` and ``make serve`` set it off; ``make serve DEBUG=1``).
 - ``production``: every secret must come from the environment; HTTPS hardening on.
 """
 
@@ -203,11 +204,14 @@ MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Outside production (``make demo`` runs with DEBUG off, so that users see the friendly error
+# pages) WhiteNoise serves the static files straight from the apps, without collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 # Uploads up to the 50 MB import limit stay in memory: above this size Django spools them to a
 # temporary file, which for a roster would put ID numbers on disk in clear (invariant 11) for the
 # length of the request. The import service encrypts from memory in 1 MiB chunks (one copy).

@@ -1,14 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
-from xbank.core.views import healthz
+from xbank.core.views import healthz, home
 
 admin.site.site_header = "书证融通平台 · 系统管理"
 admin.site.site_title = "XBank"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="accounts:workbench", permanent=False)),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("xbank.accounts.urls")),
     path("", include("xbank.learners.urls")),

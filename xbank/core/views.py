@@ -21,7 +21,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
@@ -34,6 +34,14 @@ T = TypeVar("T")
 
 
 @never_cache
+def home(request: HttpRequest) -> HttpResponse:
+    """``/``: the public front door (training, verification, the credit calculator, login) for a
+    visitor; a signed-in user goes straight to the workbench."""
+    if request.user.is_authenticated:
+        return redirect("accounts:workbench")
+    return render(request, "home.html")
+
+
 def healthz(request: HttpRequest) -> JsonResponse:
     """200 when the database answers; 503 otherwise (for load balancers and monitoring)."""
     try:
