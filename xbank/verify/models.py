@@ -5,11 +5,33 @@ import secrets
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Crockford's base32 (https://www.crockford.com/base32.html): digits and letters without I, L,
+# O and U, so that a code typed from paper can't confuse 1/I/L or 0/O, and case doesn't matter.
+CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 26  # 26 symbols x 5 bits = 130 random bits (at least 128: unguessable)
+# What people type for what they mean, read as Crockford says: O is 0, I and L are 1.
+_TYPED = str.maketrans("OIL", "011")
+
 
 def new_code() -> str:
-    """24 URL-safe characters from 144 random bits: unguessable, so the public page lists
-    nothing to someone walking codes, and short enough for a QR code and for typing."""
-    return secrets.token_urlsafe(18)
+    """26 Crockford base32 symbols from 130 random bits: unguessable, so the public page lists
+    nothing to someone walking codes; printed in groups of four (``display_code``)."""
+    n = secrets.randbits(5 * CODE_LENGTH)
+    return "".join(CROCKFORD[(n >> (5 * i)) & 31] for i in reversed(range(CODE_LENGTH)))
+
+
+def normalize_code(typed: str) -> str:
+    """A code as typed from paper (any case, spaces or hyphens between the groups, O for 0, I
+    or L for 1) in the stored form; a code issued before Crockford codes (mixed-case URL-safe
+    base64) can't be normalised, and is looked up as typed."""
+    return "".join(typed.split()).replace("-", "").upper().translate(_TYPED)
+
+
+def display_code(code: str) -> str:
+    """``7K3M-Q9XD-…``: a Crockford code in groups of four for print; an old code as it is."""
+    if len(code) != CODE_LENGTH or any(ch not in CROCKFORD for ch in code):
+        return code
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 class Credential(models.Model):
@@ -52,6 +74,10 @@ class Credential(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.title}"
+
+    @property
+    def code_display(self) -> str:
+        return display_code(self.code)
 
     @property
     def is_valid(self) -> bool:

@@ -8,7 +8,7 @@ from django_ratelimit.decorators import ratelimit
 
 from xbank.core.net import client_ip
 
-from .models import Credential
+from . import selectors
 
 RATE = "30/m"
 
@@ -19,7 +19,7 @@ def _client(group, request):
 
 @ratelimit(key=_client, rate=RATE, block=True)
 def verify_home(request):
-    code = (request.GET.get("code") or "").strip()
+    code = "".join((request.GET.get("code") or "").split())
     if code:
         return redirect("verify:detail", code=code)
     return render(request, "verify/home.html")
@@ -27,7 +27,7 @@ def verify_home(request):
 
 @ratelimit(key=_client, rate=RATE, block=True)
 def verify_detail(request, code: str):
-    credential = Credential.objects.filter(code=code).first()
+    credential = selectors.credential_for_code(code)
     status = 200 if credential else 404
     return render(
         request, "verify/detail.html", {"credential": credential, "code": code}, status=status

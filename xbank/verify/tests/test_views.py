@@ -32,7 +32,7 @@ def issue(**kw):
 def test_codes_are_long_and_random():
     a, b = issue(), issue()
     assert a.code != b.code
-    assert len(a.code) >= 22  # 144 bits in URL-safe base64
+    assert len(a.code) == 26  # 130 bits in Crockford base32 (test_codes.py)
 
 
 def test_a_valid_document_shows_what_was_issued_with_the_name_masked(client):
