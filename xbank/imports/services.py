@@ -16,13 +16,26 @@ the database; the user uploads a corrected file), and in any case after
 
 Small files run in the request; larger ones in a background task (``tasks.py``) that updates
 ``processed_rows`` for the progress bar; ``scheduling.py`` chooses, above both.
+
+A commit holds a lease (``lease_owner``, "host:pid", and ``lease_renewed_at``), renewed every
+few seconds while it reads the file, and holds the batch's row locked while it writes: on
+PostgreSQL a row lock, on SQLite the database's write lock. A process killed mid-commit loses
+both, its transaction is rolled back by the database, and ``batches_recover_interrupted``
+(``manage.py recover_imports``) then finds its lease expired and marks the batch 导入中断, which
+the user can confirm again (the same file, claimed anew) or cancel. A live commit whose lease
+looks old is never taken: its row is locked, and the recovery skips locked rows (PostgreSQL) or
+waits for the lock (SQLite), after which the batch is no longer 导入中. A commit that lost its
+lease (recovered while it was stalled) finds so in its transaction and writes nothing.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import pickle
+import socket
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import BinaryIO
@@ -30,7 +43,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 
 from xbank.accounts.scoping import scope_for
@@ -61,10 +74,28 @@ ERR_FILE_PURGED = (
     "上传的文件已于 {when} 删除（导入文件只保留到批次结束，最多 {days} 天），请重新上传"
 )
 ERR_NOT_CANCELLABLE = "该批次的状态是「{status}」，不能取消"
+MSG_INTERRUPTED = "导入中断，未写入任何数据；可以再次确认导入同一文件，或取消"
+LEASE_RENEW_SECONDS = 5  # at most one heartbeat write per this many seconds
 MAX_STORED_ISSUES = 1000
 SNAPSHOT_VERSION = "2"
 
 Status = ImportBatch.Status
+# A batch the user can confirm: waiting for confirmation, or interrupted (retry).
+CONFIRMABLE = (Status.READY, Status.INTERRUPTED)
+
+
+class LeaseExpired(Exception):
+    """The process running a commit stopped renewing its lease (recorded on the background
+    task it ran, by ``tasks.recover_interrupted``)."""
+
+
+class LeaseLost(Exception):
+    """This process's commit was recovered (导入中断) by the time it began to write."""
+
+
+def worker_id() -> str:
+    """This process, as a lease names it: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass
@@ -192,11 +223,11 @@ def batch_validate(*, batch: ImportBatch) -> ImportBatch:
 def batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
     """Check again and write every row in one transaction, or nothing.
 
-    Accepts a batch waiting for confirmation (待确认导入) or one not yet validated (the command
-    line commits in one pass). The claim is a conditional update, so two clicks on 确认导入 run
-    the import once."""
+    Accepts a batch waiting for confirmation (待确认导入) or interrupted (导入中断), or one not
+    yet validated (the command line commits in one pass). The claim is a conditional update, so
+    two clicks on 确认导入 run the import once."""
     _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
-    _claim(batch, (Status.READY, Status.VALIDATING))
+    _claim(batch, (*CONFIRMABLE, Status.VALIDATING))
     return batch_commit_run(actor=actor, batch=batch)
 
 
@@ -204,6 +235,7 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
     """Run a commit already claimed (导入中) by ``batch_commit`` or ``batch_commit_claim``."""
     if batch.status != Status.COMMITTING:
         raise ValidationError(ERR_NOT_READY.format(status=batch.get_status_display()))
+    _lease_take(batch)
     spec = pipeline.spec_for(batch.kind)
     ctx = _context(actor=actor, institution=batch.institution, batch=batch)
     try:
@@ -216,6 +248,7 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
             _purge_files(batch)
             return batch
         with transaction.atomic():
+            _lease_lock(batch)  # held until the writes are committed or rolled back
             plan = spec.check(table, ctx)
             _record(batch, ctx.report, table, plan)
             if ctx.report.errors:
@@ -244,6 +277,10 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
                     },
                 )
             batch.save()
+    except LeaseLost:
+        logger.warning("Import batch %s was recovered before its commit began", batch.pk)
+        batch.refresh_from_db()
+        return batch
     except DatabaseError as exc:  # a constraint met by a concurrent writer: all rolled back
         logger.warning("Committing import batch %s failed: %s", batch.pk, exc)
         return _fail(batch, exc)
@@ -255,19 +292,19 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
 
 
 def batch_commit_claim(*, actor, batch: ImportBatch) -> ImportBatch:
-    """确认导入: claim a batch waiting for confirmation (导入中), for ``batch_commit_run`` to run
-    now or in the background (``scheduling.batch_commit_schedule``). The claim is a conditional
-    update, so two clicks run the import once."""
+    """确认导入: claim a batch waiting for confirmation or interrupted (导入中), for
+    ``batch_commit_run`` to run now or in the background (``scheduling.batch_commit_schedule``).
+    The claim is a conditional update, so two clicks run the import once."""
     _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
-    _claim(batch, (Status.READY,))
+    _claim(batch, CONFIRMABLE)
     return batch
 
 
 def batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
-    """取消: a batch waiting for confirmation is dropped, and its file with it."""
+    """取消: a batch waiting for confirmation, or interrupted, is dropped, and its file with it."""
     _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
     with transaction.atomic():
-        cancelled = ImportBatch.objects.filter(pk=batch.pk, status=Status.READY).update(
+        cancelled = ImportBatch.objects.filter(pk=batch.pk, status__in=CONFIRMABLE).update(
             status=Status.CANCELLED, message=MSG_CANCELLED
         )
         if not cancelled:
@@ -306,10 +343,10 @@ def batches_purge_expired(*, now=None) -> int:
         running = batch.status in (Status.VALIDATING, Status.COMMITTING)
         if running and batch.created_at >= dead:
             continue  # a commit confirmed on the last day may be running now
-        if running or batch.status == Status.READY:
+        if running or batch.status in CONFIRMABLE:
             # Conditional, like the commit's claim: a click on 确认导入 at this very moment
             # wins, and this batch waits for tomorrow's run.
-            ended = Status.CANCELLED if batch.status == Status.READY else Status.FAILED
+            ended = Status.CANCELLED if batch.status in CONFIRMABLE else Status.FAILED
             message = MSG_EXPIRED.format(days=days)
             if not ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
                 status=ended, message=message
@@ -322,14 +359,81 @@ def batches_purge_expired(*, now=None) -> int:
     return count
 
 
+def batches_recover_interrupted(*, now=None) -> list[ImportBatch]:
+    """Mark 导入中断 every commit whose lease expired (its process was killed or its machine
+    went down), so that the user can confirm it again or cancel it; returns those batches.
+
+    Its transaction died with its process, so nothing of it was written. A live commit is never
+    taken, however old its lease: it holds its batch's row locked while it writes, and a locked
+    row is skipped (PostgreSQL) or waited for (SQLite, whose writers take turns) until the
+    commit has ended and the batch is no longer 导入中. A batch queued but not yet started has
+    no lease and is left to its worker."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.XBANK_IMPORT_LEASE_SECONDS)
+    expired = ImportBatch.objects.filter(status=Status.COMMITTING, lease_renewed_at__lt=cutoff)
+    recovered = []
+    for pk in list(expired.values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                batch = expired.select_for_update(skip_locked=True).filter(pk=pk).first()
+                if batch is None:  # ended meanwhile, or its commit is writing right now
+                    continue
+                batch.status, batch.message, batch.processed_rows = (
+                    Status.INTERRUPTED,
+                    MSG_INTERRUPTED,
+                    0,
+                )
+                batch.save(update_fields=["status", "message", "processed_rows"])
+                audit.log(
+                    SYSTEM,
+                    "imports.batch.interrupted",
+                    batch,
+                    data={
+                        "kind": batch.kind,
+                        "file_name": batch.file_name,
+                        "worker": batch.lease_owner,
+                        "lease_renewed_at": batch.lease_renewed_at.isoformat(),
+                    },
+                )
+        except OperationalError:  # SQLite: still locked by a live commit after the busy timeout
+            logger.info("Import batch %s is still being written; not recovered", pk)
+            continue
+        recovered.append(batch)
+    return recovered
+
+
 # --- Helpers ------------------------------------------------------------------------------------
+
+
+def _lease_take(batch: ImportBatch) -> None:
+    """Hold the lease of a claimed batch (导入中) as this process."""
+    owner, now = worker_id(), timezone.now()
+    taken = ImportBatch.objects.filter(pk=batch.pk, status=Status.COMMITTING).update(
+        lease_owner=owner, lease_renewed_at=now
+    )
+    if not taken:  # recovered, or cancelled by the retention purge, before it started
+        batch.refresh_from_db(fields=["status"])
+        raise ValidationError(ERR_NOT_READY.format(status=batch.get_status_display()))
+    batch.lease_owner, batch.lease_renewed_at = owner, now
+
+
+def _lease_lock(batch: ImportBatch) -> None:
+    """Renew the lease inside the commit's transaction, which locks the batch's row until the
+    writes are committed (a live commit is never recovered), and make sure it is still ours."""
+    now = timezone.now()
+    held = ImportBatch.objects.filter(
+        pk=batch.pk, status=Status.COMMITTING, lease_owner=batch.lease_owner
+    ).update(lease_renewed_at=now)
+    if not held:
+        raise LeaseLost
+    batch.lease_renewed_at = now
 
 
 def _claim(batch: ImportBatch, from_states: tuple[str, ...]) -> None:
     claimed = (
         ImportBatch.objects.filter(pk=batch.pk, status__in=from_states)
         .exclude(file="")
-        .update(status=Status.COMMITTING, processed_rows=0)
+        .update(status=Status.COMMITTING, processed_rows=0, lease_owner="", lease_renewed_at=None)
     )
     if not claimed:
         batch.refresh_from_db(fields=["status", "file", "file_purged_at"])
@@ -340,6 +444,7 @@ def _claim(batch: ImportBatch, from_states: tuple[str, ...]) -> None:
         )
     batch.status = Status.COMMITTING
     batch.processed_rows = 0
+    batch.lease_owner, batch.lease_renewed_at = "", None  # the process that runs it takes it
 
 
 def _counts(plan: pipeline.Plan) -> dict:
@@ -373,8 +478,17 @@ def _fail(batch: ImportBatch, exc: Exception) -> ImportBatch:
 
 
 def _progress(batch: ImportBatch):
+    """Record the rows read so far; a commit renews its lease with them, at most every
+    ``LEASE_RENEW_SECONDS`` (reading a large file takes a while, outside the transaction)."""
+    last_renewal = time.monotonic()
+
     def update(done: int, total: int) -> None:
-        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done, total_rows=total)
+        nonlocal last_renewal
+        fields: dict = {"processed_rows": done, "total_rows": total}
+        if batch.lease_owner and time.monotonic() - last_renewal >= LEASE_RENEW_SECONDS:
+            fields["lease_renewed_at"] = batch.lease_renewed_at = timezone.now()
+            last_renewal = time.monotonic()
+        ImportBatch.objects.filter(pk=batch.pk).update(**fields)
 
     return update
 
