@@ -232,6 +232,13 @@ XBANK_IMPORT_INLINE_MAX_BYTES = int(env_str("XBANK_IMPORT_INLINE_MAX_BYTES", str
 XBANK_IMPORT_RETENTION_DAYS = int(env_str("XBANK_IMPORT_RETENTION_DAYS", "7"))
 if XBANK_IMPORT_RETENTION_DAYS < 1:
     raise ImproperlyConfigured("XBANK_IMPORT_RETENTION_DAYS must be at least 1")
+# A commit whose process has not renewed its lease for this many seconds is taken for dead
+# (killed, machine down) and marked 导入中断 by `manage.py recover_imports` (and by the task
+# `manage.py serve` enqueues every XBANK_IMPORT_LEASE_SECONDS). Its process renews the lease
+# every few seconds, and holds the batch's row locked while it writes.
+XBANK_IMPORT_LEASE_SECONDS = int(env_str("XBANK_IMPORT_LEASE_SECONDS", "120"))
+if XBANK_IMPORT_LEASE_SECONDS < 10:
+    raise ImproperlyConfigured("XBANK_IMPORT_LEASE_SECONDS must be at least 10")
 
 # --- Full-ID exports ----------------------------------------------------------------------------
 # An export of learners with full document numbers (完整证件号导出) is POST-only, needs a reason,

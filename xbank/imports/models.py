@@ -27,6 +27,9 @@ class ImportBatch(models.Model):
         INVALID = "invalid", _("有错误")
         READY = "ready", _("待确认导入")
         COMMITTING = "committing", _("导入中")
+        # The process running the commit stopped renewing its lease (killed, machine down);
+        # its transaction was rolled back, so nothing was written: retry or cancel.
+        INTERRUPTED = "interrupted", _("导入中断")
         COMMITTED = "committed", _("已导入")
         UNCHANGED = "unchanged", _("无变化")
         FAILED = "failed", _("失败")
@@ -57,6 +60,11 @@ class ImportBatch(models.Model):
     error_count = models.PositiveIntegerField(_("错误数"), default=0)
     warning_count = models.PositiveIntegerField(_("提示数"), default=0)
     message = models.TextField(_("说明"), blank=True)
+    # The lease of the process running the commit: who ("host:pid") and when it last said it
+    # was alive. A lease older than XBANK_IMPORT_LEASE_SECONDS marks a dead worker
+    # (services.batches_recover_interrupted).
+    lease_owner = models.CharField(_("执行进程"), max_length=255, blank=True)
+    lease_renewed_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("上传人"),

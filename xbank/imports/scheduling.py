@@ -10,6 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
+from xbank.core.actors import Actor
+
 from . import services, tasks
 from .models import ImportBatch
 
@@ -22,7 +24,7 @@ def batch_validate_schedule(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def batch_commit_schedule(*, actor, batch: ImportBatch) -> ImportBatch:
+def batch_commit_schedule(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     """确认导入: claim the batch, then commit now if the file is small, else in the background."""
     services.batch_commit_claim(actor=actor, batch=batch)
     if batch.file.size < settings.XBANK_IMPORT_INLINE_MAX_BYTES:

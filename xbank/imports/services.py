@@ -16,27 +16,43 @@ the database; the user uploads a corrected file), and in any case after
 
 Small files run in the request; larger ones in a background task (``tasks.py``) that updates
 ``processed_rows`` for the progress bar; ``scheduling.py`` chooses, above both.
+
+A commit holds a lease (``lease_owner``, "host:pid", and ``lease_renewed_at``), renewed every
+few seconds while it reads the file, and holds the batch's row locked while it writes: on
+PostgreSQL a row lock, on SQLite the database's write lock. A process killed mid-commit loses
+both, its transaction is rolled back by the database, and ``batches_recover_interrupted``
+(``manage.py recover_imports``) then finds its lease expired and marks the batch 导入中断, which
+the user can confirm again (the same file, claimed anew) or cancel. A live commit whose lease
+looks old is never taken: its row is locked, and the recovery skips locked rows (PostgreSQL) or
+waits for the lock (SQLite), after which the batch is no longer 导入中. A commit that lost its
+lease (recovered while it was stalled) finds so in its transaction and writes nothing.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import os
 import pickle
+import socket
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
-from typing import BinaryIO
+from datetime import datetime, timedelta
+from typing import Any, BinaryIO, TypeVar, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.utils import timezone
 
+from xbank.accounts.models import User
 from xbank.accounts.scoping import scope_for
 from xbank.audit import services as audit
 from xbank.core import filecrypt
-from xbank.core.actors import SYSTEM, is_system
+from xbank.core.actors import SYSTEM, Actor, is_system
+from xbank.orgs.models import Institution
 
 from . import pipeline
 from .models import ImportBatch
@@ -61,33 +77,47 @@ ERR_FILE_PURGED = (
     "上传的文件已于 {when} 删除（导入文件只保留到批次结束，最多 {days} 天），请重新上传"
 )
 ERR_NOT_CANCELLABLE = "该批次的状态是「{status}」，不能取消"
+MSG_INTERRUPTED = "导入中断，未写入任何数据；可以再次确认导入同一文件，或取消"
+LEASE_RENEW_SECONDS = 5  # at most one heartbeat write per this many seconds
 MAX_STORED_ISSUES = 1000
 SNAPSHOT_VERSION = "2"
 
 Status = ImportBatch.Status
+# A batch the user can confirm: waiting for confirmation, or interrupted (retry).
+CONFIRMABLE = (Status.READY, Status.INTERRUPTED)
+
+
+class LeaseExpired(Exception):
+    """The process running a commit stopped renewing its lease (recorded on the background
+    task it ran, by ``tasks.recover_interrupted``)."""
+
+
+class LeaseLost(Exception):
+    """This process's commit was recovered (导入中断) by the time it began to write."""
+
+
+def worker_id() -> str:
+    """This process, as a lease names it: "host:pid"."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 @dataclass
 class CheckResult:
     """The outcome of checking a file without a batch (``file_check``, the --dry-run)."""
 
-    errors: list[dict] = field(default_factory=list)
-    warnings: list[dict] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     rows: int = 0
     created: int = 0
     updated: int = 0
     unchanged: int = 0
 
 
-def _actor(actor):
-    """The person importing, or ``SYSTEM`` (the command line without ``--user``, a batch
-    uploaded by no one). ``None`` is still read as the system until every caller passes
-    ``SYSTEM`` (phase 2 of the access clean-up)."""
-    return SYSTEM if actor is None else actor
-
-
-def _context(*, actor, institution, batch=None) -> pipeline.Context:
-    actor = _actor(actor)
+def _context(
+    *, actor: Actor, institution: Institution, batch: ImportBatch | None = None
+) -> pipeline.Context:
+    """``actor`` is the person importing, or ``SYSTEM`` (the command line without ``--user``,
+    a background task for a batch uploaded by no one)."""
     if is_system(actor):  # unrestricted; the specs still read ``None`` as the system
         return pipeline.Context(
             institution=institution, actor=None, report=pipeline.Report(), batch=batch
@@ -101,12 +131,11 @@ def _context(*, actor, institution, batch=None) -> pipeline.Context:
     )
 
 
-def _check_access(*, actor, kind: str, institution) -> pipeline.ImportSpec:
+def _check_access(*, actor: Actor, kind: str, institution: Institution) -> pipeline.ImportSpec:
     """The kind exists, and a person importing may import it into this institution (the kind's
     ``ImportSpec.roles``); the system may import anything."""
     if kind not in pipeline.kinds():
         raise ValidationError(ERR_KIND.format(kind=kind), code="kind")
-    actor = _actor(actor)
     if not is_system(actor) and not (
         import_institutions(actor, kind).filter(pk=institution.pk).exists()
     ):
@@ -114,7 +143,9 @@ def _check_access(*, actor, kind: str, institution) -> pipeline.ImportSpec:
     return pipeline.spec_for(kind)
 
 
-def file_check(*, actor, kind: str, institution, file_name: str, content: bytes) -> CheckResult:
+def file_check(
+    *, actor: Actor, kind: str, institution: Institution, file_name: str, content: bytes
+) -> CheckResult:
     """Validate a file as an import would, writing nothing at all (not even a batch)."""
     spec = _check_access(actor=actor, kind=kind, institution=institution)
     ctx = _context(actor=actor, institution=institution)
@@ -134,7 +165,12 @@ def file_check(*, actor, kind: str, institution, file_name: str, content: bytes)
 
 
 def batch_create(
-    *, actor, kind: str, institution, file_name: str, content: bytes | BinaryIO
+    *,
+    actor: Actor,
+    kind: str,
+    institution: Institution,
+    file_name: str,
+    content: bytes | BinaryIO,
 ) -> ImportBatch:
     """Store an uploaded file, encrypted, as a new batch (校验中); nothing is read or written yet.
 
@@ -147,10 +183,10 @@ def batch_create(
         kind=kind,
         institution=institution,
         file_name=file_name[-255:],
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor if isinstance(actor, User) else None,
     )
     with filecrypt.spooled_ciphertext() as sealed:
-        encryptor = filecrypt.encrypt_stream(source, sealed)
+        encryptor = filecrypt.encrypt_stream(source, cast(BinaryIO, sealed))
         sealed.seek(0)
         batch.file_sha256 = encryptor.sha256.hexdigest()  # of the file as uploaded
         batch.file.save(f"{batch.code}{file_suffix(file_name)}.enc", File(sealed), save=False)
@@ -164,7 +200,8 @@ def batch_validate(*, batch: ImportBatch) -> ImportBatch:
     batch.processed_rows = 0
     batch.save(update_fields=["status", "processed_rows"])
     spec = pipeline.spec_for(batch.kind)
-    actor = batch.created_by or SYSTEM  # a batch uploaded by no one was stored by the system
+    # A batch uploaded by no one was stored by the system.
+    actor: Actor = batch.created_by or SYSTEM
     ctx = _context(actor=actor, institution=batch.institution, batch=batch)
     try:
         table = _load(batch, spec, ctx.report, use_snapshot=False)
@@ -176,10 +213,10 @@ def batch_validate(*, batch: ImportBatch) -> ImportBatch:
     if ctx.report.errors:
         batch.status = Status.INVALID
         batch.message = MSG_INVALID.format(count=batch.error_count)
-    elif plan.has_changes:
+    elif (plan := _present(plan)).has_changes:
         batch.status = Status.READY
         batch.message = _with_note(MSG_READY.format(**_counts(plan)), plan)
-        _save_snapshot(batch, table, ctx.report.warnings)
+        _save_snapshot(batch, _present(table), ctx.report.warnings)
     else:
         batch.status = Status.UNCHANGED
         batch.message = MSG_UNCHANGED
@@ -189,21 +226,22 @@ def batch_validate(*, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def batch_commit(*, actor, batch: ImportBatch) -> ImportBatch:
+def batch_commit(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     """Check again and write every row in one transaction, or nothing.
 
-    Accepts a batch waiting for confirmation (待确认导入) or one not yet validated (the command
-    line commits in one pass). The claim is a conditional update, so two clicks on 确认导入 run
-    the import once."""
+    Accepts a batch waiting for confirmation (待确认导入) or interrupted (导入中断), or one not
+    yet validated (the command line commits in one pass). The claim is a conditional update, so
+    two clicks on 确认导入 run the import once."""
     _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
-    _claim(batch, (Status.READY, Status.VALIDATING))
+    _claim(batch, (*CONFIRMABLE, Status.VALIDATING))
     return batch_commit_run(actor=actor, batch=batch)
 
 
-def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
+def batch_commit_run(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     """Run a commit already claimed (导入中) by ``batch_commit`` or ``batch_commit_claim``."""
     if batch.status != Status.COMMITTING:
         raise ValidationError(ERR_NOT_READY.format(status=batch.get_status_display()))
+    _lease_take(batch)
     spec = pipeline.spec_for(batch.kind)
     ctx = _context(actor=actor, institution=batch.institution, batch=batch)
     try:
@@ -216,6 +254,7 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
             _purge_files(batch)
             return batch
         with transaction.atomic():
+            _lease_lock(batch)  # held until the writes are committed or rolled back
             plan = spec.check(table, ctx)
             _record(batch, ctx.report, table, plan)
             if ctx.report.errors:
@@ -230,7 +269,7 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
                 batch.committed_at = timezone.now()
                 batch.message = _with_note(MSG_COMMITTED.format(**_counts(plan)), plan)
                 audit.log(
-                    _actor(actor),
+                    actor,
                     "imports.batch.committed",
                     batch,
                     data={
@@ -244,6 +283,10 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
                     },
                 )
             batch.save()
+    except LeaseLost:
+        logger.warning("Import batch %s was recovered before its commit began", batch.pk)
+        batch.refresh_from_db()
+        return batch
     except DatabaseError as exc:  # a constraint met by a concurrent writer: all rolled back
         logger.warning("Committing import batch %s failed: %s", batch.pk, exc)
         return _fail(batch, exc)
@@ -254,20 +297,20 @@ def batch_commit_run(*, actor, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def batch_commit_claim(*, actor, batch: ImportBatch) -> ImportBatch:
-    """确认导入: claim a batch waiting for confirmation (导入中), for ``batch_commit_run`` to run
-    now or in the background (``scheduling.batch_commit_schedule``). The claim is a conditional
-    update, so two clicks run the import once."""
+def batch_commit_claim(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """确认导入: claim a batch waiting for confirmation or interrupted (导入中), for
+    ``batch_commit_run`` to run now or in the background (``scheduling.batch_commit_schedule``).
+    The claim is a conditional update, so two clicks run the import once."""
     _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
-    _claim(batch, (Status.READY,))
+    _claim(batch, CONFIRMABLE)
     return batch
 
 
-def batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
-    """取消: a batch waiting for confirmation is dropped, and its file with it."""
+def batch_cancel(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """取消: a batch waiting for confirmation, or interrupted, is dropped, and its file with it."""
     _check_access(actor=actor, kind=batch.kind, institution=batch.institution)
     with transaction.atomic():
-        cancelled = ImportBatch.objects.filter(pk=batch.pk, status=Status.READY).update(
+        cancelled = ImportBatch.objects.filter(pk=batch.pk, status__in=CONFIRMABLE).update(
             status=Status.CANCELLED, message=MSG_CANCELLED
         )
         if not cancelled:
@@ -277,7 +320,7 @@ def batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
             )
         batch.status, batch.message = Status.CANCELLED, MSG_CANCELLED
         audit.log(
-            _actor(actor),
+            actor,
             "imports.batch.cancelled",
             batch,
             data={
@@ -290,7 +333,7 @@ def batch_cancel(*, actor, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def batches_purge_expired(*, now=None) -> int:
+def batches_purge_expired(*, now: datetime | None = None) -> int:
     """Delete the files of batches older than ``XBANK_IMPORT_RETENTION_DAYS``, whatever their
     state, and any file left under ``imports/`` that no batch refers to (a crash between
     writing and saving, or a snapshot of a deleted batch). A batch still waiting for
@@ -306,10 +349,10 @@ def batches_purge_expired(*, now=None) -> int:
         running = batch.status in (Status.VALIDATING, Status.COMMITTING)
         if running and batch.created_at >= dead:
             continue  # a commit confirmed on the last day may be running now
-        if running or batch.status == Status.READY:
+        if running or batch.status in CONFIRMABLE:
             # Conditional, like the commit's claim: a click on 确认导入 at this very moment
             # wins, and this batch waits for tomorrow's run.
-            ended = Status.CANCELLED if batch.status == Status.READY else Status.FAILED
+            ended = Status.CANCELLED if batch.status in CONFIRMABLE else Status.FAILED
             message = MSG_EXPIRED.format(days=days)
             if not ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
                 status=ended, message=message
@@ -322,14 +365,83 @@ def batches_purge_expired(*, now=None) -> int:
     return count
 
 
+def batches_recover_interrupted(*, now: datetime | None = None) -> list[ImportBatch]:
+    """Mark 导入中断 every commit whose lease expired (its process was killed or its machine
+    went down), so that the user can confirm it again or cancel it; returns those batches.
+
+    Its transaction died with its process, so nothing of it was written. A live commit is never
+    taken, however old its lease: it holds its batch's row locked while it writes, and a locked
+    row is skipped (PostgreSQL) or waited for (SQLite, whose writers take turns) until the
+    commit has ended and the batch is no longer 导入中. A batch queued but not yet started has
+    no lease and is left to its worker."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.XBANK_IMPORT_LEASE_SECONDS)
+    expired = ImportBatch.objects.filter(status=Status.COMMITTING, lease_renewed_at__lt=cutoff)
+    recovered = []
+    for pk in list(expired.values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                batch = expired.select_for_update(skip_locked=True).filter(pk=pk).first()
+                if batch is None:  # ended meanwhile, or its commit is writing right now
+                    continue
+                batch.status, batch.message, batch.processed_rows = (
+                    Status.INTERRUPTED,
+                    MSG_INTERRUPTED,
+                    0,
+                )
+                batch.save(update_fields=["status", "message", "processed_rows"])
+                audit.log(
+                    SYSTEM,
+                    "imports.batch.interrupted",
+                    batch,
+                    data={
+                        "kind": batch.kind,
+                        "file_name": batch.file_name,
+                        "worker": batch.lease_owner,
+                        "lease_renewed_at": (
+                            batch.lease_renewed_at.isoformat() if batch.lease_renewed_at else ""
+                        ),
+                    },
+                )
+        except OperationalError:  # SQLite: still locked by a live commit after the busy timeout
+            logger.info("Import batch %s is still being written; not recovered", pk)
+            continue
+        recovered.append(batch)
+    return recovered
+
+
 # --- Helpers ------------------------------------------------------------------------------------
+
+
+def _lease_take(batch: ImportBatch) -> None:
+    """Hold the lease of a claimed batch (导入中) as this process."""
+    owner, now = worker_id(), timezone.now()
+    taken = ImportBatch.objects.filter(pk=batch.pk, status=Status.COMMITTING).update(
+        lease_owner=owner, lease_renewed_at=now
+    )
+    if not taken:  # recovered, or cancelled by the retention purge, before it started
+        batch.refresh_from_db(fields=["status"])
+        raise ValidationError(ERR_NOT_READY.format(status=batch.get_status_display()))
+    batch.lease_owner, batch.lease_renewed_at = owner, now
+
+
+def _lease_lock(batch: ImportBatch) -> None:
+    """Renew the lease inside the commit's transaction, which locks the batch's row until the
+    writes are committed (a live commit is never recovered), and make sure it is still ours."""
+    now = timezone.now()
+    held = ImportBatch.objects.filter(
+        pk=batch.pk, status=Status.COMMITTING, lease_owner=batch.lease_owner
+    ).update(lease_renewed_at=now)
+    if not held:
+        raise LeaseLost
+    batch.lease_renewed_at = now
 
 
 def _claim(batch: ImportBatch, from_states: tuple[str, ...]) -> None:
     claimed = (
         ImportBatch.objects.filter(pk=batch.pk, status__in=from_states)
         .exclude(file="")
-        .update(status=Status.COMMITTING, processed_rows=0)
+        .update(status=Status.COMMITTING, processed_rows=0, lease_owner="", lease_renewed_at=None)
     )
     if not claimed:
         batch.refresh_from_db(fields=["status", "file", "file_purged_at"])
@@ -340,9 +452,19 @@ def _claim(batch: ImportBatch, from_states: tuple[str, ...]) -> None:
         )
     batch.status = Status.COMMITTING
     batch.processed_rows = 0
+    batch.lease_owner, batch.lease_renewed_at = "", None  # the process that runs it takes it
 
 
-def _counts(plan: pipeline.Plan) -> dict:
+T = TypeVar("T")
+
+
+def _present(value: T | None) -> T:
+    """A table or plan that exists: a file that could not be read reported an error."""
+    assert value is not None
+    return value
+
+
+def _counts(plan: pipeline.Plan) -> dict[str, int]:
     return {"created": plan.created, "updated": plan.updated, "unchanged": plan.unchanged}
 
 
@@ -351,7 +473,12 @@ def _with_note(message: str, plan: pipeline.Plan) -> str:
     return f"{message}（{note}）" if note else message
 
 
-def _record(batch, report: pipeline.Report, table, plan) -> None:
+def _record(
+    batch: ImportBatch,
+    report: pipeline.Report,
+    table: pipeline.Table | None,
+    plan: pipeline.Plan | None,
+) -> None:
     errors, warnings = report.sorted_errors(), report.sorted_warnings()
     batch.errors = errors[:MAX_STORED_ISSUES]
     batch.warnings = warnings[:MAX_STORED_ISSUES]
@@ -372,14 +499,29 @@ def _fail(batch: ImportBatch, exc: Exception) -> ImportBatch:
     return batch
 
 
-def _progress(batch: ImportBatch):
+def _progress(batch: ImportBatch) -> Callable[[int, int], None]:
+    """Record the rows read so far; a commit renews its lease with them, at most every
+    ``LEASE_RENEW_SECONDS`` (reading a large file takes a while, outside the transaction)."""
+    last_renewal = time.monotonic()
+
     def update(done: int, total: int) -> None:
-        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done, total_rows=total)
+        nonlocal last_renewal
+        fields: dict[str, Any] = {"processed_rows": done, "total_rows": total}
+        if batch.lease_owner and time.monotonic() - last_renewal >= LEASE_RENEW_SECONDS:
+            fields["lease_renewed_at"] = batch.lease_renewed_at = timezone.now()
+            last_renewal = time.monotonic()
+        ImportBatch.objects.filter(pk=batch.pk).update(**fields)
 
     return update
 
 
-def _load(batch, spec, report, *, use_snapshot: bool):
+def _load(
+    batch: ImportBatch,
+    spec: pipeline.ImportSpec,
+    report: pipeline.Report,
+    *,
+    use_snapshot: bool,
+) -> pipeline.Table | None:
     if use_snapshot:
         kept = _read_snapshot(batch)
         if kept is not None:
@@ -408,7 +550,7 @@ def _check_file_kept(batch: ImportBatch) -> None:
         )
 
 
-def _purge_files(batch: ImportBatch, *, now=None) -> None:
+def _purge_files(batch: ImportBatch, *, now: datetime | None = None) -> None:
     """Delete the uploaded file and its snapshot; the batch keeps its counts and messages."""
     if not batch.file:
         return
@@ -424,11 +566,11 @@ def _purge_files(batch: ImportBatch, *, now=None) -> None:
     ImportBatch.objects.filter(pk=batch.pk).update(file="", file_purged_at=batch.file_purged_at)
 
 
-def _purge_orphans(cutoff) -> None:
+def _purge_orphans(cutoff: datetime) -> None:
     storage = ImportBatch._meta.get_field("file").storage
     kept = set(ImportBatch.objects.exclude(file="").values_list("file", flat=True))
 
-    def walk(folder: str):
+    def walk(folder: str) -> Iterator[str]:
         try:
             folders, files = storage.listdir(folder)
         except FileNotFoundError:
@@ -459,18 +601,20 @@ def _snapshot_key(batch: ImportBatch) -> str:
     return f"{SNAPSHOT_VERSION}:{batch.kind}:{batch.file_sha256}:{timezone.localdate()}"
 
 
-def _save_snapshot(batch: ImportBatch, table, warnings: list[dict]) -> None:
+def _save_snapshot(
+    batch: ImportBatch, table: pipeline.Table, warnings: list[dict[str, Any]]
+) -> None:
     storage = batch.file.storage
     name = _snapshot_name(batch)
     storage.delete(name)
     with filecrypt.spooled_ciphertext() as sealed:
-        with filecrypt.EncryptingWriter(sealed) as writer:
+        with filecrypt.EncryptingWriter(cast(BinaryIO, sealed)) as writer:
             pickle.dump((_snapshot_key(batch), table, warnings), writer, protocol=5)
         sealed.seek(0)
         storage.save(name, File(sealed))
 
 
-def _read_snapshot(batch: ImportBatch):
+def _read_snapshot(batch: ImportBatch) -> tuple[pipeline.Table, list[dict[str, Any]]] | None:
     storage = batch.file.storage
     name = _snapshot_name(batch)
     try:

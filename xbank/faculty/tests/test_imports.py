@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 from xbank.accounts.models import Role, RoleAssignment
 from xbank.accounts.tests.factories import user_with_role
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.faculty.imports import ERR_ROLE, ERR_UNKNOWN_MAJOR, ERR_UNKNOWN_USER
 from xbank.faculty.models import Teacher
 from xbank.faculty.services import ERR_EMPLOYER_REQUIRED, ERR_MAJOR_SCHOOL
@@ -41,7 +42,7 @@ def rows(fw):
 
 
 def commit(batch):
-    return import_services.batch_commit(actor=None, batch=batch)
+    return import_services.batch_commit(actor=SYSTEM, batch=batch)
 
 
 def by_staff_no(institution):
@@ -115,7 +116,7 @@ def test_every_bad_row_is_reported_with_row_and_column_and_nothing_is_written(fw
     ]
     # Committing in one pass, as the command line does, writes nothing either.
     one_pass = import_services.batch_create(
-        actor=None, kind="teachers", institution=a, file_name="x.xlsx", content=xlsx(HEADER, bad)
+        actor=SYSTEM, kind="teachers", institution=a, file_name="x.xlsx", content=xlsx(HEADER, bad)
     )
     assert commit(one_pass).status == ImportBatch.Status.INVALID
     assert not Teacher.objects.filter(institution=a, staff_no__startswith="T2019").exists()

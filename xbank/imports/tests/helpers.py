@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import xlsxwriter
 from faker import Faker
 
+from xbank.core.actors import SYSTEM
 from xbank.core.testing import make_id_number
 from xbank.imports import pipeline, services
 from xbank.imports.models import ImportBatch
@@ -100,7 +101,7 @@ def csv_bytes(header: Sequence[str], rows: Sequence[Sequence], *, encoding: str)
 
 
 def upload(
-    kind: str, content: bytes, *, institution, actor=None, file_name: str = "名单.xlsx"
+    kind: str, content: bytes, *, institution, actor=SYSTEM, file_name: str = "名单.xlsx"
 ) -> ImportBatch:
     """Create and validate a batch as the upload page does (inline)."""
     batch = services.batch_create(

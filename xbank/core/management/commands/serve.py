@@ -2,10 +2,12 @@
 
 Imports of large files run as background tasks (django-tasks' database backend), so a demo with
 ``runserver`` alone would leave them queued forever. This command runs ``db_worker`` as a child
-process next to ``runserver`` and stops both when either ends, on Ctrl-C or on SIGTERM.
+process next to ``runserver``; a worker that dies (killed, out of memory) is started again, a
+web server that ends stops both, as do Ctrl-C and SIGTERM.
 Nothing else schedules recurring work, so it also enqueues the tasks that apps declare as daily
 (``daily_tasks`` on their ``AppConfig``, dotted paths: the purge of expired import files) at
-start and every day after; core names no domain app.
+start and every day after, and those they declare as periodic (``periodic_tasks``: the recovery
+of imports whose worker died) every ``PERIODIC`` seconds; core names no domain app.
 Production runs gunicorn and ``db_worker`` as two services instead (docs/operations.md).
 """
 
@@ -25,6 +27,9 @@ from django.utils.module_loading import import_string
 
 STOP_TIMEOUT = 10  # seconds a child gets to finish after SIGTERM before it is killed
 DAILY = 24 * 3600  # seconds between two enqueued runs of the daily tasks
+PERIODIC = 60  # seconds between two enqueued runs of the periodic tasks
+RESTART_DELAYS = (1, 2, 5, 10, 30)  # seconds before restarting a worker that died, again and again
+STABLE = 60  # seconds a worker must have run for its next death to count as the first
 
 
 class Command(BaseCommand):
@@ -59,11 +64,30 @@ class Command(BaseCommand):
             self.stdout.write(f"后台任务进程已启动（pid {children[0].pid}）")
             children.append(subprocess.Popen(web_cmd))
             self.stdout.write(f"网站：http://{host}:{port}/  （Ctrl-C 停止）")
-            next_daily = time.monotonic()
-            while not stopping and all(child.poll() is None for child in children):
-                if time.monotonic() >= next_daily:
+            worker, web = children
+            started = next_daily = next_periodic = time.monotonic()
+            deaths, restart_at = 0, None
+            while not stopping and web.poll() is None:
+                now = time.monotonic()
+                if restart_at is None and worker.poll() is not None:
+                    # The worker died under a task (kill -9, out of memory): start another. A
+                    # commit it was running rolled back; ``periodic_tasks`` recover its batch.
+                    deaths = 1 if now - started >= STABLE else deaths + 1
+                    delay = RESTART_DELAYS[min(deaths, len(RESTART_DELAYS)) - 1]
+                    restart_at = now + delay
+                    self.stderr.write(
+                        f"后台任务进程已退出（返回码 {worker.returncode}），{delay} 秒后重新启动"
+                    )
+                if restart_at is not None and now >= restart_at:
+                    worker = children[0] = subprocess.Popen(worker_cmd)
+                    started, restart_at = now, None
+                    self.stdout.write(f"后台任务进程已重新启动（pid {worker.pid}）")
+                if now >= next_daily:
                     self._enqueue_daily_tasks()
-                    next_daily = time.monotonic() + DAILY
+                    next_daily = now + DAILY
+                if now >= next_periodic:
+                    self._enqueue_periodic_tasks()
+                    next_periodic = now + PERIODIC
                 time.sleep(0.5)
         except KeyboardInterrupt:
             stopping = True
@@ -75,14 +99,20 @@ class Command(BaseCommand):
             raise SystemExit(failed[0].returncode or 1)
 
     def _enqueue_daily_tasks(self) -> None:
-        """Enqueue each task named in an app config's ``daily_tasks``."""
+        self._enqueue_tasks("daily_tasks")
+
+    def _enqueue_periodic_tasks(self) -> None:
+        self._enqueue_tasks("periodic_tasks")
+
+    def _enqueue_tasks(self, attribute: str) -> None:
+        """Enqueue each task named in an app config's ``daily_tasks`` or ``periodic_tasks``."""
         for config in apps.get_app_configs():
-            for path in getattr(config, "daily_tasks", ()):
+            for path in getattr(config, attribute, ()):
                 task = import_string(path)  # a wrong path is a bug: fail loudly
                 try:
                     task.enqueue()
                 except Exception as exc:  # a busy database must not stop the demo; try tomorrow
-                    self.stderr.write(f"无法安排每日任务 {path}：{exc}")
+                    self.stderr.write(f"无法安排定时任务 {path}：{exc}")
 
     def _stop(self, children: list[subprocess.Popen]) -> None:
         for child in children:
