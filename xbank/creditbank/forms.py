@@ -8,10 +8,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from xbank.catalog.models import CertificateType, Course, CourseModule, Curriculum, Level
+from xbank.core.uploads import EVIDENCE_MIME_TYPES, validate_evidence_file
 from xbank.learners.models import LearningOutcome, OutcomeKind
 from xbank.orgs.models import Institution
 
 from .models import ConversionRule, CreditCategory
+
+# The file picker offers what the evidence validator accepts (a hint: the check is by content).
+EVIDENCE_ACCEPT = ",".join(
+    [*EVIDENCE_MIME_TYPES, ".pdf", ".jpg", ".jpeg", ".png", ".webp", ".heic"]
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -280,7 +286,11 @@ class ApplyForm(BootstrapMixin, forms.Form):
         help_text=_("如考核时间、地点，证书查询方式"),
     )
     evidence_file = forms.FileField(
-        label=_("佐证材料"), required=False, help_text=_("证书扫描件或照片（PDF 或图片）")
+        label=_("佐证材料"),
+        required=False,
+        help_text=_("证书扫描件或照片（PDF 或图片）"),
+        validators=[validate_evidence_file],
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
 
     def __init__(self, *args, outcomes, **kwargs):
@@ -336,7 +346,13 @@ class AppealForm(BootstrapMixin, forms.Form):
     text = forms.CharField(
         label=_("申诉理由与新佐证"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    file = forms.FileField(label=_("新的佐证材料"), required=False)
+    file = forms.FileField(
+        label=_("新的佐证材料"),
+        required=False,
+        help_text=_("PDF 或图片"),
+        validators=[validate_evidence_file],
+        widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
+    )
 
     def clean_text(self):
         return self.cleaned_data["text"].strip()

@@ -6,6 +6,7 @@ right rows, and query counts that do not grow with the rows."""
 
 from __future__ import annotations
 
+import base64
 import datetime
 import io
 import re
@@ -39,6 +40,11 @@ from xbank.testing.matrix import statuses, url_names
 from xbank.verify.models import Credential
 
 pytestmark = pytest.mark.django_db
+
+# A real 1x1 PNG (the evidence check reads the content, so test uploads must be real files).
+PNG_1X1 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+)
 
 ANON = None
 # Keys of ``PageWorld.users``; None is the anonymous visitor.
@@ -553,7 +559,7 @@ def test_the_learner_previews_the_proposal_then_applies(client, pw):
         {
             "outcomes": [pw.certificate.pk],
             "evidence_text": "证书编号可在平台查询",
-            "evidence_file": SimpleUploadedFile("scan.png", b"\x89PNG", "image/png"),
+            "evidence_file": SimpleUploadedFile("scan.png", PNG_1X1, "image/png"),
             "action": "submit",
         },
     )
@@ -562,6 +568,32 @@ def test_the_learner_previews_the_proposal_then_applies(client, pw):
     assert new.evidence_text == "证书编号可在平台查询" and new.evidence_file
     page = text(client.get(response["Location"]))
     assert "免修课程「老年护理」" in page and 'data-event="submitted"' in page
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("证书.pdf", b"just some text, named like a PDF"),
+        ("notes.txt", b"plain text"),
+        ("证书.pdf", b"PK\x03\x04" + bytes(40)),  # a zip (an .xlsx, say) renamed
+    ],
+)
+def test_evidence_that_is_not_a_pdf_or_image_by_content_is_refused_naming_the_file(
+    client, pw, name, content
+):
+    login(client, pw, "learner")
+    before = RecognitionRequest.objects.count()
+    response = client.post(
+        reverse("creditbank:request-apply"),
+        {
+            "outcomes": [pw.certificate.pk],
+            "evidence_file": SimpleUploadedFile(name, content, "application/pdf"),
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 200
+    assert f"「{name}」不是 PDF 或图片文件" in text(response)
+    assert RecognitionRequest.objects.count() == before
 
 
 def test_a_link_may_preselect_the_outcome_to_apply_with(client, pw):
@@ -645,13 +677,13 @@ def test_a_rejection_needs_a_reason_and_the_learner_appeals_once(client, pw):
         reverse("creditbank:request-appeal", args=[pw.request.code]),
         {
             "text": "补交平台查询截图",
-            "file": SimpleUploadedFile("截图.png", b"\x89PNG shot", "image/png"),
+            "file": SimpleUploadedFile("截图.png", PNG_1X1, "image/png"),
         },
     )
     pw.request.refresh_from_db()
     assert (pw.request.status, pw.request.appeal_count) == ("submitted", 1)
     download = client.get(reverse("creditbank:request-file", args=[pw.request.code, "appeal"]))
-    assert b"".join(download.streaming_content) == b"\x89PNG shot"
+    assert b"".join(download.streaming_content) == PNG_1X1
     # Rejected again: no second appeal.
     review(client, pw, "school_staff", "reject", "仍查询不到")
     login(client, pw, "learner")
