@@ -127,12 +127,15 @@ def billion_laughs() -> tuple[str, bytes]:
     return "笑声.xlsx", _xlsx_bytes([sheet])
 
 
-def zip_bomb(path: Path, unpacked_bytes: int = 1 << 30) -> Path:
+def zip_bomb(
+    path: Path, unpacked_bytes: int = 1 << 30, *, declared_bytes: int | None = None
+) -> Path:
     """A sheet of about ``unpacked_bytes`` of repeated cells, deflated to a few MB.
 
     Deflating 1 GB takes a core tens of seconds, so one 1 MiB block is deflated once, ending
     with a full flush (which resets the compressor): its deflated bytes are then the same every
-    time, and are written that many times into a zip assembled here by hand."""
+    time, and are written that many times into a zip assembled here by hand. With
+    ``declared_bytes`` the zip's headers lie about the sheet's unpacked size."""
     row = "<row>" + '<c t="n"><v>1</v></c>' * 40 + "</row>"
     block = (row * ((1 << 20) // len(row))).encode()
     head = (_SHEET_HEAD + _header_row()).encode()
@@ -146,7 +149,7 @@ def zip_bomb(path: Path, unpacked_bytes: int = 1 << 30) -> Path:
     for _ in range(repeat):
         crc = zlib.crc32(block, crc)
     crc = zlib.crc32(tail, crc)
-    size = len(head) + len(block) * repeat + len(tail)
+    size = len(head) + len(block) * repeat + len(tail) if declared_bytes is None else declared_bytes
     small = {
         "[Content_Types].xml": _CONTENT_TYPES,
         "_rels/.rels": _ROOT_RELS,

@@ -51,6 +51,7 @@ SMALL_CASES = {
 }
 BOMB_MESSAGE = "文件中有一个部分解压后超过 100 MB，请拆分后再导入"
 ROWS_MESSAGE = "工作表超过 200,000 行，请拆分后再导入"
+BIG_MESSAGES = {"zip_bomb": BOMB_MESSAGE, "million_rows": ROWS_MESSAGE, "lying_sizes": DAMAGED}
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +60,8 @@ def big_files(tmp_path_factory) -> dict[str, Path]:
     return {
         "zip_bomb": hostile.zip_bomb(folder / "炸弹.xlsx"),
         "million_rows": hostile.million_rows(folder / "百万行.xlsx"),
+        # 20 MB of sheet that its headers say is 1,000 bytes: past every size check on paper
+        "lying_sizes": hostile.zip_bomb(folder / "谎报.xlsx", 20 << 20, declared_bytes=1000),
     }
 
 
@@ -69,14 +72,14 @@ def _file(case: str, big_files, tmp_path) -> tuple[Path, str]:
         path = tmp_path / name
         path.write_bytes(content)
         return path, message
-    return big_files[case], BOMB_MESSAGE if case == "zip_bomb" else ROWS_MESSAGE
+    return big_files[case], BIG_MESSAGES[case]
 
 
 def _written() -> tuple[int, int, int]:
     return Learner.objects.count(), LearningAccount.objects.count(), LearningOutcome.objects.count()
 
 
-ALL_CASES = [*SMALL_CASES, "zip_bomb", "million_rows"]
+ALL_CASES = [*SMALL_CASES, *BIG_MESSAGES]
 
 
 @pytest.mark.parametrize("case", ALL_CASES)
@@ -193,3 +196,25 @@ def test_a_large_hostile_file_is_refused_within_300_mb(case, big_files):
     # The child's own peak (RUSAGE_CHILDREN would also count every earlier child of pytest).
     assert answer["peak_kib"] < 300 * 1024, f"peak {answer['peak_kib'] / 1024:.0f} MB"
     assert "Traceback" not in result.stderr
+
+
+def test_a_limit_set_in_the_settings_is_the_one_applied_and_named(tmp_path, college, settings):
+    settings.XBANK_IMPORT_LIMITS = {"max_rows": 3}
+    path = tmp_path / "名单.xlsx"
+    path.write_bytes(
+        hostile.xlsx(
+            hostile.HEADER, [[fake_name(), new_id(), f"S{i}", "520201", 2024] for i in range(3)]
+        )
+    )
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command(
+            "import_excel",
+            "learners",
+            str(path),
+            "--dry-run",
+            "--institution",
+            college.code,
+            stderr=err,
+        )
+    assert "工作表超过 3 行，请拆分后再导入" in err.getvalue()  # title, header and 3 rows: 5
