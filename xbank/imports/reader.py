@@ -3,6 +3,11 @@
 .xlsx/.xlsm/.xls/.xlsb/.ods go through python-calamine (about ten times faster than openpyxl on
 large files, see LIBRARIES.md); .csv is decoded as UTF-8 (with or without BOM), UTF-16 (Excel's
 "Unicode text") or else GB18030, the superset of the GBK that Chinese Excel and WPS save by default.
+
+Every file is bounded before it is read (``guard``: file size, unpacked size, entries,
+compression ratio, nested archives, rows, columns, cells, cell length, sheets searched, password
+protection); the web upload, its background task and ``manage.py import_excel`` all come
+through ``open_sheets``, the one way in.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from dataclasses import dataclass
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineError, CalamineWorkbook, PasswordError
+
+from . import guard
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_SUFFIXES = (".csv", ".txt")
@@ -48,23 +55,35 @@ def open_sheets(content: bytes, file_name: str) -> Iterator[Sheet]:
     check_file_name(file_name)
     if not content:
         raise ValidationError(ERR_FILE_EMPTY, code="empty")
+    lim = guard.limits()
     if file_suffix(file_name) in CSV_SUFFIXES:
-        yield _csv_sheet(content)
+        if len(content) > lim.max_file_bytes:
+            raise guard.refuse(
+                guard.ERR_FILE_TOO_LARGE.format(mb=lim.max_file_bytes // guard.MB), "too_large"
+            )
+        yield _csv_sheet(content, lim)
         return
+    guard.check_spreadsheet(content, lim)  # before calamine unpacks anything
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(content))
+    except PasswordError:  # an encrypted .xls
+        raise guard.refuse(guard.ERR_PASSWORD, "password") from None
     except (CalamineError, ValueError, OSError) as exc:  # zip, XML or format errors
         raise ValidationError(
             ERR_FILE_UNREADABLE.format(detail=type(exc).__name__), code="unreadable"
         ) from None
-    for name in book.sheet_names:
+    for name in book.sheet_names[: lim.max_sheets_read]:  # the header is on one of the first
         try:
             sheet = book.get_sheet_by_name(name)
+        except PasswordError:
+            raise guard.refuse(guard.ERR_PASSWORD, "password") from None
         except (CalamineError, ValueError) as exc:
             raise ValidationError(
                 ERR_FILE_UNREADABLE.format(detail=type(exc).__name__), code="unreadable"
             ) from None
-        yield Sheet(name=name, rows=_excel_rows(sheet), height=(sheet.end or (0, 0))[0] + 1)
+        height = (sheet.end or (0, 0))[0] + 1
+        guard.check_sheet_size(height, (sheet.end or (0, 0))[1] + 1, lim)
+        yield Sheet(name=name, rows=_excel_rows(sheet), height=height)
 
 
 def _excel_rows(sheet) -> Iterator[list]:
@@ -139,12 +158,14 @@ def _decode(content: bytes) -> str:
         raise ValidationError(ERR_ENCODING, code="encoding") from None
 
 
-def _csv_sheet(content: bytes) -> Sheet:
+def _csv_sheet(content: bytes, lim: guard.Limits) -> Sheet:
     text = _decode(content)
+    height = text.count("\n") + 1
+    guard.check_sheet_size(min(height, lim.max_rows + 1), 0, lim)
     head = text[:4096]
     delimiter = "\t" if head.count("\t") > head.count(",") else ","
     return Sheet(
         name="CSV",
         rows=csv.reader(io.StringIO(text, newline=""), delimiter=delimiter),
-        height=text.count("\n") + 1,
+        height=height,
     )
