@@ -51,7 +51,9 @@ def transcript_issue(request, pk):
         ),
     )
     if ok:
-        messages.success(request, _("成绩单已签发，核验码 %(code)s") % {"code": credential.code_display})
+        messages.success(
+            request, _("成绩单已签发，核验码 %(code)s") % {"code": credential.code_display}
+        )
     return redirect("creditbank:transcript", pk=learner.pk)
 
 
