@@ -14,7 +14,7 @@ from .reader import SUPPORTED_SUFFIXES, check_file_name
 from .selectors import import_institutions
 
 MAX_UPLOAD_BYTES = Limits.max_file_bytes  # the reader refuses the same size from the command line
-ERR_TOO_LARGE = _("文件不能超过 50 MB；更大的文件请分成几个文件，或由管理员用命令行导入")
+ERR_TOO_LARGE = _("文件不能超过 50 MB，请拆分成几个文件后再导入")
 
 
 class UploadForm(forms.Form):
