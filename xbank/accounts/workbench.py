@@ -246,6 +246,7 @@ DUTIES: dict[str, list[Duty]] = {
         ),
         Duty(_("学分计算器"), _("证书可免修哪些课程、可转换多少学分"), "creditbank:calculator"),
         Duty(_("培训报名"), _("查看培训公告、报名、退出，查看报名状态"), "training:my-enrollments"),
+        Duty(_("我的考试"), _("报考的考核、准考证下载与成绩"), "assessment:my-results"),
     ],
 }
 
@@ -253,3 +254,17 @@ DUTIES: dict[str, list[Duty]] = {
 def duties_for(roles) -> list[tuple[str, list[Duty]]]:
     labels = dict(Role.choices)
     return [(labels[r], DUTIES[r]) for r in Role.values if r in roles]
+
+
+def menu_for(roles) -> list[tuple[str, list[Duty]]]:
+    """The top bar's menus: one per role the user holds, with the duties whose page exists (the
+    workbench also lists the ones being built). A duty two roles share appears once, under the
+    first role."""
+    seen: set[str] = set()
+    menus = []
+    for label, duties in duties_for(roles):
+        items = [d for d in duties if d.url and d.url_name not in seen]
+        seen.update(d.url_name for d in items)
+        if items:
+            menus.append((label, items))
+    return menus

@@ -104,3 +104,43 @@ def test_the_login_page_renders_in_chinese(client):
     page = client.get(reverse("accounts:login")).content.decode()
     assert '<html lang="zh-hans">' in page
     assert "登录书证融通平台" in page and "用户名" in page and "密码" in page
+
+
+def top_bar(page: str) -> dict[str, str]:
+    """The top bar's menu items: title → link."""
+    nav = page.split("<nav", 1)[1].split("</nav>", 1)[0]
+    return {
+        t: u for u, t in re.findall(r'<a class="dropdown-item" href="([^"]+)">([^<]+)</a>', nav)
+    }
+
+
+@pytest.mark.parametrize(
+    ("role", "shown", "not_shown"),
+    [
+        # Addresses written out as users see them, not reversed from the code under test.
+        ("learner", {"我的考试": "/assessment/me/", "我的学分": "/creditbank/me/"}, {"学习者"}),
+        ("teacher", {"我的培训班": "/training/teaching/"}, {"学习者", "我的考试"}),
+        ("examiner", {"考核评分": "/assessment/score/"}, {"学习者", "我的培训班"}),
+        (
+            "school_staff_a1",
+            {"学习者": "/learners/", "持证统计": "/outcomes/certificates/"},
+            {"我的考试"},
+        ),
+        ("hr_a", {"师资队伍": "/faculty/teachers/"}, {"学习者", "支出明细"}),
+    ],
+)
+def test_the_top_bar_menu_is_the_roles_own(client, world, role, shown, not_shown):
+    from xbank.accounts.models import Role
+    from xbank.accounts.tests.factories import user_with_role
+
+    college = world.users["hr_a"].role_assignments.get().institution
+    users = {
+        **world.users,
+        "teacher": user_with_role(Role.TEACHER, institution=college),
+        "examiner": user_with_role(Role.EXAMINER, institution=college),
+    }
+    client.force_login(users[role])
+    menu = top_bar(client.get(reverse("accounts:workbench")).content.decode())
+    for title, url in shown.items():
+        assert menu.get(title) == url, (title, menu)
+    assert not (set(menu) & not_shown)
