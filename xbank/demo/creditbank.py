@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from xbank.accounts.models import Role, RoleAssignment, User
 from xbank.catalog.models import CertificateType, Course, Curriculum
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import services
 from xbank.creditbank.models import ConversionRule, RecognitionBatch, RecognitionRequest
 from xbank.demo import data
@@ -352,7 +353,7 @@ def seed_midwifery_2021(main) -> None:
                 score = Decimal("52")  # 重修未通过: no credits
             name, credits, _hours = data.COURSES[code]
             learner_services.outcome_record(
-                actor=None,
+                actor=SYSTEM,
                 account=learner.account,
                 kind=OutcomeKind.COURSE_RESULT,
                 title=name,

@@ -40,9 +40,11 @@ from xbank.accounts.models import Role, RoleAssignment, User
 from xbank.assessment import services as assessment_services
 from xbank.assessment.models import ExaminerQualification
 from xbank.catalog.models import CertificateType
+from xbank.core.actors import SYSTEM, Actor
 from xbank.demo import data
 from xbank.demo.seed import PeopleGenerator
 from xbank.faculty import services
+from xbank.faculty.access import access_for
 from xbank.faculty.models import Teacher, TeacherCertificate, TeacherTraining
 from xbank.orgs.models import Institution, Major, School
 
@@ -228,6 +230,14 @@ def _login(ctx: Context, username: str, name: str, institution: Institution) -> 
     return user
 
 
+def _keeper(ctx: Context, institution: Institution) -> Actor:
+    """Who writes a roster: the demo HR login for its own college; the partner college's HR
+    office has no demo login, so the system writes its teachers."""
+    if ctx.hr is not None and access_for(ctx.hr).manages_institution(institution.pk):
+        return ctx.hr
+    return SYSTEM
+
+
 def seed_roster(ctx: Context) -> None:
     people = PeopleGenerator(SEED)
     schools = {(s.institution_id, s.code): s for s in School.objects.all()}
@@ -245,7 +255,7 @@ def seed_roster(ctx: Context) -> None:
         user = _login(ctx, spec.login, name, institution) if spec.login else None
         rng = people.rng
         ctx.teachers[spec.staff_no] = services.teacher_create(
-            actor=ctx.hr,
+            actor=_keeper(ctx, institution),
             institution=institution,
             school=schools[(institution.pk, spec.school)],
             major=majors[(institution.pk, spec.major)] if spec.major else None,
@@ -298,7 +308,7 @@ def seed_certificates(ctx: Context) -> None:
             if TeacherCertificate.objects.filter(issuer=issuer, number=number).exists():
                 continue
             services.certificate_create(
-                actor=ctx.hr,
+                actor=_keeper(ctx, teacher.institution),
                 teacher=teacher,
                 kind=kind,
                 certificate_type=ctx.types[certificate] if certificate else None,
@@ -319,7 +329,7 @@ def seed_trainings(ctx: Context) -> None:
             ).exists():
                 continue
             services.training_create(
-                actor=ctx.hr,
+                actor=_keeper(ctx, teacher.institution),
                 teacher=teacher,
                 programme=programme,
                 organiser=organiser,

@@ -31,6 +31,7 @@ from xbank.catalog.models import (
     EvaluationOrg,
     StandardModule,
 )
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import Document, parse_document
 from xbank.core.testing import make_id_number
 from xbank.learners import services as learner_services
@@ -335,7 +336,7 @@ def seed_learners(plan: Plan, institutions, majors) -> int:
         if key in known:
             continue
         learner_services.learner_register(
-            actor=None,
+            actor=SYSTEM,
             document=reg.person.document,
             name=reg.person.name,
             kind=reg.kind,
@@ -469,7 +470,7 @@ def seed_outcomes(specs: list[OutcomeSpec], types, institutions) -> int:
         if (spec.issuer, spec.number) in known:
             continue
         learner_services.outcome_record(
-            actor=None,
+            actor=SYSTEM,
             account=accounts[learner_services.account_id_hash(spec.person.document)],
             kind=spec.kind,
             title=spec.title,

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xbank.catalog.models import CertificateType
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.core.testing import make_id_number
 from xbank.demo import data
@@ -371,7 +372,8 @@ def seed_program(ctx: Context, index: int, spec: ProgramSpec, code: str) -> Trai
             r.pk for r in rows[keep:] if s_index < len(sessions) // 2
         }
         services.attendance_record(actor=None, session=session, present_ids=present)
-    services.program_finish(actor=None, program=program)
+    # SYSTEM, not None: the training outcomes it records go through the learners services.
+    services.program_finish(actor=SYSTEM, program=program)
     # Registration happened when the announcement was out, not when the demo was loaded.
     when = _aware(BATCHES[spec.batch].published + datetime.timedelta(days=7))
     Enrollment.objects.filter(program=program).update(created_at=when)

@@ -5,12 +5,16 @@ A filter that does not validate shows its error and matches nothing, as on the o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xbank.accounts.access import Viewer
 from xbank.catalog.models import CertificateType
 from xbank.core.forms import FilterForm
 from xbank.orgs.models import Major, School
@@ -54,7 +58,14 @@ def _certificate_filter(**kwargs):
 
 
 class FacultyFilterSet(django_filters.FilterSet):
-    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        user: Viewer,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.user = user
         if "school" in self.filters:

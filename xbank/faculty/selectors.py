@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
+from typing import Any, TypeVar
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from xbank.accounts.access import Viewer
 from xbank.assessment.models import ExaminerQualification
+from xbank.catalog.models import CertificateType
+from xbank.orgs.models import Institution
 
 from .access import access_for
 from .filters import TeacherFilter, TrainingFilter
@@ -24,11 +28,13 @@ from .queries import has_valid_qualification, on_staff_q, valid_on_q
 
 IMPORT_KIND = "teachers"
 
+M = TypeVar("M", bound=Model)
 
-def _get_or_404(queryset: QuerySet, pk, what: str):
+
+def _get_or_404(queryset: QuerySet[M], pk: int | str, what: str) -> M:
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(f"No such {what}") from None
 
 
@@ -36,7 +42,7 @@ def _get_or_404(queryset: QuerySet, pk, what: str):
 
 
 def teacher_list(
-    *, user, filters: Mapping | None = None, today: datetime.date | None = None
+    *, user: Viewer, filters: Mapping[str, Any] | None = None, today: datetime.date | None = None
 ) -> QuerySet[Teacher]:
     """Teachers in the user's scope, with their school and major, ``has_examiner`` (a
     qualification valid today) and ``user.valid_qualifications`` (those qualifications)."""
@@ -64,7 +70,7 @@ def teacher_list(
     return qs
 
 
-def access_teacher(user, pk, *, manage: bool = False) -> Teacher:
+def access_teacher(user: Viewer, pk: int | str, *, manage: bool = False) -> Teacher:
     """A teacher the user sees (or keeps, with ``manage``); the same 404 for missing and not
     in scope. With ``manage`` a reader who sees the teacher gets 403 rather than 404."""
     access = access_for(user)
@@ -101,7 +107,7 @@ def teacher_trainings(teacher: Teacher) -> QuerySet[TeacherTraining]:
     return teacher.trainings.select_related("certificate_type").order_by("-start_date", "id")
 
 
-def access_certificate(user, pk) -> TeacherCertificate:
+def access_certificate(user: Viewer, pk: int | str) -> TeacherCertificate:
     """A certificate of a teacher the user keeps (HR)."""
     access = access_for(user)
     return _get_or_404(
@@ -116,7 +122,9 @@ def access_certificate(user, pk) -> TeacherCertificate:
 # --- Teacher training ---------------------------------------------------------------------------
 
 
-def training_list(*, user, filters: Mapping | None = None) -> QuerySet[TeacherTraining]:
+def training_list(
+    *, user: Viewer, filters: Mapping[str, Any] | None = None
+) -> QuerySet[TeacherTraining]:
     qs = (
         TeacherTraining.objects.filter(access_for(user).teacher_q("teacher__"))
         .select_related(
@@ -129,7 +137,7 @@ def training_list(*, user, filters: Mapping | None = None) -> QuerySet[TeacherTr
     return qs
 
 
-def access_training(user, pk) -> TeacherTraining:
+def access_training(user: Viewer, pk: int | str) -> TeacherTraining:
     """A training record of a teacher the user keeps (HR)."""
     access = access_for(user)
     return _get_or_404(
@@ -146,9 +154,9 @@ def access_training(user, pk) -> TeacherTraining:
 
 def examiner_count(
     *,
-    institution,
+    institution: Institution,
     on_date: datetime.date,
-    certificate_type=None,
+    certificate_type: CertificateType | None = None,
     kind: str | None = None,
 ) -> int:
     """How many teachers of ``institution``'s roster hold an examiner qualification valid on

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from xbank.assessment import services as assessment_services
 from xbank.assessment.models import ExaminerQualification
 from xbank.audit import services as audit
+from xbank.catalog.models import CertificateType
+from xbank.core.actors import Actor, is_system
 from xbank.core.pinyin import name_sort_key
+from xbank.orgs.models import Institution, Major, School
 
+from .access import access_for
 from .models import Teacher, TeacherCertificate, TeacherTraining, rank_of_title
 
 ERR_SCHOOL_INSTITUTION = "二级学院「{school}」不属于{institution}"
@@ -34,6 +39,7 @@ ERR_CERTIFICATE_NO_TAKEN = "发证机构「{issuer}」的证书编号 {number} �
 ERR_TRAINING_DATES = "结束日期不能早于开始日期"
 ERR_HOURS = "学时应大于 0"
 ERR_NO_LOGIN = "教师「{name}」没有关联登录账号，不能登记考评员资格（考评员须登录系统录入成绩）"
+ERR_NOT_HR = "只有本院校人事处可以维护教师名册"
 
 # Fields of the roster a form or an import may set (institution and pinyin are not).
 TEACHER_FIELDS = (
@@ -59,7 +65,16 @@ TEACHER_FIELDS = (
 PRIVATE_FIELDS = {"phone"}
 
 
-def _plain(value):
+def _ensure_keeps_roster(actor: Actor, institution_id: int) -> None:
+    """A person must be the HR office (人事处) of the college; the system (the import command,
+    the demo) keeps every roster."""
+    if is_system(actor):
+        return
+    if not access_for(actor).manages_institution(institution_id):
+        raise PermissionDenied(ERR_NOT_HR)
+
+
+def _plain(value: object) -> object:
     if hasattr(value, "pk"):
         return value.pk
     if isinstance(value, datetime.date | Decimal):
@@ -69,19 +84,19 @@ def _plain(value):
 
 def teacher_problems(
     *,
-    institution,
-    school,
-    major,
+    institution: Institution,
+    school: School | None,
+    major: Major | None,
     kind: str,
     employer: str,
     status: str,
-    left_on,
+    left_on: datetime.date | None,
     dual_qualified: bool,
-    dual_recognized_on,
+    dual_recognized_on: datetime.date | None,
 ) -> list[tuple[str, str]]:
     """What is wrong with a roster row, as (field, message) pairs: the rules that need no
     other teacher (the import calls it per row, the services before writing)."""
-    problems = []
+    problems: list[tuple[str, str]] = []
     if school is not None and school.institution_id != institution.pk:
         problems.append(
             ("school", ERR_SCHOOL_INSTITUTION.format(school=school.name, institution=institution))
@@ -121,7 +136,12 @@ def _check_teacher(teacher: Teacher) -> None:
         holder = others.filter(user_id=teacher.user_id).first()
         if holder is not None:
             problems.append(
-                ("user", ERR_USER_TAKEN.format(username=teacher.user.username, name=holder.name))
+                (
+                    "user",
+                    ERR_USER_TAKEN.format(
+                        username=teacher.user.username if teacher.user else "", name=holder.name
+                    ),
+                )
             )
     if problems:
         errors: dict[str, list[str]] = {}
@@ -141,8 +161,9 @@ def _normalise(teacher: Teacher) -> None:
 
 
 @transaction.atomic
-def teacher_create(*, actor, institution, **values) -> Teacher:
+def teacher_create(*, actor: Actor, institution: Institution, **values: Any) -> Teacher:
     """Put a teacher on the roster (教师名册) of ``institution``."""
+    _ensure_keeps_roster(actor, institution.pk)
     unknown = set(values) - set(TEACHER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown teacher fields: {sorted(unknown)}")
@@ -155,8 +176,9 @@ def teacher_create(*, actor, institution, **values) -> Teacher:
 
 
 @transaction.atomic
-def teacher_update(*, actor, teacher: Teacher, **values) -> Teacher:
+def teacher_update(*, actor: Actor, teacher: Teacher, **values: Any) -> Teacher:
     """Change roster fields; leaving (离职) is a change of ``status`` with ``left_on``."""
+    _ensure_keeps_roster(actor, teacher.institution_id)
     unknown = set(values) - set(TEACHER_FIELDS)
     if unknown:
         raise TypeError(f"Unknown teacher fields: {sorted(unknown)}")
@@ -185,10 +207,14 @@ def teacher_update(*, actor, teacher: Teacher, **values) -> Teacher:
     return teacher
 
 
-def _stored(teacher: Teacher) -> dict:
+def _stored(teacher: Teacher) -> dict[str, object]:
     """The roster values as stored (foreign keys as ids), to tell what an update changes."""
-    names = (*TEACHER_FIELDS, "title_rank")
-    return {name: getattr(teacher, Teacher._meta.get_field(name).attname) for name in names}
+    names = {*TEACHER_FIELDS, "title_rank"}
+    return {
+        field.name: getattr(teacher, field.attname)
+        for field in Teacher._meta.concrete_fields
+        if field.name in names
+    }
 
 
 # --- Examiner qualifications (the assessment app's records) ------------------------------------
@@ -196,9 +222,9 @@ def _stored(teacher: Teacher) -> dict:
 
 def qualification_register(
     *,
-    actor,
+    actor: Actor,
     teacher: Teacher,
-    certificate_type,
+    certificate_type: CertificateType,
     level: str,
     certificate_no: str,
     issuer: str,
@@ -207,7 +233,8 @@ def qualification_register(
 ) -> ExaminerQualification:
     """Register an examiner qualification (考评员资格) of a teacher: an ``ExaminerQualification``
     of the teacher's login, kept by the teacher's college, written by the assessment service."""
-    if teacher.user_id is None:
+    _ensure_keeps_roster(actor, teacher.institution_id)
+    if teacher.user is None:
         raise ValidationError(ERR_NO_LOGIN.format(name=teacher.name), code="no_login")
     return assessment_services.qualification_create(
         actor=actor,
@@ -259,8 +286,9 @@ def _check_certificate(certificate: TeacherCertificate) -> None:
 
 
 @transaction.atomic
-def certificate_create(*, actor, teacher: Teacher, **values) -> TeacherCertificate:
+def certificate_create(*, actor: Actor, teacher: Teacher, **values: Any) -> TeacherCertificate:
     """Record a trainer certificate (培训师资证书) or another certificate of a teacher."""
+    _ensure_keeps_roster(actor, teacher.institution_id)
     certificate = TeacherCertificate(teacher=teacher, **values)
     _check_certificate(certificate)
     certificate.save()
@@ -269,9 +297,12 @@ def certificate_create(*, actor, teacher: Teacher, **values) -> TeacherCertifica
 
 
 @transaction.atomic
-def certificate_update(*, actor, certificate: TeacherCertificate, **values) -> TeacherCertificate:
+def certificate_update(
+    *, actor: Actor, certificate: TeacherCertificate, **values: Any
+) -> TeacherCertificate:
     certificate = TeacherCertificate.objects.select_for_update().get(pk=certificate.pk)
-    changed = {}
+    _ensure_keeps_roster(actor, certificate.teacher.institution_id)
+    changed: dict[str, object] = {}
     for name in CERTIFICATE_FIELDS:
         if name in values and getattr(certificate, name) != values[name]:
             setattr(certificate, name, values[name])
@@ -285,7 +316,8 @@ def certificate_update(*, actor, certificate: TeacherCertificate, **values) -> T
 
 
 @transaction.atomic
-def certificate_delete(*, actor, certificate: TeacherCertificate) -> None:
+def certificate_delete(*, actor: Actor, certificate: TeacherCertificate) -> None:
+    _ensure_keeps_roster(actor, certificate.teacher.institution_id)
     audit.log(
         actor,
         "faculty.certificate.deleted",
@@ -315,7 +347,7 @@ TRAINING_FIELDS = (
 
 
 def _check_training(training: TeacherTraining) -> None:
-    errors = {}
+    errors: dict[str, str] = {}
     if training.end_date < training.start_date:
         errors["end_date"] = ERR_TRAINING_DATES
     if training.hours is None or training.hours <= 0:
@@ -325,8 +357,9 @@ def _check_training(training: TeacherTraining) -> None:
 
 
 @transaction.atomic
-def training_create(*, actor, teacher: Teacher, **values) -> TeacherTraining:
+def training_create(*, actor: Actor, teacher: Teacher, **values: Any) -> TeacherTraining:
     """Record teacher training attended (师资培训)."""
+    _ensure_keeps_roster(actor, teacher.institution_id)
     training = TeacherTraining(teacher=teacher, **values)
     _check_training(training)
     training.save()
@@ -335,9 +368,10 @@ def training_create(*, actor, teacher: Teacher, **values) -> TeacherTraining:
 
 
 @transaction.atomic
-def training_update(*, actor, training: TeacherTraining, **values) -> TeacherTraining:
+def training_update(*, actor: Actor, training: TeacherTraining, **values: Any) -> TeacherTraining:
     training = TeacherTraining.objects.select_for_update().get(pk=training.pk)
-    changed = {}
+    _ensure_keeps_roster(actor, training.teacher.institution_id)
+    changed: dict[str, object] = {}
     for name in TRAINING_FIELDS:
         if name in values and getattr(training, name) != values[name]:
             setattr(training, name, values[name])
@@ -351,7 +385,8 @@ def training_update(*, actor, training: TeacherTraining, **values) -> TeacherTra
 
 
 @transaction.atomic
-def training_delete(*, actor, training: TeacherTraining) -> None:
+def training_delete(*, actor: Actor, training: TeacherTraining) -> None:
+    _ensure_keeps_roster(actor, training.teacher.institution_id)
     audit.log(
         actor,
         "faculty.training.deleted",

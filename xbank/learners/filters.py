@@ -11,11 +11,15 @@ by its keyed hash (``id``), which every link of the page (pagination, sorting, e
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from xbank.accounts.access import Viewer
 from xbank.catalog.models import CertificateType
 from xbank.core.forms import FilterForm
 from xbank.orgs.models import Institution, Major, School
@@ -60,7 +64,14 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     SORTS: dict[str, tuple[str, ...]] = {}  # the "sort" choice → order_by fields
 
-    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        user: Viewer,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.user = user
         if "institution" in self.filters:

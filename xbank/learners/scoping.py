@@ -7,18 +7,19 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
+from xbank.accounts.access import Viewer
 from xbank.accounts.models import Role
 from xbank.accounts.scoping import scope_for
 from xbank.orgs.models import Institution, Major, School
 
 
-def sees_own_records(user) -> bool:
+def sees_own_records(user: Viewer) -> bool:
     # Only for the learner role: an OR across the account join would cost staff queries their
     # index on school/major, and staff read their own account on /me/ like anyone else.
     return scope_for(user).has(Role.LEARNER)
 
 
-def learner_scope_q(user) -> Q:
+def learner_scope_q(user: Viewer) -> Q:
     """Learner rows the user may see: those in the scope of their roles; a learner's own."""
     scope = scope_for(user)
     if scope.regional:
@@ -29,7 +30,7 @@ def learner_scope_q(user) -> Q:
     return q
 
 
-def institution_options(user) -> QuerySet[Institution]:
+def institution_options(user: Viewer) -> QuerySet[Institution]:
     """Institutions the user may filter by."""
     scope = scope_for(user)
     if scope.regional:
@@ -41,7 +42,7 @@ def institution_options(user) -> QuerySet[Institution]:
     )
 
 
-def school_options(user) -> QuerySet[School]:
+def school_options(user: Viewer) -> QuerySet[School]:
     scope = scope_for(user)
     if scope.regional:
         return School.objects.select_related("institution")
@@ -52,7 +53,7 @@ def school_options(user) -> QuerySet[School]:
     )
 
 
-def major_options(user) -> QuerySet[Major]:
+def major_options(user: Viewer) -> QuerySet[Major]:
     return Major.objects.filter(
         scope_for(user).q(institution="institution", school="school", major="pk")
     )

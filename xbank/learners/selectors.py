@@ -12,14 +12,15 @@ queries however many rows it shows.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any, TypedDict
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from xbank.accounts.access import Grants, grants_for
+from xbank.accounts.access import Grants, Viewer, grants_for
 from xbank.accounts.models import REVEAL_ID_ROLES, Role, User
 from xbank.accounts.scoping import scope_for
 from xbank.catalog.models import CertificateType
@@ -51,14 +52,18 @@ OUTCOME_ORDER = ("-issued_on", "-id")
 # --- Scope -----------------------------------------------------------------------------------
 
 
-def _account_ids_in_scope(user) -> QuerySet[Learner]:
+class _AccountId(TypedDict):
+    account_id: int
+
+
+def _account_ids_in_scope(user: Viewer) -> QuerySet[Learner, _AccountId]:
     return Learner.objects.filter(learner_scope_q(user)).values("account_id")
 
 
 # --- Learners ----------------------------------------------------------------------------------
 
 
-def learner_list(*, user, filters: Mapping | None = None) -> QuerySet[Learner]:
+def learner_list(*, user: Viewer, filters: Mapping[str, Any] | None = None) -> QuerySet[Learner]:
     """Learner records in the user's scope, in pinyin order of the name, related rows fetched.
 
     ``filters`` takes the same keys as the list page's query string (see ``LearnerFilter``).
@@ -73,14 +78,14 @@ def learner_list(*, user, filters: Mapping | None = None) -> QuerySet[Learner]:
     return qs
 
 
-def learner_get(*, user, pk) -> Learner | None:
+def learner_get(*, user: Viewer, pk: int | str) -> Learner | None:
     try:
         return learner_list(user=user).get(pk=pk)
     except (Learner.DoesNotExist, ValueError, TypeError):
         return None
 
 
-def access_learner(user, pk) -> Learner:
+def access_learner(user: Viewer, pk: int | str) -> Learner:
     """One learner record, or 404 whether it is missing or outside the user's scope."""
     learner = learner_get(user=user, pk=pk)
     if learner is None:
@@ -88,7 +93,7 @@ def access_learner(user, pk) -> Learner:
     return learner
 
 
-def learner_others(*, user, learner: Learner) -> QuerySet[Learner]:
+def learner_others(*, user: Viewer, learner: Learner) -> QuerySet[Learner]:
     """The other learner records of the same person that the user may see."""
     return learner_list(user=user).filter(account_id=learner.account_id).exclude(pk=learner.pk)
 
@@ -96,7 +101,7 @@ def learner_others(*, user, learner: Learner) -> QuerySet[Learner]:
 # --- Learning accounts -------------------------------------------------------------------------
 
 
-def account_list(*, user) -> QuerySet[LearningAccount]:
+def account_list(*, user: Viewer) -> QuerySet[LearningAccount]:
     """Accounts with at least one learner record in scope (and the user's own account)."""
     if scope_for(user).regional:
         return LearningAccount.objects.all()
@@ -106,16 +111,16 @@ def account_list(*, user) -> QuerySet[LearningAccount]:
     return LearningAccount.objects.filter(q)
 
 
-def access_account(user, pk) -> LearningAccount:
+def access_account(user: Viewer, pk: int | str) -> LearningAccount:
     try:
         return account_list(user=user).get(pk=pk)
     except (LearningAccount.DoesNotExist, ValueError, TypeError):
         raise Http404("No such learning account") from None
 
 
-def account_get_for_user(*, user) -> LearningAccount | None:
+def account_get_for_user(*, user: Viewer) -> LearningAccount | None:
     """The learning account linked to a login (a learner's own), with records and outcomes."""
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User):  # anonymous, nobody or the system: no account of theirs
         return None
     return (
         LearningAccount.objects.filter(user=user)
@@ -144,7 +149,7 @@ def account_outcomes(*, account: LearningAccount) -> QuerySet[LearningOutcome]:
 # --- Learning outcomes -------------------------------------------------------------------------
 
 
-def outcomes_in_scope(*, user) -> QuerySet[LearningOutcome]:
+def outcomes_in_scope(*, user: Viewer) -> QuerySet[LearningOutcome]:
     """Outcomes whose account has a learner record in the user's scope (no related rows)."""
     qs = LearningOutcome.objects.all()
     if not scope_for(user).regional:
@@ -152,7 +157,9 @@ def outcomes_in_scope(*, user) -> QuerySet[LearningOutcome]:
     return qs
 
 
-def outcome_list(*, user, filters: Mapping | None = None) -> QuerySet[LearningOutcome]:
+def outcome_list(
+    *, user: Viewer, filters: Mapping[str, Any] | None = None
+) -> QuerySet[LearningOutcome]:
     """Outcomes in the user's scope, newest first, with account and certificate type fetched.
 
     Each row carries ``learner_id``: one learner record of the person that the user may open.
@@ -247,7 +254,7 @@ class IdentityProblem:
     reason: str
 
 
-def identity_problems(*, chunk_size: int = 2000):
+def identity_problems(*, chunk_size: int = 2000) -> Iterator[IdentityProblem]:
     """Every learning account whose stored document no longer passes today's checks.
 
     A deployment made before the check-digit fix (which refused most real numbers and let about
@@ -265,7 +272,9 @@ def identity_problems(*, chunk_size: int = 2000):
         number = account.id_number or ""
         masked = mask_id_number(number)
 
-        def problem(reason: str, account=account, masked=masked) -> IdentityProblem:
+        def problem(
+            reason: str, account: LearningAccount = account, masked: str = masked
+        ) -> IdentityProblem:
             return IdentityProblem(
                 account.pk, account.account_no, account.name, account.id_type, masked, reason
             )
@@ -299,7 +308,7 @@ def full_export_learners(export: FullIdExport) -> QuerySet[Learner]:
     return learner_list(user=export.requester, filters=export.filters)
 
 
-def full_export_may_approve(*, user, export: FullIdExport) -> bool:
+def full_export_may_approve(*, user: User, export: FullIdExport) -> bool:
     """A second person may approve: a role that may see full numbers, never the requester, and a
     scope that covers every row of the export (a college's approver cannot release another
     college's learners)."""
@@ -320,12 +329,12 @@ def full_export_approvers(export: FullIdExport) -> list[User]:
     return [user for user in candidates if full_export_may_approve(user=user, export=export)]
 
 
-def full_export_list(*, user) -> QuerySet[FullIdExport]:
+def full_export_list(*, user: User) -> QuerySet[FullIdExport]:
     """The user's own full-ID export requests, newest first."""
     return FullIdExport.objects.filter(requester=user).select_related("approver")
 
 
-def full_exports_to_approve(*, user) -> list[FullIdExport]:
+def full_exports_to_approve(*, user: User) -> list[FullIdExport]:
     """Requests of others waiting for a decision that this user may take."""
     pending = (
         FullIdExport.objects.filter(status=FullIdExport.Status.REQUESTED)
@@ -336,7 +345,7 @@ def full_exports_to_approve(*, user) -> list[FullIdExport]:
     return [e for e in pending if full_export_may_approve(user=user, export=e)]
 
 
-def access_full_export(user, pk) -> FullIdExport:
+def access_full_export(user: User, pk: int | str) -> FullIdExport:
     """An export request seen by its requester or by someone who may approve it; 404 else."""
     export = (
         FullIdExport.objects.select_related("requester", "approver").filter(pk=pk).first()
@@ -353,7 +362,7 @@ def access_full_export(user, pk) -> FullIdExport:
 # --- Proposed changes of stored details (信息变更申请) ------------------------------------------
 
 
-def change_institution_ids(user) -> set[int]:
+def change_institution_ids(user: Viewer) -> set[int]:
     """Institutions whose proposed changes the user decides: where they hold the role of
     continuing education (继续教育学院), which runs public registration."""
     return set(decided_institutions(grants_for(user)))
@@ -368,7 +377,7 @@ def decides_changes(grants: Grants) -> bool:
     return bool(decided_institutions(grants))
 
 
-def profile_change_list(*, user, status: str | None = None) -> QuerySet[ProfileChange]:
+def profile_change_list(*, user: Viewer, status: str | None = None) -> QuerySet[ProfileChange]:
     """Proposed changes of the user's institutions, newest first, related rows fetched."""
     qs = (
         ProfileChange.objects.filter(institution_id__in=change_institution_ids(user))
@@ -380,7 +389,7 @@ def profile_change_list(*, user, status: str | None = None) -> QuerySet[ProfileC
     return qs
 
 
-def access_profile_change(user, pk) -> ProfileChange:
+def access_profile_change(user: Viewer, pk: int | str) -> ProfileChange:
     try:
         return profile_change_list(user=user).get(pk=pk)
     except (ProfileChange.DoesNotExist, ValueError, TypeError):

@@ -12,25 +12,29 @@ or reject, and a name that disagrees with the account's is told to nobody but th
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from xbank.accounts.models import Role, RoleAssignment
+from xbank.accounts.models import Role, RoleAssignment, User
 from xbank.accounts.notifications import notifications_send
+from xbank.accounts.scoping import scope_for
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType, Course
 from xbank.catalog.services import ensure_certificate_active
+from xbank.core.actors import SYSTEM, Actor, is_system
 from xbank.core.identity import Document
 from xbank.core.pinyin import name_sort_key
 from xbank.orgs.models import Institution, Major
 
-from . import signals
+from . import selectors, signals
 
 # The full-ID export has a module of its own; its names stay importable from here.
 from .full_export import (  # noqa: F401
@@ -60,6 +64,12 @@ MSG_NEEDS_CHECK = gettext_noop("信息需人工核对，工作人员会与您联
 ERR_REVOKE_REASON = "撤销学习成果须填写原因"
 ERR_CHANGE_DECIDED = "该信息变更申请已处理（{status}），不能再次处理"
 
+# A person acting without the role the change needs (the system, ``SYSTEM``, is let through).
+ERR_NOT_RECORDS = "您没有维护学习者记录的权限"
+ERR_NOT_IN_SCOPE = "该学习者不在您的管理范围内"
+ERR_NOT_REVEAL = "您没有查看完整证件号码的权限"
+ERR_NOT_CHANGES = "只有本院校继续教育学院可以处理信息变更申请"
+
 NOTIFY_NAME_CHECK = "公开报名信息需人工核对"
 NOTIFY_CHANGE = "学习者信息变更待确认"
 
@@ -68,8 +78,26 @@ def account_find(document: Document) -> LearningAccount | None:
     return LearningAccount.objects.filter(id_hash=account_id_hash(document)).first()
 
 
+def _ensure_keeps_records(actor: Actor) -> None:
+    """A person must hold a role that keeps learner records (``LEARNER_RECORD_ROLES``); the
+    system (the import command, the demo, scheduled jobs) may."""
+    if not is_system(actor) and not scope_for(actor).sees_learner_records:
+        raise PermissionDenied(ERR_NOT_RECORDS)
+
+
+def _ensure_reaches(
+    actor: Actor, institution_id: int, school_id: int | None, major_id: int | None
+) -> None:
+    """A person must keep learner records of that institution, school or major."""
+    _ensure_keeps_records(actor)
+    if not is_system(actor) and not scope_for(actor).reach.covers_ids(
+        institution_id, school_id, major_id
+    ):
+        raise PermissionDenied(ERR_NOT_IN_SCOPE)
+
+
 def _account_get_or_open(
-    *, actor, document: Document, name: str, phone: str = ""
+    *, actor: Actor, document: Document, name: str, phone: str = ""
 ) -> tuple[LearningAccount, bool]:
     """The account of the person holding ``document``, opened with ``name`` if there is none.
 
@@ -100,13 +128,14 @@ def _account_get_or_open(
 
 
 def account_get_or_create(
-    *, actor, document: Document, name: str, phone: str = ""
+    *, actor: Actor, document: Document, name: str, phone: str = ""
 ) -> tuple[LearningAccount, bool]:
     """The one learning account of the person holding ``document``; opened if there is none.
 
     A name that disagrees with the account's is refused with a message that does not repeat the
     stored name: the caller may not be entitled to it (see ``ERR_NAME_MISMATCH``).
     """
+    _ensure_keeps_records(actor)
     account, created = _account_get_or_open(actor=actor, document=document, name=name, phone=phone)
     if not created and account.name != name:
         raise ValidationError(ERR_NAME_CHECK, code="name_mismatch")
@@ -114,7 +143,7 @@ def account_get_or_create(
 
 
 def _learner_get_or_create(
-    *, account: LearningAccount, institution: Institution, kind: str, values: dict
+    *, account: LearningAccount, institution: Institution, kind: str, values: Mapping[str, object]
 ) -> tuple[Learner, bool]:
     """The person's record of ``kind`` at ``institution``; created with ``values`` if missing."""
     learner = Learner.objects.filter(account=account, institution=institution, kind=kind).first()
@@ -134,7 +163,7 @@ def _learner_get_or_create(
 @transaction.atomic
 def learner_register(
     *,
-    actor,
+    actor: Actor,
     document: Document,
     name: str,
     kind: str,
@@ -152,8 +181,11 @@ def learner_register(
     For staff and imports, who may write learner records. A blank value (empty text, no major,
     no cohort) keeps what is stored: a sparse registration never erases data.
     """
+    _ensure_reaches(
+        actor, institution.pk, major.school_id if major else None, major.pk if major else None
+    )
     account, _opened = account_get_or_create(actor=actor, document=document, name=name, phone=phone)
-    values = {
+    values: dict[str, object] = {
         "school_id": major.school_id if major else None,
         "major": major,
         "cohort_year": cohort_year,
@@ -218,21 +250,23 @@ def learner_register_public(
     with the account's also keeps the person from being linked to the institution until the
     staff have checked it (whoever typed it may not be the holder of the document).
     """
-    account, opened = _account_get_or_open(actor=None, document=document, name=name, phone=phone)
+    # No person is logged in: the system opens the account and records on the registrant's
+    # behalf (audited as 系统, as before).
+    account, opened = _account_get_or_open(actor=SYSTEM, document=document, name=name, phone=phone)
     details = {"education": education, "employer": employer}
     if opened:
-        learner, _created = _learner_get_or_create(
+        record, _created = _learner_get_or_create(
             account=account, institution=institution, kind=Learner.Kind.SOCIAL, values=details
         )
-        audit.log(None, "learners.learner.registered", learner)
-        return PublicRegistration(account=account, learner=learner, change=None, opened=True)
+        audit.log(SYSTEM, "learners.learner.registered", record)
+        return PublicRegistration(account=account, learner=record, change=None, opened=True)
 
     proposed: dict[str, str] = {}
     if name != account.name:
         proposed["name"] = name
     if phone and phone != account.phone:
         proposed["phone"] = phone
-    learner = Learner.objects.filter(
+    learner: Learner | None = Learner.objects.filter(
         account=account, institution=institution, kind=Learner.Kind.SOCIAL
     ).first()
     if learner is None and "name" not in proposed:
@@ -244,7 +278,7 @@ def learner_register_public(
             values={k: v for k, v in details.items() if v},
         )
         if created:
-            audit.log(None, "learners.learner.registered", learner)
+            audit.log(SYSTEM, "learners.learner.registered", learner)
     for field, value in details.items():
         if value and (learner is None or value != getattr(learner, field)):
             proposed[field] = value
@@ -260,7 +294,7 @@ def learner_register_public(
     return PublicRegistration(account=account, learner=learner, change=change, opened=False)
 
 
-def _continuing_ed_staff(institution_id: int):
+def _continuing_ed_staff(institution_id: int) -> list[User]:
     assignments = RoleAssignment.objects.filter(
         role=Role.CONTINUING_ED, institution_id=institution_id, user__is_active=True
     ).select_related("user")
@@ -294,7 +328,7 @@ def _change_propose(
         **proposed,
     )
     audit.log(
-        None,
+        SYSTEM,
         "learners.profile_change.proposed",
         change,
         data={"fields": sorted(proposed), "source": change.source},
@@ -309,6 +343,14 @@ def _change_propose(
     return change
 
 
+def _ensure_decides(actor: Actor, change: ProfileChange) -> None:
+    """A person must be continuing education (继续教育学院) of the change's institution."""
+    if not is_system(actor) and change.institution_id not in selectors.change_institution_ids(
+        actor
+    ):
+        raise PermissionDenied(ERR_NOT_CHANGES)
+
+
 def _change_lock(change: ProfileChange) -> ProfileChange:
     change = ProfileChange.objects.select_for_update().get(pk=change.pk)
     if change.status != ProfileChange.Status.PENDING:
@@ -319,16 +361,17 @@ def _change_lock(change: ProfileChange) -> ProfileChange:
 
 
 @transaction.atomic
-def profile_change_accept(*, actor, change: ProfileChange, note: str = "") -> ProfileChange:
+def profile_change_accept(*, actor: Actor, change: ProfileChange, note: str = "") -> ProfileChange:
     """Apply a proposed change to the stored details (staff checked it with the person).
 
     The name and phone go to the learning account; education and employer to the person's
     social learner record at the institution, which is created now if the name check kept it
     from being created at registration.
     """
+    _ensure_decides(actor, change)
     change = _change_lock(change)
     account = LearningAccount.objects.select_for_update().get(pk=change.account_id)
-    account_fields = []
+    account_fields: list[str] = []
     if change.name:
         account.name = change.name
         account.name_pinyin = name_sort_key(change.name)
@@ -374,17 +417,18 @@ def profile_change_accept(*, actor, change: ProfileChange, note: str = "") -> Pr
 
 
 @transaction.atomic
-def profile_change_reject(*, actor, change: ProfileChange, note: str = "") -> ProfileChange:
+def profile_change_reject(*, actor: Actor, change: ProfileChange, note: str = "") -> ProfileChange:
     """Refuse a proposed change: what is stored stays as it is."""
+    _ensure_decides(actor, change)
     change = _change_lock(change)
     _change_decide(actor=actor, change=change, status=ProfileChange.Status.REJECTED, note=note)
     return change
 
 
-def _change_decide(*, actor, change: ProfileChange, status: str, note: str) -> None:
+def _change_decide(*, actor: Actor, change: ProfileChange, status: str, note: str) -> None:
     change.status = status
     change.decided_at = timezone.now()
-    change.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    change.decided_by = actor if isinstance(actor, User) else None  # the system: no one
     change.note = (note or "").strip()[:200]
     change.save(update_fields=["status", "decided_at", "decided_by", "note", "learner"])
     audit.log(
@@ -398,7 +442,7 @@ def _change_decide(*, actor, change: ProfileChange, status: str, note: str) -> N
 @transaction.atomic
 def outcome_record(
     *,
-    actor,
+    actor: Actor,
     account: LearningAccount,
     kind: str,
     title: str,
@@ -419,6 +463,7 @@ def outcome_record(
     Recording the same (issuer, number) again for the same account returns the existing row;
     for another account it is refused, since a certificate belongs to one person.
     """
+    _ensure_keeps_records(actor)
     ensure_certificate_active(certificate_type)
     existing = LearningOutcome.objects.filter(issuer=issuer, number=number).first()
     if existing is not None:
@@ -448,13 +493,14 @@ def outcome_record(
 
 
 @transaction.atomic
-def outcome_revoke(*, actor, outcome: LearningOutcome, reason: str) -> LearningOutcome:
+def outcome_revoke(*, actor: Actor, outcome: LearningOutcome, reason: str) -> LearningOutcome:
     """Revoke an outcome (a certificate withdrawn by its issuer, a result annulled).
 
     Apps that built on the outcome (the credit bank's conversions and course credits) hear of it
     through ``signals.outcome_revoked`` in this same transaction and undo their part; revoking
     an outcome already revoked changes nothing.
     """
+    _ensure_keeps_records(actor)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(ERR_REVOKE_REASON, code="reason")
@@ -471,7 +517,12 @@ def outcome_revoke(*, actor, outcome: LearningOutcome, reason: str) -> LearningO
     return outcome
 
 
-def account_reveal_id(*, actor, account: LearningAccount, request=None) -> str:
+def account_reveal_id(
+    *, actor: Actor, account: LearningAccount, request: HttpRequest | None = None
+) -> str:
     """The full document number, for a role allowed to see it; every reveal is audited."""
+    if not is_system(actor) and not scope_for(actor).may_reveal_id:
+        raise PermissionDenied(ERR_NOT_REVEAL)
     audit.log(actor, "learners.id_number.revealed", account, request=request)
-    return account.id_number
+    number: str = account.id_number
+    return number

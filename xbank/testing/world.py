@@ -37,6 +37,7 @@ from xbank.catalog.tests.factories import (
     CurriculumFactory,
     StandardModuleFactory,
 )
+from xbank.core.actors import SYSTEM
 from xbank.faculty.tests import factories as faculty
 from xbank.learners import services as learner_services
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
@@ -299,7 +300,7 @@ class ReportWorld:
 
 def social_learner(institution, name: str) -> Learner:
     return learner_services.learner_register(
-        actor=None,
+        actor=SYSTEM,
         document=new_document(),
         name=name,
         kind=Learner.Kind.SOCIAL,

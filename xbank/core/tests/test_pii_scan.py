@@ -8,6 +8,7 @@ import pytest
 import xlsxwriter
 from django.db import connection
 
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.learners.services import account_get_or_create
 
@@ -29,7 +30,7 @@ def test_it_tells_a_valid_number_from_look_alikes():
 
 @pytest.mark.django_db
 def test_it_finds_a_clear_number_in_a_column_but_not_an_encrypted_one():
-    account_get_or_create(actor=None, document=parse_document(PUBLISHED), name="甲")
+    account_get_or_create(actor=SYSTEM, document=parse_document(PUBLISHED), name="甲")
     assert scan_database() == {}
     with connection.cursor() as cursor:
         cursor.execute("UPDATE learners_learningaccount SET name = %s", [f"甲 {PUBLISHED}"])

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from conftest import on_postgresql
 from xbank.accounts.notifications import notification_list
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import ledger, selectors, services
 from xbank.creditbank.models import (
     ERR_LEDGER_APPEND_ONLY,
@@ -197,7 +198,7 @@ def test_revoking_an_outcome_reverses_what_was_built_on_it(world, posted):
     )
     before = selectors.account_balance(account=learner.account)
     with pytest.raises(ValidationError, match=ERR_REVOKE_REASON):
-        outcome_revoke(actor=None, outcome=cert, reason="")
+        outcome_revoke(actor=SYSTEM, outcome=cert, reason="")
     outcome_revoke(actor=world.users["continuing_ed"], outcome=cert, reason="评价组织撤销证书")
     cert.refresh_from_db()
     assert cert.status == LearningOutcome.Status.REVOKED
@@ -222,7 +223,7 @@ def test_revoking_an_outcome_reverses_what_was_built_on_it(world, posted):
     assert credential.status == Credential.Status.REVOKED
     assert ledger.verify().intact
     # Revoking again changes nothing; the course can be exempted again by another outcome.
-    outcome_revoke(actor=None, outcome=cert, reason="重复")
+    outcome_revoke(actor=SYSTEM, outcome=cert, reason="重复")
     assert CreditEntry.objects.filter(kind="reversal").count() == 2
     again = world.decide(learner, [world.certificate(learner, "senior")])
     assert [line.result for line in again.lines.all()] == ["granted", "granted"]
@@ -232,7 +233,7 @@ def test_revoking_a_course_result_reverses_its_credits(world):
     learner = world.learner()
     result = world.course_result(learner, "护理学基础")
     services.course_credit_post(actor=None, outcome=result)
-    outcome_revoke(actor=None, outcome=result, reason="成绩录入错误")
+    outcome_revoke(actor=SYSTEM, outcome=result, reason="成绩录入错误")
     assert selectors.account_balance(account=learner.account) == 0
     assert notification_list(user=learner.account.user).first().title == "学分流水已冲正"
 
@@ -241,7 +242,7 @@ def test_an_open_request_sees_a_revoked_outcome(world):
     learner = world.learner()
     cert = world.certificate(learner)
     request = world.submit(learner, [cert])
-    outcome_revoke(actor=None, outcome=cert, reason="证书作废")
+    outcome_revoke(actor=SYSTEM, outcome=cert, reason="证书作废")
     assert [line.result for line in request.lines.all()] == ["ineligible"]
     world.school_approve(request)
     world.approve(request)

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.core.xlsx import write_rows
 from xbank.creditbank import selectors, services
 from xbank.creditbank.models import ConversionRule, LineResult
@@ -181,7 +182,7 @@ def test_the_graduation_audit_shows_who_meets_the_requirements_and_why_not(world
     assert rows["缺学分"].reasons == ["学分不足：已获 44.0，毕业须 54.0，差 10.0"]
     # A revoked certificate no longer counts, and its exemption is gone.
     cert = rows["合格"].learner.account.outcomes.get(kind=OutcomeKind.SKILL_CERTIFICATE)
-    outcome_revoke(actor=None, outcome=cert, reason="证书撤销")
+    outcome_revoke(actor=SYSTEM, outcome=cert, reason="证书撤销")
     (row,) = [
         r
         for r in selectors.graduation_audit(

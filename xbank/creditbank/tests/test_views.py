@@ -24,6 +24,7 @@ from python_calamine import CalamineWorkbook
 
 from xbank.accounts.models import Notification, Role, RoleAssignment
 from xbank.accounts.tests.factories import user_with_role
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import services
 from xbank.creditbank.models import (
     ConversionRule,
@@ -848,7 +849,7 @@ def test_the_transcript_shows_the_exemption_and_issues_a_verifiable_copy(client,
     verified = text(client.get(verify))
     assert 'data-verdict="valid"' in verified and "12.0 / 140.0" in verified
     # Revoking the certificate reverses the exemption and revokes the transcript.
-    outcome_revoke(actor=None, outcome=pw.certificate, reason="证书撤销")
+    outcome_revoke(actor=SYSTEM, outcome=pw.certificate, reason="证书撤销")
     assert 'data-verdict="revoked"' in text(client.get(verify))
     response = client.get(
         reverse("creditbank:transcript-pdf", args=[pw.alice.pk, credential.code]), follow=True

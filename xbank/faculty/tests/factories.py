@@ -11,6 +11,7 @@ from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.assessment import services as assessment_services
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.faculty import services
 from xbank.faculty.models import Teacher
 from xbank.pilot import services as pilot_services
@@ -33,7 +34,7 @@ def teacher(
     school=None,
     kind: str = Teacher.Kind.FULL_TIME,
     login: bool = True,
-    actor=None,
+    actor=SYSTEM,
     **values,
 ) -> Teacher:
     """A teacher of ``major`` (or of ``school`` without a major), with a teacher login."""

@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from xbank.core.actors import SYSTEM
 from xbank.faculty import services
 from xbank.imports import services as import_services
 from xbank.imports.tests.helpers import xlsx
@@ -94,10 +95,10 @@ def test_every_faculty_url_has_an_expectation_for_every_role():
 def objects(fw):
     t = fw.teachers["a1"]
     certificate = services.certificate_create(
-        actor=None, teacher=t, kind="trainer", name="培训师资证书", issuer="评价组织"
+        actor=SYSTEM, teacher=t, kind="trainer", name="培训师资证书", issuer="评价组织"
     )
     training = services.training_create(
-        actor=None,
+        actor=SYSTEM,
         teacher=t,
         programme="师资培训",
         organiser="评价组织",

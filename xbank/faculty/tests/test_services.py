@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 
 from xbank.assessment.models import ExaminerQualification
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.faculty import services
 from xbank.faculty.models import Teacher, TeacherCertificate, TeacherTraining, rank_of_title
 from xbank.faculty.services import (
@@ -76,7 +77,7 @@ def test_staff_numbers_are_unique_within_a_college_only(fw):
         "staff_no": [ERR_STAFF_NO_TAKEN.format(staff_no="T0001", name="李明轩")]
     }
     services.teacher_create(
-        actor=None,
+        actor=SYSTEM,
         institution=fw.world.college_b,
         school=fw.world.school_b1,
         name="王芳",
@@ -130,7 +131,7 @@ def test_leaving_needs_a_date_and_is_audited_with_the_changed_fields(fw):
 
 def test_an_update_that_changes_nothing_writes_nothing(fw):
     t = create(fw)
-    services.teacher_update(actor=None, teacher=t, name="李明轩", major=fw.world.major_a1)
+    services.teacher_update(actor=SYSTEM, teacher=t, name="李明轩", major=fw.world.major_a1)
     assert not AuditEntry.objects.filter(action="faculty.teacher.updated").exists()
 
 
@@ -174,7 +175,7 @@ def test_a_teacher_without_login_cannot_hold_a_qualification(fw):
     t = teacher(major=fw.world.major_a1, login=False)
     with pytest.raises(ValidationError) as exc:
         services.qualification_register(
-            actor=None,
+            actor=SYSTEM,
             teacher=t,
             certificate_type=fw.world.certificate_type,
             level="",
@@ -263,7 +264,7 @@ def test_a_known_title_fixes_the_rank_and_an_unknown_one_keeps_the_rank_given(fw
     t = create(fw, title="讲师")
     assert t.title_rank == "intermediate"
     # A promotion changes the rank even when the form still holds the old one.
-    t = services.teacher_update(actor=None, teacher=t, title="副教授", title_rank="intermediate")
+    t = services.teacher_update(actor=SYSTEM, teacher=t, title="副教授", title_rank="intermediate")
     assert t.title_rank == "associate"
-    t = services.teacher_update(actor=None, teacher=t, title="首席照护师", title_rank="senior")
+    t = services.teacher_update(actor=SYSTEM, teacher=t, title="首席照护师", title_rank="senior")
     assert t.title_rank == "senior"

@@ -16,6 +16,7 @@ from python_calamine import CalamineWorkbook
 
 from xbank.assessment.models import ExaminerQualification
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.faculty import services
 from xbank.faculty.models import Teacher, TeacherCertificate, TeacherTraining
 from xbank.faculty.services import ERR_EMPLOYER_REQUIRED
@@ -52,7 +53,7 @@ def training(t, **values):
         "end_date": datetime.date(2025, 7, 14),
         "hours": Decimal("40"),
     }
-    return services.training_create(actor=None, teacher=t, **(base | values))
+    return services.training_create(actor=SYSTEM, teacher=t, **(base | values))
 
 
 # --- Teacher list -------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def test_each_reader_sees_the_teachers_of_their_scope(client, fw):
 
 def test_the_teacher_list_filters(client, fw):
     a1 = fw.teachers["a1"]
-    services.teacher_update(actor=None, teacher=a1, dual_qualified=True, title="副教授")
+    services.teacher_update(actor=SYSTEM, teacher=a1, dual_qualified=True, title="副教授")
     external = teacher(
         major=fw.world.major_a1, kind=Teacher.Kind.PART_TIME, name="吴海峰", title="高级工程师"
     )
@@ -103,7 +104,7 @@ def test_the_teacher_list_filters(client, fw):
 
 
 def test_the_teacher_list_exports_to_excel_with_masked_phones(client, fw):
-    services.teacher_update(actor=None, teacher=fw.teachers["a1"], phone="13812345678")
+    services.teacher_update(actor=SYSTEM, teacher=fw.teachers["a1"], phone="13812345678")
     login(client, fw, "academic_affairs_a")
     rows = sheet(client.get(reverse("faculty:teacher-list"), {"export": "xlsx"}))
     header, data = rows[0], rows[1:]
@@ -120,10 +121,10 @@ def test_the_teacher_list_exports_to_excel_with_masked_phones(client, fw):
 
 def test_the_teacher_page_shows_qualifications_certificates_and_trainings(client, fw):
     a1 = fw.teachers["a1"]
-    services.teacher_update(actor=None, teacher=a1, phone="13812345678")
+    services.teacher_update(actor=SYSTEM, teacher=a1, phone="13812345678")
     qualify(a1, fw.other_type, valid_until=datetime.date(2025, 12, 31))  # expired
     services.certificate_create(
-        actor=None, teacher=a1, kind="trainer", name="培训师资证书", number="PX-1", issuer="组织"
+        actor=SYSTEM, teacher=a1, kind="trainer", name="培训师资证书", number="PX-1", issuer="组织"
     )
     training(a1)
     login(client, fw, "school_staff_a1")
@@ -358,7 +359,7 @@ def test_teacher_detail_queries_do_not_grow(client, fw, django_assert_num_querie
         for i in range(n):
             qualify(a1, fw.other_type)
             services.certificate_create(
-                actor=None, teacher=a1, kind="other", name="证书", number=f"N{n}-{i}", issuer="x",
+                actor=SYSTEM, teacher=a1, kind="other", name="证书", number=f"N{n}-{i}", issuer="x",
                 certificate_type=fw.world.certificate_type,
             )  # fmt: skip
             training(a1, certificate_type=fw.world.certificate_type)

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import ERR_EXCEL_NUMBER, WARN_AREA
 from xbank.core.pinyin import name_sort_key
 from xbank.core.testing import make_id_number
@@ -166,7 +167,7 @@ def test_a_known_person_keeps_their_account_and_the_name_must_match(college, nur
 
     number, name = new_id(), fake_name()
     social = learner_services.learner_register(
-        actor=None, document=parse_document(number), name=name, kind="social", institution=college
+        actor=SYSTEM, document=parse_document(number), name=name, kind="social", institution=college
     )
     header = ["姓名", "身份证号", "类别", "学号", "专业代码", "年级"]
     wrong = xlsx(header, [["王" + name, number, "在校生", "S1", "520201", 2024]])
@@ -269,7 +270,7 @@ def test_a_name_mismatch_names_the_stored_name_only_to_those_who_see_the_person(
     # GB 11643-1999's published example, registered at our college under a hand-written name.
     number = "11010519491231002X"
     learner_services.learner_register(
-        actor=None,
+        actor=SYSTEM,
         document=parse_document(number),
         name="林晓华",
         kind="social",
@@ -308,7 +309,7 @@ def test_the_commit_checks_again_against_what_changed_since_the_preview(
     from xbank.core.identity import parse_document
 
     learner_services.learner_register(
-        actor=None,
+        actor=SYSTEM,
         document=parse_document(number),
         name="赵" + name,
         kind="social",

@@ -36,6 +36,7 @@ from .people import (
     id_type_column,
     name_column,
     prepare_people,
+    sees_all_learners,
 )
 
 ERR_NO_ACCOUNT = "该证件号码尚未开立学习账户，请先导入学习者名单"
@@ -434,9 +435,9 @@ class OutcomeImport(ImportSpec):
         """Accounts the actor may add outcomes to: None when unrestricted (the command line,
         regional roles); else people registered as learners of the institution, and for school
         staff, of their own school's or majors' students."""
-        scope = ctx.scope
-        if scope is None or scope.regional:
+        if sees_all_learners(ctx):
             return None
+        scope = ctx.scope
         where = Q(institution=ctx.institution)
         if ctx.restricted:
             where &= Q(school_id__in=scope.school_ids) | Q(major_id__in=scope.major_ids)

@@ -4,6 +4,7 @@ import random
 
 import factory
 
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.core.testing import make_id_number
 from xbank.learners import services
@@ -18,7 +19,7 @@ def new_document():
     return parse_document(make_id_number(_rng))
 
 
-def student(*, major=None, name=None, cohort_year=2023, student_no=None, actor=None) -> Learner:
+def student(*, major=None, name=None, cohort_year=2023, student_no=None, actor=SYSTEM) -> Learner:
     """A student registered through the service, so the account is opened as in production."""
     major = major or MajorFactory()
     name = name or factory.Faker("name", locale="zh_CN").evaluate(None, None, {"locale": "zh_CN"})
@@ -37,7 +38,7 @@ def student(*, major=None, name=None, cohort_year=2023, student_no=None, actor=N
 
 def outcome(account, *, number=None, issuer="测试发证机构", kind=OutcomeKind.QUALIFICATION, **kw):
     return services.outcome_record(
-        actor=None,
+        actor=SYSTEM,
         account=account,
         kind=kind,
         title=kw.pop("title", "护士资格证"),

@@ -4,6 +4,7 @@ Invariant 9: ID numbers encrypted at rest, found through a keyed hash, shown mas
 import pytest
 from django.db import IntegrityError, connection
 
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.learners import services
 from xbank.learners.models import Learner, LearningAccount
@@ -17,13 +18,13 @@ def test_a_social_learner_who_enrols_keeps_the_same_account():
     doc = new_document()
     college = InstitutionFactory()
     social = services.learner_register(
-        actor=None, document=doc, name="王小明", kind=Learner.Kind.SOCIAL, institution=college
+        actor=SYSTEM, document=doc, name="王小明", kind=Learner.Kind.SOCIAL, institution=college
     )
     major = MajorFactory(school__institution=college)
     # Same person, number typed differently (lower-case x / spaces) when enrolling.
     retyped = parse_document(" ".join([doc.number[:6], doc.number[6:]]).lower())
     enrolled = services.learner_register(
-        actor=None,
+        actor=SYSTEM,
         document=retyped,
         name="王小明",
         kind=Learner.Kind.STUDENT,
@@ -41,7 +42,7 @@ def test_the_same_person_at_a_partner_college_keeps_the_same_account():
     first = student()
     other = MajorFactory()
     again = services.learner_register(
-        actor=None,
+        actor=SYSTEM,
         document=parse_document(first.account.id_number),
         name=first.account.name,
         kind=Learner.Kind.STUDENT,

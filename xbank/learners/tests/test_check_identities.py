@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.core.pii import lookup_hash
 from xbank.learners.models import LearningAccount
@@ -23,14 +24,14 @@ def stored_before_the_fix(number: str, name: str) -> LearningAccount:
 
 
 def test_it_reports_0_when_every_number_is_valid():
-    account_get_or_create(actor=None, document=parse_document("11010519491231002X"), name="甲")
+    account_get_or_create(actor=SYSTEM, document=parse_document("11010519491231002X"), name="甲")
     out = StringIO()
     call_command("check_identities", stdout=out)
     assert "0 个账户需要更正：1 个学习账户的证件号码全部有效" in out.getvalue()
 
 
 def test_it_lists_each_wrong_number_masked_and_exits_1():
-    account_get_or_create(actor=None, document=parse_document("11010519491231002X"), name="甲")
+    account_get_or_create(actor=SYSTEM, document=parse_document("11010519491231002X"), name="甲")
     # The old code computed "1" for this body (from 16 digits); the right digit is "X".
     wrong = stored_before_the_fix("110105194912310021", "乙")
     # And a 15-digit number that an earlier import let through.
@@ -52,7 +53,7 @@ def test_it_lists_each_wrong_number_masked_and_exits_1():
 
 def test_it_reports_a_birth_date_that_disagrees_with_the_number():
     account, _ = account_get_or_create(
-        actor=None, document=parse_document("11010519491231002X"), name="甲"
+        actor=SYSTEM, document=parse_document("11010519491231002X"), name="甲"
     )
     LearningAccount.objects.filter(pk=account.pk).update(birth_date="1949-12-30")
     out = StringIO()

@@ -5,6 +5,7 @@ import threading
 import pytest
 from django.db import connection
 
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.core.testing import make_id_number
 from xbank.learners import services
@@ -24,7 +25,7 @@ def test_simultaneous_registrations_of_one_person_open_one_account():
         try:
             barrier.wait()
             services.learner_register(
-                actor=None,
+                actor=SYSTEM,
                 document=parse_document(number),
                 name="林晓华",
                 kind=Learner.Kind.SOCIAL,

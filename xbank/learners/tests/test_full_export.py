@@ -28,6 +28,7 @@ from conftest import node_peer
 from xbank.accounts.models import Notification, Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.learners import services
 from xbank.learners.models import FullIdExport, Learner
@@ -63,7 +64,7 @@ def build() -> World:
     w = build_world()
     for name, number, major in [("史丹", SHI, w.major_a1), ("陆明", LU, w.major_a2)]:
         services.learner_register(
-            actor=None,
+            actor=SYSTEM,
             document=parse_document(number),
             name=name,
             kind=Learner.Kind.STUDENT,

@@ -16,6 +16,7 @@ from django.db import connection
 from xbank.accounts.models import Notification, Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.learners import services
 from xbank.learners.models import Learner, LearningAccount, ProfileChange
@@ -197,7 +198,7 @@ def test_rejecting_keeps_what_is_stored(college):
 def test_staff_registration_keeps_stored_values_for_blank_ones():
     major = MajorFactory()
     first = services.learner_register(
-        actor=None,
+        actor=SYSTEM,
         document=parse_document(OTHER_ID),
         name="周雨桐",
         kind=Learner.Kind.STUDENT,
@@ -209,7 +210,7 @@ def test_staff_registration_keeps_stored_values_for_blank_ones():
         employer="某医院",
     )
     again = services.learner_register(
-        actor=None,
+        actor=SYSTEM,
         document=parse_document(OTHER_ID),
         name="周雨桐",
         kind=Learner.Kind.STUDENT,
@@ -231,7 +232,7 @@ def test_staff_registration_under_another_name_is_refused_without_the_stored_nam
     register(number=OTHER_ID, name="周雨桐", institution=college)
     with pytest.raises(ValidationError) as exc:
         services.learner_register(
-            actor=None,
+            actor=SYSTEM,
             document=parse_document(OTHER_ID),
             name="周宇桐",
             kind=Learner.Kind.SOCIAL,

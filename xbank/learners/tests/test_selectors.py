@@ -10,6 +10,7 @@ from django.http import Http404
 
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.learners import selectors, services
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
@@ -87,7 +88,7 @@ def test_a_learner_sees_only_their_own_outcomes(world):
 def test_outcomes_are_visible_through_any_learner_record_in_scope_once(world):
     """A person registered twice in scope is one account: each outcome is one row."""
     services.learner_register(
-        actor=None,
+        actor=SYSTEM,
         document=parse_document(world.alice.account.id_number),
         name=world.alice.account.name,
         kind=Learner.Kind.SOCIAL,
@@ -109,7 +110,7 @@ def test_outcome_list_of_a_school_excludes_other_schools(world):
 
 def test_a_person_studying_in_two_colleges_is_visible_to_both(world):
     again = services.learner_register(
-        actor=None,
+        actor=SYSTEM,
         document=parse_document(world.carol.account.id_number),
         name=world.carol.account.name,
         kind=Learner.Kind.STUDENT,

@@ -13,6 +13,7 @@ from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.learners.models import LearningOutcome, OutcomeKind
 from xbank.learners.tests.factories import outcome, student
 from xbank.testing.world import World, build_world, link_account
@@ -226,7 +227,7 @@ def test_learner_detail_lists_the_other_records_of_the_account_in_scope(client, 
     from xbank.learners import services
 
     social = services.learner_register(
-        actor=None,
+        actor=SYSTEM,
         document=parse_document(world.alice.account.id_number),
         name="安丽丝",
         kind="social",

@@ -10,6 +10,7 @@ import datetime
 import pytest
 import time_machine
 
+from xbank.core.actors import SYSTEM
 from xbank.faculty import services
 from xbank.faculty.models import Teacher
 from xbank.faculty.tests.factories import examiners, pilot, qualify, teacher
@@ -160,7 +161,7 @@ def test_a_teacher_who_left_counts_until_the_day_they_left(fw):
     (leaving,) = examiners(fw, 1)
     assert row_of(fw).compliant
     services.teacher_update(
-        actor=None,
+        actor=SYSTEM,
         teacher=leaving,
         status=Teacher.Status.LEFT,
         left_on=TODAY + datetime.timedelta(days=30),

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from xbank.assessment.tests import factories as af
+from xbank.core.actors import SYSTEM
 from xbank.creditbank.tests.factories import build_credit_world
 from xbank.faculty import selectors as faculty_selectors
 from xbank.faculty import services as faculty_services
@@ -197,7 +198,7 @@ def test_examiners_are_teachers_counted_on_the_last_day_of_the_year(rw):
     leaver = faculty.teacher(major=rw.base.major_a1)
     f.qualify(leaver, rw.x)
     faculty_services.teacher_update(
-        actor=None, teacher=leaver, status="left", left_on=datetime.date(2024, 9, 1)
+        actor=SYSTEM, teacher=leaver, status="left", left_on=datetime.date(2024, 9, 1)
     )
     assert counted() == before + 1
     # The faculty app's own count of the indicator agrees, and so does the named list.
