@@ -11,6 +11,7 @@ from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.assessment import services as assessment_services
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.faculty import services
 from xbank.faculty.models import Teacher
 from xbank.pilot import services as pilot_services
@@ -66,7 +67,7 @@ def qualify(
 ):
     """An examiner qualification of the teacher's login (the assessment record)."""
     return assessment_services.qualification_create(
-        actor=None,
+        actor=SYSTEM,
         user=t.user,
         institution=t.institution,
         certificate_type=certificate_type,
