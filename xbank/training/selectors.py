@@ -24,7 +24,6 @@ from django.http import Http404
 from xbank.accounts.access import Grants, grants_for
 from xbank.accounts.models import LEARNER_RECORD_ROLES, Role
 from xbank.accounts.scoping import scope_for
-from xbank.orgs.models import Major, School
 
 from .models import (
     Announcement,
@@ -102,23 +101,16 @@ def _taught_program_ids(user):
 
 
 def program_scope_q(user) -> Q:
-    scope = scope_for(user)
-    if scope.regional:
-        return Q()
-    q = Q(pk__in=[])
-    if scope.institution_ids:
-        q |= Q(institution_id__in=scope.institution_ids)
-    if scope.school_ids:
-        q |= Q(
-            institution_id__in=School.objects.filter(pk__in=scope.school_ids).values(
-                "institution_id"
-            )
-        )
-    if scope.major_ids:
-        q |= Q(
-            institution_id__in=Major.objects.filter(pk__in=scope.major_ids).values("institution_id")
-        )
-    if scope.has("teacher"):
+    """Programs on the user's staff pages: those of every institution where they hold a role
+    that sees learner records (a school's or a major's staff: the institution their role is held
+    in), and those they teach. The institutions come from the shared grants
+    (``Grants.institutions``); their filter is ``InstitutionSet.q``."""
+    grants = grants_for(user)
+    institutions = grants.institutions(*LEARNER_RECORD_ROLES)
+    if institutions.everywhere:
+        return Q()  # not ORed with the taught programs: ``Q() | q`` is ``q``
+    q = institutions.q()
+    if grants.has(Role.TEACHER):
         q |= Q(pk__in=_taught_program_ids(user))
     return q
 
