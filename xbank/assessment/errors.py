@@ -74,3 +74,9 @@ MISSING_INCIDENT = "{count} 项异常情况未处理"
 NOTIFY_PUBLISHED = "考核成绩已发布：{title}"
 NOTIFY_AWARDED = "证书已发放：{title}"
 NOTIFY_REVOKED = "证书已撤销：{title}"
+
+# A person without the role for the institution (the pages refuse them first; the services
+# check again, so no caller can skip it). The system (``core.actors.SYSTEM``) is let through.
+ERR_NOT_ALLOWED = "您没有权限执行此操作"
+# What only a person can do: sign, countersign, report, score.
+ERR_PERSON_ONLY = "该操作须由本人完成，系统不能代为办理"

@@ -6,13 +6,16 @@ A filter that does not validate shows its error and matches nothing, as in the l
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xbank.accounts.access import Viewer
 from xbank.catalog.models import CertificateType, Level
 from xbank.core.forms import FilterForm
 from xbank.orgs.models import Institution
@@ -34,7 +37,14 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class AssessmentFilterSet(django_filters.FilterSet):
-    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        user: Viewer,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.user = user
         if "institution" in self.filters:
@@ -137,7 +147,7 @@ class QualificationFilter(AssessmentFilterSet):
         fields: list[str] = []
         form = FilterForm
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args: Any, user: Viewer, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.filters["institution"].queryset = qualification_institutions(
             user

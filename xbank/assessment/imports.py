@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xbank.audit import services as audit
 from xbank.catalog.services import ERR_CANCELLED
+from xbank.core.actors import SYSTEM, Actor, is_system
 from xbank.imports import cleaners
 from xbank.imports.bulk import rows_matching
 from xbank.imports.pipeline import (
@@ -77,9 +78,17 @@ def _ticket_column() -> Column:
     )
 
 
+def _actor(ctx: Context) -> Actor:
+    """Who imports: the person, or the system (``import_excel`` without ``--user``). The
+    pipeline's context still names the system ``None``; it is ``SYSTEM`` from here on, so the
+    services check every person and let only the system through."""
+    return SYSTEM if ctx.actor is None else ctx.actor
+
+
 def _refuse_other_roles(ctx: Context, what: str) -> bool:
     """File-level refusal for users who do not run the institution's assessments."""
-    if ctx.actor is None or ctx.institution.pk in access_for(ctx.actor).manage:
+    actor = _actor(ctx)
+    if is_system(actor) or ctx.institution.pk in access_for(actor).manage:
         return False
     ctx.report.error(None, None, ERR_ROLE.format(what=what))
     return True
@@ -319,7 +328,7 @@ class ResultImport(ImportSpec):
             )
         for session in ExamSession.objects.filter(pk__in=by_session):
             audit.log(
-                ctx.actor,
+                _actor(ctx),
                 "assessment.results.imported",
                 session,
                 data={"batch": batch.pk if batch else None, "results": by_session[session.pk]},
@@ -478,7 +487,7 @@ class AwardImport(ImportSpec):
         candidates = Candidate.objects.in_bulk([row[0] for row in plan.data["new"]])
         for candidate_id, number, issued_on in plan.data["new"]:
             services.award_issue(
-                actor=ctx.actor,
+                actor=_actor(ctx),
                 candidate=candidates[candidate_id],
                 certificate_no=number,
                 issued_on=issued_on,

@@ -130,7 +130,7 @@ def outcome_kind_for(certificate_type: CertificateType) -> str:
     return OutcomeKind.SKILL_CERTIFICATE
 
 
-def plain(value):
+def plain(value: object) -> object:
     """A value as it is kept in an audit entry's data (JSON): dates and decimals as text, rows
     as their id."""
     if isinstance(value, (datetime.date, datetime.time, Decimal)):

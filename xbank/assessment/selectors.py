@@ -7,11 +7,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, TypeVar
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Exists, Model, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
+from xbank.accounts.access import Viewer
+from xbank.accounts.models import User
 from xbank.catalog.models import LEVEL_RANK, Level
 
 from .access import access_for
@@ -37,18 +41,26 @@ from .models import (
 )
 from .rules import examined_q
 
+M = TypeVar("M", bound=Model)
+# A page's filter values (``request.GET``), or None for no filtering.
+Filters = Mapping[str, Any] | None
 
-def _get_or_404(queryset: QuerySet, pk, what: str):
+
+# Levels in order, by their stored value (a row's level may be blank).
+LEVEL_ORDER: dict[str, int] = {level.value: rank for level, rank in LEVEL_RANK.items()}
+
+
+def _get_or_404(queryset: QuerySet[M], pk: int | str, what: str) -> M:
     try:
         return queryset.get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(f"No such {what}") from None
 
 
 # --- Sites and rooms ----------------------------------------------------------------------------
 
 
-def site_list(*, user, filters: Mapping | None = None) -> QuerySet[ExamSite]:
+def site_list(*, user: Viewer, filters: Filters = None) -> QuerySet[ExamSite]:
     """Exam sites of the institutions the user sees, with their rooms and room counts."""
     qs = (
         ExamSite.objects.filter(access_for(user).view.q())
@@ -61,7 +73,7 @@ def site_list(*, user, filters: Mapping | None = None) -> QuerySet[ExamSite]:
     return qs
 
 
-def access_site(user, pk, *, manage: bool = False) -> ExamSite:
+def access_site(user: Viewer, pk: int | str, *, manage: bool = False) -> ExamSite:
     access = access_for(user)
     where = access.manage if manage else access.view
     return _get_or_404(ExamSite.objects.filter(where.q()).select_related("institution"), pk, "site")
@@ -71,7 +83,7 @@ def site_rooms(site: ExamSite) -> QuerySet[ExamRoom]:
     return site.rooms.order_by("name", "id")
 
 
-def access_room(user, pk, *, manage: bool = False) -> ExamRoom:
+def access_room(user: Viewer, pk: int | str, *, manage: bool = False) -> ExamRoom:
     access = access_for(user)
     where = access.manage if manage else access.view
     return _get_or_404(
@@ -81,7 +93,7 @@ def access_room(user, pk, *, manage: bool = False) -> ExamRoom:
     )
 
 
-def room_list(*, user, filters: Mapping | None = None) -> QuerySet[ExamRoom]:
+def room_list(*, user: Viewer, filters: Filters = None) -> QuerySet[ExamRoom]:
     """Every room the user sees, with its site (the rooms' own list and export)."""
     qs = (
         ExamRoom.objects.filter(access_for(user).view.q("site__institution"))
@@ -108,7 +120,7 @@ def rooms_for_session(session: ExamSession) -> QuerySet[ExamRoom]:
 # --- Examiner qualifications --------------------------------------------------------------------
 
 
-def qualification_list(*, user, filters: Mapping | None = None) -> QuerySet[ExaminerQualification]:
+def qualification_list(*, user: Viewer, filters: Filters = None) -> QuerySet[ExaminerQualification]:
     """Examiner qualifications kept by the institutions the user keeps them for (HR, continuing
     education) or reads them for (academic affairs)."""
     access = access_for(user)
@@ -122,7 +134,9 @@ def qualification_list(*, user, filters: Mapping | None = None) -> QuerySet[Exam
     return qs
 
 
-def access_qualification(user, pk, *, manage: bool = False) -> ExaminerQualification:
+def access_qualification(
+    user: Viewer, pk: int | str, *, manage: bool = False
+) -> ExaminerQualification:
     access = access_for(user)
     if manage:
         qs = ExaminerQualification.objects.filter(access.qualifications.q())
@@ -136,7 +150,7 @@ def access_qualification(user, pk, *, manage: bool = False) -> ExaminerQualifica
 # --- Sessions -----------------------------------------------------------------------------------
 
 
-def session_list(*, user, filters: Mapping | None = None) -> QuerySet[ExamSession]:
+def session_list(*, user: Viewer, filters: Filters = None) -> QuerySet[ExamSession]:
     qs = (
         ExamSession.objects.filter(access_for(user).view.q())
         .select_related("institution", "certificate_type")
@@ -151,7 +165,7 @@ def session_list(*, user, filters: Mapping | None = None) -> QuerySet[ExamSessio
     return qs
 
 
-def access_session(user, pk, *, manage: bool = False) -> ExamSession:
+def access_session(user: Viewer, pk: int | str, *, manage: bool = False) -> ExamSession:
     access = access_for(user)
     where = access.manage if manage else access.view
     return _get_or_404(
@@ -208,9 +222,9 @@ def session_incidents(session: ExamSession) -> QuerySet[SessionIncident]:
 # --- Examiners' own pages -----------------------------------------------------------------------
 
 
-def examiner_sessions(*, user) -> QuerySet[ExamSession]:
+def examiner_sessions(*, user: Viewer) -> QuerySet[ExamSession]:
     """Sessions the user is assigned to as an examiner, newest first."""
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return ExamSession.objects.none()
     return (
         ExamSession.objects.filter(
@@ -222,16 +236,16 @@ def examiner_sessions(*, user) -> QuerySet[ExamSession]:
     )
 
 
-def access_examiner_session(user, pk) -> ExamSession:
+def access_examiner_session(user: Viewer, pk: int | str) -> ExamSession:
     """A session the user examines; the same 404 for any other."""
     return _get_or_404(examiner_sessions(user=user), pk, "session")
 
 
-def examiner_rooms(*, user, session: ExamSession) -> QuerySet[SessionRoom]:
+def examiner_rooms(*, user: User, session: ExamSession) -> QuerySet[SessionRoom]:
     return session.session_rooms.filter(examiners__examiner=user).select_related("room__site")
 
 
-def examiner_candidates(*, user, session: ExamSession) -> QuerySet[Candidate]:
+def examiner_candidates(*, user: User, session: ExamSession) -> QuerySet[Candidate]:
     """The candidates of the rooms the user examines in the session."""
     return session_candidates(session).filter(session_room__examiners__examiner=user)
 
@@ -239,7 +253,7 @@ def examiner_candidates(*, user, session: ExamSession) -> QuerySet[Candidate]:
 # --- Candidates, statistics and awards ----------------------------------------------------------
 
 
-def candidate_list(*, user, filters: Mapping | None = None) -> QuerySet[Candidate]:
+def candidate_list(*, user: Viewer, filters: Filters = None) -> QuerySet[Candidate]:
     """Candidates of the sessions the user sees: the drill-down of the statistics, filterable."""
     qs = (
         Candidate.objects.filter(access_for(user).view.q("session__institution"))
@@ -309,32 +323,35 @@ def appraisal_stats(*, candidates: QuerySet[Candidate]) -> AppraisalStats:
             passed=Count("id", filter=Q(result__passed=True)),
         )
     )
-    labels = dict(Level.choices)
+    labels: dict[str, str] = {value: str(label) for value, label in Level.choices}
     rows = [
         AppraisalRow(
             year=row["year"],
             certificate_type_id=row["session__certificate_type_id"],
             certificate=row["session__certificate_type__name"],
             level=row["session__level"],
-            level_label=str(labels.get(row["session__level"], "")),
+            level_label=labels.get(row["session__level"], ""),
             candidates=row["n"],
             examined=row["examined"],
             passed=row["passed"],
         )
         for row in grouped
     ]
-    rows.sort(key=lambda r: (-r.year, r.certificate, LEVEL_RANK.get(r.level, 0)))
+    rows.sort(key=lambda r: (-r.year, r.certificate, LEVEL_ORDER.get(r.level, 0)))
     totals: dict[int, list[int]] = {}
     for row in rows:
         entry = totals.setdefault(row.year, [0, 0, 0])
         entry[0] += row.candidates
         entry[1] += row.examined
         entry[2] += row.passed
-    years = [(year, *totals[year]) for year in sorted(totals, reverse=True)]
+    years = [
+        (year, totals[year][0], totals[year][1], totals[year][2])
+        for year in sorted(totals, reverse=True)
+    ]
     return AppraisalStats(rows=rows, years=years)
 
 
-def award_list(*, user, filters: Mapping | None = None) -> QuerySet[CertificateAward]:
+def award_list(*, user: Viewer, filters: Filters = None) -> QuerySet[CertificateAward]:
     qs = (
         CertificateAward.objects.filter(access_for(user).view.q("candidate__session__institution"))
         .select_related("account", "certificate_type", "candidate__session", "credential")
@@ -345,7 +362,7 @@ def award_list(*, user, filters: Mapping | None = None) -> QuerySet[CertificateA
     return qs
 
 
-def access_award(user, pk, *, manage: bool = False) -> CertificateAward:
+def access_award(user: Viewer, pk: int | str, *, manage: bool = False) -> CertificateAward:
     access = access_for(user)
     where = access.manage if manage else access.view
     return _get_or_404(
@@ -357,7 +374,7 @@ def access_award(user, pk, *, manage: bool = False) -> CertificateAward:
     )
 
 
-def access_candidate(user, pk, *, manage: bool = False) -> Candidate:
+def access_candidate(user: Viewer, pk: int | str, *, manage: bool = False) -> Candidate:
     access = access_for(user)
     where = access.manage if manage else access.view
     return _get_or_404(
@@ -377,10 +394,10 @@ def access_candidate(user, pk, *, manage: bool = False) -> Candidate:
 # --- A learner's own candidacies ----------------------------------------------------------------
 
 
-def my_candidacies(*, user) -> QuerySet[Candidate]:
+def my_candidacies(*, user: Viewer) -> QuerySet[Candidate]:
     """The user's own candidacies (through their learning account), newest first; results are
     shown only once published (the template checks the session's status)."""
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return Candidate.objects.none()
     return (
         Candidate.objects.filter(account__user=user)
@@ -396,7 +413,7 @@ def my_candidacies(*, user) -> QuerySet[Candidate]:
     )
 
 
-def access_my_candidate(user, pk) -> Candidate:
+def access_my_candidate(user: Viewer, pk: int | str) -> Candidate:
     return _get_or_404(
         my_candidacies(user=user).select_related("account", "ticket_credential"), pk, "candidate"
     )

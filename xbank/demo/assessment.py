@@ -52,6 +52,7 @@ from xbank.assessment.models import (
     ExamSite,
 )
 from xbank.catalog.models import CertificateType
+from xbank.core.actors import SYSTEM
 from xbank.demo import data
 from xbank.demo.seed import demo_learner, plan_people
 from xbank.learners import services as learner_services
@@ -274,7 +275,7 @@ def _qualify(user, institution, ct, number, *, valid_until=QUALIFIED_UNTIL, leve
     if ExaminerQualification.objects.filter(issuer=issuer, certificate_no=number).exists():
         return
     services.qualification_create(
-        actor=None,
+        actor=SYSTEM,
         user=user,
         institution=institution,
         certificate_type=ct,

@@ -290,7 +290,9 @@ def _participants(ctx: Context, index: int, spec: ProgramSpec, program) -> list[
                 pool.insert(0, demo)
             for learner in pool[part.offset : part.offset + part.count]:
                 rows.append(
-                    services.enrollment_register_staff(actor=None, program=program, learner=learner)
+                    services.enrollment_register_staff(
+                        actor=SYSTEM, program=program, learner=learner
+                    )
                 )
             continue
         if part.again is not None:
@@ -306,7 +308,7 @@ def _participants(ctx: Context, index: int, spec: ProgramSpec, program) -> list[
 def seed_program(ctx: Context, index: int, spec: ProgramSpec, code: str) -> TrainingProgram:
     """One past program, from draft to finished, through the services."""
     program = services.program_create(
-        actor=None,
+        actor=SYSTEM,
         institution=ctx.institution,
         certificate_type=ctx.types[spec.certificate],
         level=spec.level,
@@ -325,33 +327,33 @@ def seed_program(ctx: Context, index: int, spec: ProgramSpec, code: str) -> Trai
     step = max((spec.end - spec.start).days // max(spec.sessions - 1, 1), 1)
     for i in range(spec.sessions):
         services.session_add(
-            actor=None,
+            actor=SYSTEM,
             program=program,
             date=min(spec.start + datetime.timedelta(days=i * step), spec.end),
             start_time=datetime.time(9),
             end_time=datetime.time(16),
             topic=spec.topics[i % len(spec.topics)],
         )
-    program = services.program_transition(actor=None, program=program, action="publish")
-    program = services.program_transition(actor=None, program=program, action="open")
+    program = services.program_transition(actor=SYSTEM, program=program, action="publish")
+    program = services.program_transition(actor=SYSTEM, program=program, action="open")
     rows = _participants(ctx, index, spec, program)
     extras = []
     for _ in range(spec.withdrawn + spec.rejected):
         extras.append(_register_public(ctx, program, _new_public_person(ctx, Public(1)), ""))
     for row in extras[: spec.withdrawn]:
-        services.enrollment_withdraw(actor=None, enrollment=row)
+        services.enrollment_withdraw(actor=SYSTEM, enrollment=row)
     if spec.rejected:
         services.enrollments_decide(
-            actor=None,
+            actor=SYSTEM,
             program=program,
             enrollment_ids=[r.pk for r in extras[spec.withdrawn :]],
             approve=False,
             reason="报名材料不全",
         )
     services.enrollments_decide(
-        actor=None, program=program, enrollment_ids=[r.pk for r in rows], approve=True
+        actor=SYSTEM, program=program, enrollment_ids=[r.pk for r in rows], approve=True
     )
-    program = services.program_transition(actor=None, program=program, action="close")
+    program = services.program_transition(actor=SYSTEM, program=program, action="close")
     # Attendance: completers miss at most one session; the last N come to fewer than 80 %.
     sessions = list(program.sessions.order_by("date", "id"))
     rng = random.Random(SEED + index)
@@ -371,8 +373,7 @@ def seed_program(ctx: Context, index: int, spec: ProgramSpec, code: str) -> Trai
         present = {r.pk for r in rows[:keep] if absent_once.get(r.pk) != s_index} | {
             r.pk for r in rows[keep:] if s_index < len(sessions) // 2
         }
-        services.attendance_record(actor=None, session=session, present_ids=present)
-    # SYSTEM, not None: the training outcomes it records go through the learners services.
+        services.attendance_record(actor=SYSTEM, session=session, present_ids=present)
     services.program_finish(actor=SYSTEM, program=program)
     # Registration happened when the announcement was out, not when the demo was loaded.
     when = _aware(BATCHES[spec.batch].published + datetime.timedelta(days=7))
@@ -422,7 +423,7 @@ def seed_history(ctx: Context, codes: list[str]) -> None:
         ).exists():
             continue
         announcement = services.announcement_create(
-            actor=None,
+            actor=SYSTEM,
             institution=ctx.institution,
             year=batch_spec.year,
             issue=batch_spec.issue,
@@ -431,7 +432,7 @@ def seed_history(ctx: Context, codes: list[str]) -> None:
             programs=programs,
         )
         services.announcement_publish(
-            actor=None, announcement=announcement, published_at=_aware(batch_spec.published)
+            actor=SYSTEM, announcement=announcement, published_at=_aware(batch_spec.published)
         )
 
 
@@ -454,7 +455,7 @@ def seed_current(ctx: Context, codes: list[str]) -> None:
     programs = []
     for code, spec in zip(codes, specs, strict=True):
         program = services.program_create(
-            actor=None,
+            actor=SYSTEM,
             institution=ctx.institution,
             certificate_type=ctx.types[spec["certificate"]],
             level=spec["level"],
@@ -470,7 +471,7 @@ def seed_current(ctx: Context, codes: list[str]) -> None:
         )
         for week in range(4):
             services.session_add(
-                actor=None,
+                actor=SYSTEM,
                 program=program,
                 date=start + datetime.timedelta(days=7 * week + 5),
                 start_time=datetime.time(9),
@@ -486,7 +487,7 @@ def seed_current(ctx: Context, codes: list[str]) -> None:
         .first()
     )
     batch = services.announcement_create(
-        actor=None,
+        actor=SYSTEM,
         institution=ctx.institution,
         year=today.year,
         issue=(last_issue or 0) + 1,
@@ -495,16 +496,16 @@ def seed_current(ctx: Context, codes: list[str]) -> None:
         programs=[elderly, carer, infant],
     )
     services.announcement_publish(
-        actor=None, announcement=batch, published_at=timezone.now() - datetime.timedelta(days=7)
+        actor=SYSTEM, announcement=batch, published_at=timezone.now() - datetime.timedelta(days=7)
     )
     for program in (elderly, carer, infant):
-        services.program_transition(actor=None, program=program, action="open")
+        services.program_transition(actor=SYSTEM, program=program, action="open")
     nursing = [s for s in _students(NURSING_2023, ctx.institution) if s.account.user_id is None]
     for learner in nursing[:12]:
-        services.enrollment_register_staff(actor=None, program=elderly, learner=learner)
+        services.enrollment_register_staff(actor=SYSTEM, program=elderly, learner=learner)
     rows = [_register_public(ctx, carer, _new_public_person(ctx, Public(1)), "") for _ in range(20)]
     services.enrollments_decide(
-        actor=None, program=carer, enrollment_ids=[r.pk for r in rows[:5]], approve=True
+        actor=SYSTEM, program=carer, enrollment_ids=[r.pk for r in rows[:5]], approve=True
     )
     for _ in range(13):  # ten places: three on the waitlist
         _register_public(ctx, infant, _new_public_person(ctx, Public(1)), "")

@@ -21,13 +21,16 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from xbank.accounts.models import User
 from xbank.audit import services as audit
+from xbank.core.actors import SYSTEM, Actor, is_system
 from xbank.core.identity import Document
 from xbank.learners import services as learner_services
 from xbank.learners.models import Learner, LearningAccount, ProfileChange
 
 from .consent import CURRENT_VERSION, consent_hash
 from .models import SEATED_STATUSES, Audience, ConsentRecord, Enrollment, TrainingProgram
+from .selectors import managed_institution_ids
 
 # Messages a member of the public may see are marked for the English catalog (gettext_noop:
 # the constant stays the Chinese text; views translate it when they show it).
@@ -41,6 +44,26 @@ ERR_CONSENT_VERSION = gettext_noop("个人信息处理说明已更新，请重�
 ERR_DECIDE_STATUS = "报名当前状态为「{status}」，不能{action}"
 ERR_WITHDRAW_STATUS = "报名当前状态为「{status}」，不能退出"
 ERR_CHECK_FIRST = "报名人的信息尚待人工核对，请先处理其信息变更申请"
+# A person without the role for the program's institution (the pages refuse them first; the
+# services check again, so no caller can skip it). The system (``SYSTEM``) is let through.
+ERR_NOT_ALLOWED = "您没有权限执行此操作"
+
+
+# --- Who may act ----------------------------------------------------------------------------------
+# Every service takes ``actor``: a person, checked here against their roles, or
+# ``core.actors.SYSTEM`` (the demo loader, the public form, commands), let through by
+# ``is_system`` and nothing else.
+
+
+def require_manage(actor: Actor, institution_id: int) -> None:
+    """The actor runs the institution's training (继续教育学院), or is the system."""
+    if not is_system(actor) and institution_id not in managed_institution_ids(actor):
+        raise ValidationError(ERR_NOT_ALLOWED, code="forbidden")
+
+
+def person_or_none(actor: Actor) -> User | None:
+    """The user behind the actor, to name in a ``created_by`` column; None for the system."""
+    return actor if isinstance(actor, User) and actor.is_authenticated else None
 
 
 def lock_program(program: TrainingProgram) -> TrainingProgram:
@@ -76,7 +99,7 @@ def _admit(program: TrainingProgram, *, needs_check: bool = False) -> tuple[str,
 
 def _register(
     *,
-    actor,
+    actor: Actor,
     program: TrainingProgram,
     account: LearningAccount,
     learner: Learner | None,
@@ -84,7 +107,7 @@ def _register(
     consent: ConsentRecord | None = None,
     registered_name: str = "",
     needs_check: bool = False,
-    profile_change=None,
+    profile_change: ProfileChange | None = None,
 ) -> Enrollment:
     """Seat or waitlist one registration; the caller holds the program lock."""
     if program.status != TrainingProgram.Status.ENROLLING:
@@ -177,7 +200,8 @@ def enrollment_register_public(
     if program.status == TrainingProgram.Status.ENROLLING and not program.takes_public:
         raise ValidationError(ERR_STUDENTS_ONLY, code="students_only")
     return _register(
-        actor=None,
+        # No one is logged in: the system takes the registration for the person who typed it.
+        actor=SYSTEM,
         program=program,
         account=person.account,
         learner=person.learner,
@@ -202,9 +226,10 @@ def _student_record(account: LearningAccount, institution_id: int) -> Learner | 
 
 
 @transaction.atomic
-def enrollment_register_student(*, actor, program: TrainingProgram) -> Enrollment:
-    """A logged-in learner registers with their own learning account."""
-    account = LearningAccount.objects.filter(user=actor).first() if actor else None
+def enrollment_register_student(*, actor: Actor, program: TrainingProgram) -> Enrollment:
+    """A logged-in learner registers with their own learning account (the system has none)."""
+    person = person_or_none(actor)
+    account = None if person is None else LearningAccount.objects.filter(user=person).first()
     if account is None:
         raise ValidationError(ERR_NO_ACCOUNT, code="no_account")
     program = lock_program(program)
@@ -226,8 +251,11 @@ def enrollment_register_student(*, actor, program: TrainingProgram) -> Enrollmen
 
 
 @transaction.atomic
-def enrollment_register_staff(*, actor, program: TrainingProgram, learner: Learner) -> Enrollment:
+def enrollment_register_staff(
+    *, actor: Actor, program: TrainingProgram, learner: Learner
+) -> Enrollment:
     """Staff register a known learner (代报名), e.g. a whole class of a pilot major."""
+    require_manage(actor, program.institution_id)
     program = lock_program(program)
     if program.audience == Audience.STUDENTS and learner.kind != Learner.Kind.STUDENT:
         raise ValidationError(ERR_STUDENTS_ONLY, code="students_only")
@@ -242,12 +270,12 @@ def enrollment_register_staff(*, actor, program: TrainingProgram, learner: Learn
     )
 
 
-def fill_seats(program: TrainingProgram, *, actor) -> list[Enrollment]:
+def fill_seats(program: TrainingProgram, *, actor: Actor) -> list[Enrollment]:
     """Promote from the head of the waitlist while seats are free; the program is locked.
 
     Positions stay 1..n: everyone behind a promoted registration moves up one place.
     """
-    promoted = []
+    promoted: list[Enrollment] = []
     free = program.capacity - seated_count(program)
     while free > 0:
         head = (
@@ -291,8 +319,25 @@ WITHDRAWABLE = (
 
 
 @transaction.atomic
-def enrollment_withdraw(*, actor, enrollment: Enrollment) -> Enrollment:
-    """The person withdraws (退出); a freed seat goes to the first on the waitlist."""
+def enrollment_withdraw(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
+    """The person withdraws (退出), or the program's staff withdraw them; a freed seat goes to
+    the first on the waitlist."""
+    if not is_system(actor) and not (
+        enrollment.account.user_id is not None and enrollment.account.user_id == actor.pk
+    ):
+        require_manage(actor, enrollment.program.institution_id)
+    return _withdraw(actor=actor, enrollment=enrollment)
+
+
+@transaction.atomic
+def enrollment_withdraw_by_link(*, enrollment: Enrollment) -> Enrollment:
+    """A public registrant withdraws through the secret link of their registration (no login:
+    holding the link is the proof, ``selectors.enrollment_by_code``); recorded as the system,
+    as every anonymous change is."""
+    return _withdraw(actor=SYSTEM, enrollment=enrollment)
+
+
+def _withdraw(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     program = lock_program(enrollment.program)
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     if enrollment.status not in WITHDRAWABLE or program.status == TrainingProgram.Status.FINISHED:
@@ -314,7 +359,7 @@ def enrollment_withdraw(*, actor, enrollment: Enrollment) -> Enrollment:
 @transaction.atomic
 def enrollments_decide(
     *,
-    actor,
+    actor: Actor,
     program: TrainingProgram,
     enrollment_ids: Iterable[int],
     approve: bool,
@@ -327,6 +372,7 @@ def enrollments_decide(
     Rejection frees seats, which go to the head of the waitlist. Every registration named must
     be in a state the decision applies to, or nothing changes.
     """
+    require_manage(actor, program.institution_id)
     program = lock_program(program)
     rows = list(
         Enrollment.objects.select_for_update(of=("self",))
@@ -349,7 +395,7 @@ def enrollments_decide(
         if approve and _check_pending(row):
             raise ValidationError(ERR_CHECK_FIRST, code="check_first")
     now = timezone.now()
-    decided_by = actor if getattr(actor, "is_authenticated", False) else None
+    decided_by = person_or_none(actor)
     # Leaving the waitlist from the back keeps the remaining positions right.
     for row in sorted(rows, key=lambda r: -(r.waitlist_position or 0)):
         before = row.status
@@ -378,7 +424,7 @@ def _check_pending(row: Enrollment) -> bool:
     return row.needs_check and change is not None and change.status == ProfileChange.Status.PENDING
 
 
-def enrollment_approve(*, actor, enrollment: Enrollment) -> Enrollment:
+def enrollment_approve(*, actor: Actor, enrollment: Enrollment) -> Enrollment:
     enrollments_decide(
         actor=actor, program=enrollment.program, enrollment_ids=[enrollment.pk], approve=True
     )
@@ -386,7 +432,7 @@ def enrollment_approve(*, actor, enrollment: Enrollment) -> Enrollment:
     return enrollment
 
 
-def enrollment_reject(*, actor, enrollment: Enrollment, reason: str = "") -> Enrollment:
+def enrollment_reject(*, actor: Actor, enrollment: Enrollment, reason: str = "") -> Enrollment:
     enrollments_decide(
         actor=actor,
         program=enrollment.program,
@@ -398,7 +444,9 @@ def enrollment_reject(*, actor, enrollment: Enrollment, reason: str = "") -> Enr
     return enrollment
 
 
-def on_profile_change_accepted(sender, *, actor, change, **kwargs) -> None:
+def on_profile_change_accepted(
+    sender: object, *, actor: Actor, change: ProfileChange, **kwargs: object
+) -> None:
     """Staff accepted the details of a public registrant whose name needed a check: the
     registrations that waited for it are linked to the person's learner record (created by the
     acceptance). Their status is left to the staff's usual decision."""

@@ -5,10 +5,15 @@ A filter that does not validate shows its error and matches nothing (as in the l
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from xbank.accounts.access import Viewer
 from xbank.catalog.models import CertificateType
 from xbank.core.forms import FilterForm
 from xbank.learners import selectors as learner_selectors
@@ -22,7 +27,14 @@ class YearFilter(django_filters.NumberFilter):
 
 
 class _ScopedFilterSet(django_filters.FilterSet):
-    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[Any] | None = None,
+        *,
+        user: Viewer,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.user = user
         if "institution" in self.filters:

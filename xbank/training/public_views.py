@@ -146,7 +146,7 @@ def registration_withdraw(request, code):
     enrollment = selectors.enrollment_by_code(code)
     ok, _withdrawn = run_action(
         request,
-        lambda: services.enrollment_withdraw(actor=request.user, enrollment=enrollment),
+        lambda: services.enrollment_withdraw_by_link(enrollment=enrollment),
         translate=True,
     )
     if ok:
@@ -193,7 +193,7 @@ def my_withdraw(request, pk):
     enrollment = selectors.access_own_enrollment(request.user, pk)
     ok, _withdrawn = run_action(
         request,
-        lambda: services.enrollment_withdraw(actor=request.user, enrollment=enrollment),
+        lambda: services.enrollment_withdraw_by_link(enrollment=enrollment),
         translate=True,
     )
     if ok:

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.http import Http404
 
-from xbank.accounts.access import Grants, grants_for
-from xbank.accounts.models import LEARNER_RECORD_ROLES, Role
+from xbank.accounts.access import Grants, Viewer, grants_for
+from xbank.accounts.models import LEARNER_RECORD_ROLES, Role, User
 from xbank.accounts.scoping import scope_for
-from xbank.orgs.models import Major, School
+from xbank.orgs.models import Institution
 
 from .models import (
     Announcement,
@@ -73,17 +74,19 @@ MANAGE_ROLES = frozenset({Role.CONTINUING_ED})
 STAFF_ROLES = frozenset({*LEARNER_RECORD_ROLES, Role.TEACHER})
 
 
-def managed_institution_ids(user) -> frozenset[int]:
+def managed_institution_ids(user: Viewer) -> frozenset[int]:
     """Institutions whose programs the user manages: continuing education (继续教育学院) roles."""
     return grants_for(user).institutions(*MANAGE_ROLES).ids
 
 
-def can_manage(user, program: TrainingProgram) -> bool:
+def can_manage(user: Viewer, program: TrainingProgram) -> bool:
     return program.institution_id in managed_institution_ids(user)
 
 
-def can_take_attendance(user, program: TrainingProgram) -> bool:
-    return can_manage(user, program) or program.instructors.filter(pk=user.pk).exists()
+def can_take_attendance(user: Viewer, program: TrainingProgram) -> bool:
+    return can_manage(user, program) or (
+        isinstance(user, User) and program.instructors.filter(pk=user.pk).exists()
+    )
 
 
 def is_staff(grants: Grants) -> bool:
@@ -91,39 +94,35 @@ def is_staff(grants: Grants) -> bool:
     return grants.has(*STAFF_ROLES)
 
 
-def is_training_staff(user) -> bool:
+def is_training_staff(user: Viewer) -> bool:
     return is_staff(grants_for(user))
 
 
-def _taught_program_ids(user):
-    return TrainingProgram.instructors.through.objects.filter(user_id=user.pk).values(
-        "trainingprogram_id"
-    )
+def _taught_program_ids(user: Viewer) -> QuerySet[Any, Any]:
+    """Ids of the programs the user teaches, as a subquery (rows of the auto-created
+    program–instructor table, whose model has no name to annotate with)."""
+    taught = TrainingProgram.instructors.through.objects
+    if not isinstance(user, User):
+        return taught.none().values("trainingprogram_id")
+    return taught.filter(user=user).values("trainingprogram_id")
 
 
-def program_scope_q(user) -> Q:
-    scope = scope_for(user)
-    if scope.regional:
-        return Q()
-    q = Q(pk__in=[])
-    if scope.institution_ids:
-        q |= Q(institution_id__in=scope.institution_ids)
-    if scope.school_ids:
-        q |= Q(
-            institution_id__in=School.objects.filter(pk__in=scope.school_ids).values(
-                "institution_id"
-            )
-        )
-    if scope.major_ids:
-        q |= Q(
-            institution_id__in=Major.objects.filter(pk__in=scope.major_ids).values("institution_id")
-        )
-    if scope.has("teacher"):
+def program_scope_q(user: Viewer) -> Q:
+    """Programs on the user's staff pages: those of every institution where they hold a role
+    that sees learner records (a school's or a major's staff: the institution their role is held
+    in), and those they teach. The institutions come from the shared grants
+    (``Grants.institutions``); their filter is ``InstitutionSet.q``."""
+    grants = grants_for(user)
+    institutions = grants.institutions(*LEARNER_RECORD_ROLES)
+    if institutions.everywhere:
+        return Q()  # not ORed with the taught programs: ``Q() | q`` is ``q``
+    q = institutions.q()
+    if grants.has(Role.TEACHER):
         q |= Q(pk__in=_taught_program_ids(user))
     return q
 
 
-def enrollment_scope_q(user) -> Q:
+def enrollment_scope_q(user: Viewer) -> Q:
     scope = scope_for(user)
     if scope.regional:
         return Q()
@@ -138,7 +137,9 @@ def enrollment_scope_q(user) -> Q:
 # --- Programs -------------------------------------------------------------------------------------
 
 
-def program_list(*, user, filters: Mapping | None = None) -> QuerySet[TrainingProgram]:
+def program_list(
+    *, user: Viewer, filters: Mapping[str, Any] | None = None
+) -> QuerySet[TrainingProgram]:
     """Programs in the user's scope, newest first, with their seat counts annotated."""
     qs = (
         TrainingProgram.objects.filter(program_scope_q(user))
@@ -167,7 +168,7 @@ def program_list(*, user, filters: Mapping | None = None) -> QuerySet[TrainingPr
     return qs
 
 
-def access_program(user, pk) -> TrainingProgram:
+def access_program(user: Viewer, pk: int | str) -> TrainingProgram:
     """One program in scope, or the same 404 as a missing one."""
     try:
         return (
@@ -180,7 +181,7 @@ def access_program(user, pk) -> TrainingProgram:
         raise Http404("No such training program") from None
 
 
-def access_session(user, pk) -> TrainingSession:
+def access_session(user: Viewer, pk: int | str) -> TrainingSession:
     try:
         session = TrainingSession.objects.select_related(
             "program__institution", "program__certificate_type"
@@ -212,10 +213,8 @@ def program_counts(*, program: TrainingProgram) -> dict[str, int]:
     return counts
 
 
-def instructor_options(*, institution) -> QuerySet:
+def instructor_options(*, institution: Institution | None) -> QuerySet[User]:
     """Users who may teach a program of the institution: its teachers and examiners."""
-    from xbank.accounts.models import User
-
     return (
         User.objects.filter(
             role_assignments__institution=institution,
@@ -297,7 +296,9 @@ def enrollment_by_code(code: str) -> Enrollment:
 # --- Enrollments ----------------------------------------------------------------------------------
 
 
-def enrollment_list(*, user, filters: Mapping | None = None) -> QuerySet[Enrollment]:
+def enrollment_list(
+    *, user: Viewer, filters: Mapping[str, Any] | None = None
+) -> QuerySet[Enrollment]:
     """Registrations in the user's scope, with person, learner record and program fetched."""
     qs = (
         Enrollment.objects.filter(enrollment_scope_q(user))
@@ -317,7 +318,7 @@ def enrollment_list(*, user, filters: Mapping | None = None) -> QuerySet[Enrollm
     return qs
 
 
-def program_enrollments(*, user, program: TrainingProgram) -> QuerySet[Enrollment]:
+def program_enrollments(*, user: Viewer, program: TrainingProgram) -> QuerySet[Enrollment]:
     """The program's registrations the user may see, waitlist in order, then by name."""
     return (
         Enrollment.objects.filter(enrollment_scope_q(user), program=program)
@@ -329,9 +330,9 @@ def program_enrollments(*, user, program: TrainingProgram) -> QuerySet[Enrollmen
     )
 
 
-def my_enrollments(*, user) -> QuerySet[Enrollment]:
+def my_enrollments(*, user: Viewer) -> QuerySet[Enrollment]:
     """The logged-in person's own registrations, newest first."""
-    if user is None or not user.is_authenticated:
+    if not isinstance(user, User) or not user.is_authenticated:
         return Enrollment.objects.none()
     return (
         Enrollment.objects.filter(account__user=user)
@@ -340,7 +341,7 @@ def my_enrollments(*, user) -> QuerySet[Enrollment]:
     )
 
 
-def access_own_enrollment(user, pk) -> Enrollment:
+def access_own_enrollment(user: Viewer, pk: int | str) -> Enrollment:
     try:
         return my_enrollments(user=user).get(pk=pk)
     except (Enrollment.DoesNotExist, ValueError, TypeError):
@@ -369,7 +370,7 @@ def session_roster(*, session: TrainingSession) -> list[tuple[Enrollment, bool]]
     return [(row, row.pk in present) for row in rows]
 
 
-def taught_programs(*, user) -> QuerySet[TrainingProgram]:
+def taught_programs(*, user: Viewer) -> QuerySet[TrainingProgram]:
     return (
         TrainingProgram.objects.filter(pk__in=_taught_program_ids(user))
         .select_related("institution", "certificate_type")
@@ -413,7 +414,7 @@ ADMITTED = [
 ]
 
 
-def stats_base(*, user) -> QuerySet[Enrollment]:
+def stats_base(*, user: Viewer) -> QuerySet[Enrollment]:
     """Registrations the statistics count: admitted ones in the user's scope, with the year."""
     return (
         Enrollment.objects.filter(enrollment_scope_q(user), status__in=ADMITTED)
@@ -422,7 +423,7 @@ def stats_base(*, user) -> QuerySet[Enrollment]:
     )
 
 
-def _group_key(group: str, row: Mapping) -> tuple[str, str]:
+def _group_key(group: str, row: Mapping[str, Any]) -> tuple[str, str]:
     if group == "year":
         return str(row["year"]), f"{row['year']}"
     if group == "program":
@@ -502,8 +503,8 @@ def stats_names(*, enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
     )
 
 
-def own_enrollment_for(user, program) -> Enrollment | None:
-    if user is None or not user.is_authenticated:
+def own_enrollment_for(user: Viewer, program: TrainingProgram) -> Enrollment | None:
+    if not isinstance(user, User) or not user.is_authenticated:
         return None
     return (
         Enrollment.objects.filter(account__user=user, program=program)
@@ -515,7 +516,7 @@ def own_enrollment_for(user, program) -> Enrollment | None:
 # --- Announcements (staff) ------------------------------------------------------------------------
 
 
-def announcement_list(*, user) -> QuerySet[Announcement]:
+def announcement_list(*, user: Viewer) -> QuerySet[Announcement]:
     """Announcements of the institutions whose programs the user may see, newest first."""
     if scope_for(user).regional:
         qs = Announcement.objects.all()
@@ -532,14 +533,14 @@ def announcement_list(*, user) -> QuerySet[Announcement]:
     )
 
 
-def access_announcement(user, pk) -> Announcement:
+def access_announcement(user: Viewer, pk: int | str) -> Announcement:
     try:
         return announcement_list(user=user).get(pk=pk)
     except (Announcement.DoesNotExist, ValueError, TypeError):
         raise Http404("No such announcement") from None
 
 
-def announceable_programs(*, user) -> QuerySet[TrainingProgram]:
+def announceable_programs(*, user: Viewer) -> QuerySet[TrainingProgram]:
     """Programs the user manages that an announcement may list (not finished)."""
     return (
         TrainingProgram.objects.filter(institution_id__in=managed_institution_ids(user))

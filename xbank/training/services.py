@@ -1,6 +1,11 @@
 """Writes of training programs (培训项目), their sessions, announcements (培训公告), attendance
 (出勤) and completion (结班).
 
+Every write takes ``actor`` (``core.actors.Actor``): a person must run the program's
+institution's training (继续教育学院, ``enrollments.require_manage``; attendance: also the
+program's instructors), and only ``SYSTEM`` (the demo loader, commands) is let through, by
+``is_system``.
+
 Registrations (报名) and their seats are in ``enrollments``; every write here that can change
 who holds a seat (changing the capacity, finishing) takes the same program lock first
 (``lock_program``). The names of ``enrollments`` stay importable from here.
@@ -12,15 +17,18 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from xbank.accounts.models import User
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType
 from xbank.catalog.services import ensure_certificate_active
+from xbank.core.actors import Actor, is_system
 from xbank.learners import services as learner_services
 from xbank.learners.models import OutcomeKind
 from xbank.orgs.models import Institution
@@ -32,6 +40,7 @@ from .enrollments import (  # noqa: F401
     ERR_DECIDE_STATUS,
     ERR_DUPLICATE,
     ERR_NO_ACCOUNT,
+    ERR_NOT_ALLOWED,
     ERR_NOT_OPEN,
     ERR_PUBLIC_ONLY,
     ERR_STUDENTS_ONLY,
@@ -43,13 +52,17 @@ from .enrollments import (  # noqa: F401
     enrollment_register_student,
     enrollment_reject,
     enrollment_withdraw,
+    enrollment_withdraw_by_link,
     enrollments_decide,
     fill_seats,
     lock_program,
     on_profile_change_accepted,
+    person_or_none,
+    require_manage,
     seated_count,
 )
 from .models import Announcement, Attendance, Enrollment, TrainingProgram, TrainingSession
+from .selectors import can_take_attendance
 
 ERR_TRANSITION = "培训项目当前状态为「{current}」，不能{action}"
 ERR_LEVEL = "证书「{name}」没有「{level}」这一等级"
@@ -103,7 +116,7 @@ def _check_level(certificate_type: CertificateType, level: str) -> None:
 @transaction.atomic
 def program_create(
     *,
-    actor,
+    actor: Actor,
     institution: Institution,
     certificate_type: CertificateType,
     title: str,
@@ -119,10 +132,11 @@ def program_create(
     description: str = "",
     requires_approval: bool = True,
     completion_min_attendance: int = 80,
-    instructors: Iterable = (),
+    instructors: Iterable[User] = (),
     code: str = "",
 ) -> TrainingProgram:
     """A new program, in draft. A cancelled certificate type (已取消) takes no new programs."""
+    require_manage(actor, institution.pk)
     # Read under lock: a cancellation committed a moment ago (certificate_type_cancel locks the
     # same row) is seen, whatever the caller's copy says.
     certificate_type = CertificateType.objects.select_for_update().get(pk=certificate_type.pk)
@@ -144,7 +158,7 @@ def program_create(
         partner=partner,
         requires_approval=requires_approval,
         completion_min_attendance=completion_min_attendance,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=person_or_none(actor),
     )
     if code:
         program.code = code
@@ -174,10 +188,15 @@ PROGRAM_EDITABLE = {
 
 @transaction.atomic
 def program_update(
-    *, actor, program: TrainingProgram, instructors: Iterable | None = None, **changes
+    *,
+    actor: Actor,
+    program: TrainingProgram,
+    instructors: Iterable[User] | None = None,
+    **changes: Any,
 ) -> TrainingProgram:
     """Change a program's details. The capacity never drops below the seats already taken;
     raising it admits the first on the waitlist."""
+    require_manage(actor, program.institution_id)
     unknown = set(changes) - PROGRAM_EDITABLE
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
@@ -214,8 +233,9 @@ def program_update(
 
 
 @transaction.atomic
-def program_transition(*, actor, program: TrainingProgram, action: str) -> TrainingProgram:
+def program_transition(*, actor: Actor, program: TrainingProgram, action: str) -> TrainingProgram:
     """publish / open / close (finishing goes through ``program_finish``)."""
+    require_manage(actor, program.institution_id)
     if action == "finish":
         return program_finish(actor=actor, program=program).program
     allowed, target, label = TRANSITIONS[action]
@@ -241,7 +261,7 @@ def program_transition(*, actor, program: TrainingProgram, action: str) -> Train
 @transaction.atomic
 def session_add(
     *,
-    actor,
+    actor: Actor,
     program: TrainingProgram,
     date: datetime.date,
     start_time: datetime.time,
@@ -249,6 +269,7 @@ def session_add(
     topic: str,
     place: str = "",
 ) -> TrainingSession:
+    require_manage(actor, program.institution_id)
     program = lock_program(program)
     if program.status == TrainingProgram.Status.FINISHED:
         raise ValidationError(ERR_FINISHED, code="finished")
@@ -274,7 +295,7 @@ def session_add(
 @transaction.atomic
 def announcement_create(
     *,
-    actor,
+    actor: Actor,
     institution: Institution,
     year: int,
     title: str,
@@ -283,6 +304,7 @@ def announcement_create(
     issue: int | None = None,
 ) -> Announcement:
     """A draft announcement; the issue number is the next of the year unless given."""
+    require_manage(actor, institution.pk)
     programs = list(programs)
     if not programs:
         raise ValidationError(ERR_ANNOUNCEMENT_EMPTY, code="empty")
@@ -302,7 +324,7 @@ def announcement_create(
         issue=issue,
         title=title,
         body=body,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=person_or_none(actor),
     )
     announcement.programs.set(programs)
     audit.log(actor, "training.announcement.created", announcement)
@@ -311,9 +333,10 @@ def announcement_create(
 
 @transaction.atomic
 def announcement_publish(
-    *, actor, announcement: Announcement, published_at: datetime.datetime | None = None
+    *, actor: Actor, announcement: Announcement, published_at: datetime.datetime | None = None
 ) -> Announcement:
     """Publish an announcement; its programs still in draft are published with it."""
+    require_manage(actor, announcement.institution_id)
     announcement = Announcement.objects.select_for_update().get(pk=announcement.pk)
     if announcement.status == Announcement.Status.PUBLISHED:
         raise ValidationError(ERR_ANNOUNCEMENT_PUBLISHED, code="published")
@@ -330,10 +353,13 @@ def announcement_publish(
 
 
 @transaction.atomic
-def attendance_record(*, actor, session: TrainingSession, present_ids: Iterable[int]) -> int:
+def attendance_record(*, actor: Actor, session: TrainingSession, present_ids: Iterable[int]) -> int:
     """Record who came to a session: every approved registration of the program gets a row,
-    present when its id is in ``present_ids``. Returns the number present."""
+    present when its id is in ``present_ids``. Returns the number present. The program's staff
+    and its instructors take attendance."""
     program = lock_program(session.program)
+    if not is_system(actor) and not can_take_attendance(actor, program):
+        raise ValidationError(ERR_NOT_ALLOWED, code="forbidden")
     if program.status == TrainingProgram.Status.FINISHED:
         raise ValidationError(ERR_ATTENDANCE_FINISHED, code="finished")
     present = set(present_ids)
@@ -344,7 +370,7 @@ def attendance_record(*, actor, session: TrainingSession, present_ids: Iterable[
     )
     if present - roster:
         raise ValidationError(ERR_ATTENDANCE_NOT_ENROLLED, code="not_enrolled")
-    recorded_by = actor if getattr(actor, "is_authenticated", False) else None
+    recorded_by = person_or_none(actor)
     existing = {a.enrollment_id: a for a in Attendance.objects.filter(session=session)}
     changed, new = [], []
     for enrollment_id in roster:
@@ -392,7 +418,7 @@ def outcome_number(enrollment: Enrollment) -> str:
 
 
 @transaction.atomic
-def program_finish(*, actor, program: TrainingProgram) -> FinishResult:
+def program_finish(*, actor: Actor, program: TrainingProgram) -> FinishResult:
     """Close the class (结班): apply the completion rule to every approved registration.
 
     Those who attended enough complete (已结业) and get a training outcome (培训结业) in their
@@ -400,6 +426,7 @@ def program_finish(*, actor, program: TrainingProgram) -> FinishResult:
     and titled with the program (whose title names the certificate); the others are marked not completed. Registrations never admitted (still
     pending or waitlisted) are rejected with a note.
     """
+    require_manage(actor, program.institution_id)
     program = lock_program(program)
     allowed, target, label = TRANSITIONS["finish"]
     if program.status not in allowed:
@@ -451,12 +478,12 @@ def program_finish(*, actor, program: TrainingProgram) -> FinishResult:
         program=program,
         status__in=[Enrollment.Status.PENDING, Enrollment.Status.WAITLISTED],
     )
-    for row in undecided:
-        row.status = Enrollment.Status.REJECTED
-        row.waitlist_position = None
-        row.note = NOTE_UNDECIDED_AT_FINISH
-        row.save(update_fields=["status", "waitlist_position", "note"])
-        audit.log(actor, "training.enrollment.rejected", row, data={"reason": row.note})
+    for waiting in undecided:
+        waiting.status = Enrollment.Status.REJECTED
+        waiting.waitlist_position = None
+        waiting.note = NOTE_UNDECIDED_AT_FINISH
+        waiting.save(update_fields=["status", "waitlist_position", "note"])
+        audit.log(actor, "training.enrollment.rejected", waiting, data={"reason": waiting.note})
     before = program.status
     program.status = target
     program.save(update_fields=["status", "updated_at"])

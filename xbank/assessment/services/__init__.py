@@ -3,7 +3,12 @@
 candidates, results and awards.
 
 Every function takes keyword arguments only, runs in one transaction and writes an audit entry
-(invariant 10). Business rules live here and in ``rules`` (the pure ones), not in views:
+(invariant 10). Every write takes ``actor`` (``core.actors.Actor``): a person is checked against
+their roles (``common._require_*``: the continuing education college of the session's
+institution runs it, HR and continuing education keep qualifications, a signature or a score is
+a person's own), and only ``SYSTEM`` (the ``import_excel`` command, the demo loader) is let
+through, by ``is_system``. Business rules live here and in ``rules`` (the pure ones), not in
+views:
 
 - a cancelled certificate type (已取消) gets no new session, candidate or award (invariant 5);
 - a room is used only while its standardisation certification (标准化考场) covers the session
@@ -41,10 +46,12 @@ from ..errors import (
     ERR_NO_QUALIFICATION,
     ERR_NO_ROOMS,
     ERR_NO_SEAT_WITHOUT_CONFLICT,
+    ERR_NOT_ALLOWED,
     ERR_NOT_ASSIGNED,
     ERR_NOT_PASSED,
     ERR_NOT_PUBLISHED,
     ERR_NOT_YET,
+    ERR_PERSON_ONLY,
     ERR_QUALIFICATION_EXPIRED,
     ERR_QUALIFICATION_LEVEL,
     ERR_QUALIFICATION_NOT_YET,
@@ -160,10 +167,12 @@ __all__ = [
     "ERR_INCIDENT_RESOLVED",
     "ERR_LEVEL_NOT_OFFERED",
     "ERR_LEVEL_REQUIRED",
+    "ERR_NOT_ALLOWED",
     "ERR_NOT_ASSIGNED",
     "ERR_NOT_PASSED",
     "ERR_NOT_PUBLISHED",
     "ERR_NOT_YET",
+    "ERR_PERSON_ONLY",
     "ERR_NO_QUALIFICATION",
     "ERR_NO_ROOMS",
     "ERR_NO_SEAT_WITHOUT_CONFLICT",

@@ -12,6 +12,7 @@ from django.utils import timezone
 from xbank.accounts.notifications import notifications_send
 from xbank.audit import services as audit
 from xbank.catalog.services import ensure_certificate_active
+from xbank.core.actors import Actor
 from xbank.learners import services as learner_services
 from xbank.learners.models import LearningOutcome
 from xbank.verify import services as verify_services
@@ -34,14 +35,14 @@ from ..models import (
     ExamSession,
 )
 from ..rules import outcome_kind_for
-from .common import _lock_session
+from .common import _lock_session, _person, _require_manage
 
 Status = ExamSession.Status
 
 
 @transaction.atomic
 def award_issue(
-    *, actor, candidate: Candidate, certificate_no: str, issued_on: datetime.date
+    *, actor: Actor, candidate: Candidate, certificate_no: str, issued_on: datetime.date
 ) -> CertificateAward:
     """Issue the certificate (证书发放) to a candidate who passed a published session.
 
@@ -49,6 +50,7 @@ def award_issue(
     by the certificate type's issuer (the evaluation organisation), and a verifiable credential
     (核验). Then ``on_award_issued`` runs (the credit bank's hook)."""
     session = _lock_session(candidate.session)
+    _require_manage(actor, session.institution_id)
     candidate = (
         Candidate.objects.select_related("account", "result", "session_room")
         .select_for_update(of=("self",))
@@ -82,7 +84,7 @@ def award_issue(
         issuer=issuer,
         certificate_no=certificate_no,
         issued_on=issued_on,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_person(actor),
     )
     # Raises (in Chinese) when the number is already another person's certificate.
     award.outcome = learner_services.outcome_record(
@@ -144,19 +146,22 @@ def on_award_issued(*, award: CertificateAward) -> None:
 
 
 @transaction.atomic
-def award_revoke(*, actor, award: CertificateAward, reason: str) -> CertificateAward:
+def award_revoke(*, actor: Actor, award: CertificateAward, reason: str) -> CertificateAward:
     """Revoke a certificate: the award, its learning outcome and its credential (the public
     verification page then says 已撤销)."""
     award = (
         CertificateAward.objects.select_for_update(of=("self",))
-        .select_related("account__user", "outcome", "credential", "certificate_type")
+        .select_related(
+            "account__user", "outcome", "credential", "certificate_type", "candidate__session"
+        )
         .get(pk=award.pk)
     )
+    _require_manage(actor, award.candidate.session.institution_id)
     if award.status == CertificateAward.Status.REVOKED:
         raise ValidationError(ERR_AWARD_REVOKED, code="revoked")
     award.status = CertificateAward.Status.REVOKED
     award.revoked_at = timezone.now()
-    award.revoked_by = actor if getattr(actor, "is_authenticated", False) else None
+    award.revoked_by = _person(actor)
     award.revoked_reason = reason[:200]
     award.save(update_fields=["status", "revoked_at", "revoked_by", "revoked_reason"])
     # The learners service audits it and tells the credit bank (signals.outcome_revoked).

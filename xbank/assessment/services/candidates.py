@@ -13,7 +13,9 @@ from django.db import transaction
 
 from xbank.audit import services as audit
 from xbank.catalog.services import ensure_certificate_active
+from xbank.core.actors import Actor
 from xbank.learners.models import LearningAccount
+from xbank.training.models import Enrollment, TrainingProgram
 from xbank.training.selectors import enrollments_approved
 from xbank.verify import services as verify_services
 from xbank.verify.models import Credential
@@ -32,19 +34,22 @@ from ..models import (
     ExamResult,
     ExamSession,
     SessionExaminer,
+    SessionRoom,
 )
 from ..rules import (
     status_error,
     ticket_details,
     ticket_number,
 )
-from .common import _lock_session
+from .common import _lock_session, _person, _require_manage
 from .examiners import _instructor_ids
 
 Status = ExamSession.Status
 
 
-def _check_enrollment(session: ExamSession, account: LearningAccount, enrollment) -> None:
+def _check_enrollment(
+    session: ExamSession, account: LearningAccount, enrollment: Enrollment
+) -> None:
     program = enrollment.program
     if enrollment.account_id != account.pk:
         raise ValidationError(ERR_ENROLLMENT_OTHER_PERSON, code="enrollment")
@@ -59,7 +64,9 @@ def _check_enrollment(session: ExamSession, account: LearningAccount, enrollment
         )
 
 
-def _choose_seat(session: ExamSession, account: LearningAccount, enrollment) -> tuple:
+def _choose_seat(
+    session: ExamSession, account: LearningAccount, enrollment: Enrollment | None
+) -> tuple[SessionRoom, int]:
     """(session room, seat number): the first room in order with a free seat whose examiners
     did not teach the candidate's program, and its lowest free seat."""
     rooms = list(session.session_rooms.order_by("position"))
@@ -81,7 +88,8 @@ def _choose_seat(session: ExamSession, account: LearningAccount, enrollment) -> 
             continue
         seat = next(n for n in range(1, room.seats + 1) if n not in taken[room.pk])
         return room, seat
-    if any(len(taken[room.pk]) < room.seats for room in rooms):
+    # A free seat left over means every free one is watched by the candidate's instructor.
+    if enrollment is not None and any(len(taken[room.pk]) < room.seats for room in rooms):
         raise ValidationError(
             ERR_NO_SEAT_WITHOUT_CONFLICT.format(
                 name=account.name, program=enrollment.program.title
@@ -95,7 +103,11 @@ def _choose_seat(session: ExamSession, account: LearningAccount, enrollment) -> 
 
 @transaction.atomic
 def candidate_add(
-    *, actor, session: ExamSession, account: LearningAccount, enrollment=None
+    *,
+    actor: Actor,
+    session: ExamSession,
+    account: LearningAccount,
+    enrollment: Enrollment | None = None,
 ) -> Candidate:
     """Sign a person up for a session (报考): from an approved training enrollment, or directly
     with their learning account. Seats them in the first room with a free seat whose examiners
@@ -104,6 +116,7 @@ def candidate_add(
     The session row is locked while the seat is chosen, so concurrent sign-ups queue and a room
     never takes more candidates than its seats (invariant 6)."""
     session = _lock_session(session)
+    _require_manage(actor, session.institution_id)
     if session.status not in (Status.DRAFT, Status.SCHEDULED):
         raise status_error(session, "报考")
     ensure_certificate_active(session.certificate_type)
@@ -120,7 +133,7 @@ def candidate_add(
         session_room=session_room,
         seat_no=seat,
         ticket_no=ticket_number(session, session_room, seat),
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_person(actor),
     )
     candidate.ticket_credential = verify_services.credential_issue(
         actor=actor,
@@ -154,9 +167,12 @@ class SignUpReport:
 
 
 @transaction.atomic
-def candidates_add_from_program(*, actor, session: ExamSession, program) -> SignUpReport:
+def candidates_add_from_program(
+    *, actor: Actor, session: ExamSession, program: TrainingProgram
+) -> SignUpReport:
     """Sign up every approved enrollment of a training program not yet a candidate; those who
     cannot be seated are listed with the reason, the others are added."""
+    _require_manage(actor, session.institution_id)
     report = SignUpReport()
     known = set(Candidate.objects.filter(session=session).values_list("account_id", flat=True))
     for enrollment in enrollments_approved(program=program).select_related("account", "program"):
@@ -180,15 +196,16 @@ def candidates_add_from_program(*, actor, session: ExamSession, program) -> Sign
 
 
 @transaction.atomic
-def candidate_remove(*, actor, candidate: Candidate, reason: str = "") -> None:
+def candidate_remove(*, actor: Actor, candidate: Candidate, reason: str = "") -> None:
     session = _lock_session(candidate.session)
+    _require_manage(actor, session.institution_id)
     if session.status not in (Status.DRAFT, Status.SCHEDULED):
         raise status_error(session, "移出考生")
     if ExamResult.objects.filter(candidate=candidate).exists():
         raise ValidationError(
             ERR_CANDIDATE_HAS_RESULT.format(name=candidate.account.name), code="has_result"
         )
-    if candidate.ticket_credential_id is not None:
+    if candidate.ticket_credential is not None:
         verify_services.credential_revoke(
             actor=actor, credential=candidate.ticket_credential, reason="考生已移出考核批次"
         )

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from xbank.accounts.models import User
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType
+from xbank.core.actors import Actor
 from xbank.orgs.models import Institution
+from xbank.training.models import TrainingProgram
 from xbank.training.selectors import program_instructor_ids
 
 from ..errors import (
@@ -42,7 +46,7 @@ from ..rules import (
     level_label,
     status_error,
 )
-from .common import _assign, _lock_session
+from .common import _assign, _lock_session, _require_manage, _require_qualifications
 
 Status = ExamSession.Status
 
@@ -50,8 +54,8 @@ Status = ExamSession.Status
 @transaction.atomic
 def qualification_create(
     *,
-    actor,
-    user,
+    actor: Actor,
+    user: User,
     institution: Institution,
     certificate_type: CertificateType,
     level: str,
@@ -61,6 +65,7 @@ def qualification_create(
     valid_until: datetime.date,
 ) -> ExaminerQualification:
     """Register an examiner qualification (考评员资格) of a teacher or an external examiner."""
+    _require_qualifications(actor, institution.pk)
     if valid_until < valid_from:
         raise ValidationError(ERR_DATES, code="dates")
     if level:
@@ -84,11 +89,12 @@ QUALIFICATION_FIELDS = ("level", "certificate_no", "issuer", "valid_from", "vali
 
 @transaction.atomic
 def qualification_update(
-    *, actor, qualification: ExaminerQualification, **values
+    *, actor: Actor, qualification: ExaminerQualification, **values: Any
 ) -> ExaminerQualification:
     """Correct or renew a qualification. Sessions already scheduled keep their examiners; the
     new dates count from the next check (scheduling, score entry)."""
     qualification = ExaminerQualification.objects.select_for_update().get(pk=qualification.pk)
+    _require_qualifications(actor, qualification.institution_id)
     valid_from = values.get("valid_from", qualification.valid_from)
     valid_until = values.get("valid_until", qualification.valid_until)
     if valid_until < valid_from:
@@ -105,7 +111,7 @@ def qualification_update(
 
 
 def qualification_problem(
-    *, examiner, session: ExamSession
+    *, examiner: User, session: ExamSession
 ) -> tuple[ExaminerQualification | None, str]:
     """The examiner's qualification valid for the session, or None and the reason in Chinese.
 
@@ -151,7 +157,7 @@ def qualification_problem(
     )
 
 
-def _instructor_ids(program, cache: dict | None = None) -> set[int]:
+def _instructor_ids(program: TrainingProgram, cache: dict[int, set[int]] | None = None) -> set[int]:
     if cache is None:
         return set(program_instructor_ids(program=program))
     if program.pk not in cache:
@@ -159,14 +165,17 @@ def _instructor_ids(program, cache: dict | None = None) -> set[int]:
     return cache[program.pk]
 
 
-def _taught_conflict(examiner_ids: set[int], candidates: Iterable[Candidate]) -> tuple | None:
+def _taught_conflict(
+    examiner_ids: set[int], candidates: Iterable[Candidate]
+) -> tuple[int, Candidate, TrainingProgram] | None:
     """(examiner id, candidate, program) for the first candidate whose training program was
     taught by one of the examiners; None if there is none."""
-    cache: dict = {}
+    cache: dict[int, set[int]] = {}
     for candidate in candidates:
-        if candidate.enrollment_id is None:
+        enrollment = candidate.enrollment if candidate.enrollment_id is not None else None
+        if enrollment is None:
             continue
-        program = candidate.enrollment.program
+        program = enrollment.program
         taught = _instructor_ids(program, cache) & examiner_ids
         if taught:
             return min(taught), candidate, program
@@ -174,11 +183,14 @@ def _taught_conflict(examiner_ids: set[int], candidates: Iterable[Candidate]) ->
 
 
 @transaction.atomic
-def session_examiner_add(*, actor, session_room: SessionRoom, examiner) -> SessionExaminer:
+def session_examiner_add(
+    *, actor: Actor, session_room: SessionRoom, examiner: User
+) -> SessionExaminer:
     """Assign an examiner to a room: qualified for the type and level on the session date
     (invariant 7), in one room of the session only, and not the instructor of any candidate
     already seated there."""
     session = _lock_session(session_room.session)
+    _require_manage(actor, session.institution_id)
     if session.status not in (Status.DRAFT, Status.SCHEDULED):
         raise status_error(session, "安排考评员")
     qualification, problem = qualification_problem(examiner=examiner, session=session)
@@ -220,7 +232,9 @@ def session_examiner_add(*, actor, session_room: SessionRoom, examiner) -> Sessi
     return assignment
 
 
-def _qualified_count(session_room: SessionRoom, session: ExamSession, exclude=None) -> int:
+def _qualified_count(
+    session_room: SessionRoom, session: ExamSession, exclude: SessionExaminer | None = None
+) -> int:
     count = 0
     for assignment in session_room.examiners.select_related("qualification"):
         if exclude is not None and assignment.pk == exclude.pk:
@@ -233,8 +247,9 @@ def _qualified_count(session_room: SessionRoom, session: ExamSession, exclude=No
 
 
 @transaction.atomic
-def session_examiner_remove(*, actor, assignment: SessionExaminer) -> None:
+def session_examiner_remove(*, actor: Actor, assignment: SessionExaminer) -> None:
     session = _lock_session(assignment.session)
+    _require_manage(actor, session.institution_id)
     if session.status not in (Status.DRAFT, Status.SCHEDULED):
         raise status_error(session, "调整考评员")
     if session.status == Status.SCHEDULED:

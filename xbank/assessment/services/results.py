@@ -11,8 +11,10 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from xbank.accounts.models import User
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType
+from xbank.core.actors import Actor
 
 from ..errors import (
     ERR_EXAMINER_TAUGHT,
@@ -31,7 +33,7 @@ from ..rules import (
     result_verdict,
     status_error,
 )
-from .common import _assign, _lock_session
+from .common import _assign, _lock_session, _require_manage_some, _require_person
 from .examiners import (
     _taught_conflict,
     qualification_problem,
@@ -54,7 +56,7 @@ def pass_mark_for(certificate_type: CertificateType) -> PassMark:
 @transaction.atomic
 def pass_mark_set(
     *,
-    actor,
+    actor: Actor,
     certificate_type: CertificateType,
     theory: Decimal,
     practical: Decimal,
@@ -63,6 +65,7 @@ def pass_mark_set(
 ) -> PassMark:
     """Set the pass marks of a certificate type. Results already entered keep their verdict:
     a pass mark is not applied retroactively."""
+    _require_manage_some(actor)
     mark, created = PassMark.objects.select_for_update().get_or_create(
         certificate_type=certificate_type,
         defaults={
@@ -95,7 +98,7 @@ def pass_mark_set(
     return mark
 
 
-def examiner_may_score(*, examiner, candidate: Candidate) -> SessionExaminer:
+def examiner_may_score(*, examiner: User, candidate: Candidate) -> SessionExaminer:
     """The examiner's assignment to the candidate's room, if they may score the candidate:
     assigned there, qualified for the type and level on the session date, and not the
     instructor of the candidate's training program (invariant 7). ``PermissionDenied``
@@ -127,7 +130,7 @@ def examiner_may_score(*, examiner, candidate: Candidate) -> SessionExaminer:
 @transaction.atomic
 def result_enter(
     *,
-    actor,
+    actor: Actor,
     candidate: Candidate,
     theory_score: Decimal | None,
     practical_score: Decimal | None,
@@ -139,11 +142,12 @@ def result_enter(
     (``PermissionDenied`` otherwise, invariant 7). Each change is audited with the old and new
     values; entering the same values again changes nothing. Returns the result (None when
     nothing was entered for a candidate without one)."""
+    examiner = _require_person(actor)
     session = _lock_session(candidate.session)
     candidate.session = session
     if session.status not in (Status.IN_PROGRESS, Status.SCORED):
         raise status_error(session, "录入成绩")
-    examiner_may_score(examiner=actor, candidate=candidate)
+    examiner_may_score(examiner=examiner, candidate=candidate)
     pass_mark = pass_mark_for(session.certificate_type)
     check_scores(pass_mark, theory_score, practical_score, absent)
     passed = result_verdict(pass_mark, theory_score, practical_score, absent)
@@ -158,7 +162,7 @@ def result_enter(
         if not absent and theory_score is None and practical_score is None:
             return None
         result = ExamResult.objects.create(
-            candidate=candidate, source=ExamResult.Source.MANUAL, entered_by=actor, **new
+            candidate=candidate, source=ExamResult.Source.MANUAL, entered_by=examiner, **new
         )
         audit.log(
             actor,
@@ -173,7 +177,7 @@ def result_enter(
     for name, value in new.items():
         setattr(result, name, value)
     result.source = ExamResult.Source.MANUAL
-    result.entered_by = actor
+    result.entered_by = examiner
     result.save(update_fields=[*new, "source", "entered_by", "updated_at"])
     audit.log(
         actor,

@@ -8,6 +8,8 @@ date (invariant 6); results are published only once the confidentiality record i
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,6 +21,7 @@ from xbank.accounts.notifications import notifications_send
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType
 from xbank.catalog.services import ensure_certificate_active
+from xbank.core.actors import Actor
 from xbank.orgs.models import Institution
 from xbank.verify import services as verify_services
 
@@ -51,7 +54,7 @@ from ..rules import (
     check_level,
     status_error,
 )
-from .common import _assign, _lock_session
+from .common import _assign, _lock_session, _person, _require_manage
 from .confidentiality import confidentiality_missing
 from .examiners import _qualified_count
 
@@ -61,7 +64,7 @@ Status = ExamSession.Status
 @transaction.atomic
 def session_create(
     *,
-    actor,
+    actor: Actor,
     institution: Institution,
     certificate_type: CertificateType,
     level: str,
@@ -72,6 +75,7 @@ def session_create(
     notes: str = "",
 ) -> ExamSession:
     """A new session (考核批次) in draft; a cancelled certificate type gets none (invariant 5)."""
+    _require_manage(actor, institution.pk)
     ensure_certificate_active(certificate_type)
     check_level(certificate_type, level)
     session = ExamSession.objects.create(
@@ -83,7 +87,7 @@ def session_create(
         start_time=start_time,
         end_time=end_time,
         notes=notes,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_person(actor),
     )
     audit.log(actor, "assessment.session.created", session)
     return session
@@ -93,10 +97,11 @@ SESSION_FIELDS = ("title", "date", "start_time", "end_time", "notes")
 
 
 @transaction.atomic
-def session_update(*, actor, session: ExamSession, **values) -> ExamSession:
+def session_update(*, actor: Actor, session: ExamSession, **values: Any) -> ExamSession:
     """Edit a draft session; rooms and examiners are checked against the new date when it is
     scheduled."""
     session = _lock_session(session)
+    _require_manage(actor, session.institution_id)
     if session.status != Status.DRAFT:
         raise status_error(session, "修改")
     changed = _assign(session, SESSION_FIELDS, values)
@@ -142,10 +147,11 @@ def _room_problem(room: ExamRoom, session: ExamSession) -> str:
 
 @transaction.atomic
 def session_room_add(
-    *, actor, session: ExamSession, room: ExamRoom, seats: int | None = None
+    *, actor: Actor, session: ExamSession, room: ExamRoom, seats: int | None = None
 ) -> SessionRoom:
     """Use a room for a session, with all its seats or fewer."""
     session = _lock_session(session)
+    _require_manage(actor, session.institution_id)
     if session.status not in (Status.DRAFT, Status.SCHEDULED):
         raise status_error(session, "安排考场")
     room = ExamRoom.objects.select_related("site").get(pk=room.pk)
@@ -173,8 +179,9 @@ def session_room_add(
 
 
 @transaction.atomic
-def session_room_remove(*, actor, session_room: SessionRoom) -> None:
+def session_room_remove(*, actor: Actor, session_room: SessionRoom) -> None:
     session = _lock_session(session_room.session)
+    _require_manage(actor, session.institution_id)
     if session.status != Status.DRAFT:
         raise status_error(session, "移出考场")
     if session_room.candidates.exists():
@@ -217,15 +224,24 @@ def session_problems(session: ExamSession) -> list[str]:
     return problems
 
 
-def _transition(session: ExamSession, allowed: tuple[str, ...], action: str) -> ExamSession:
-    """The session locked, if its status allows the action."""
+def _transition(
+    actor: Actor, session: ExamSession, allowed: tuple[str, ...], action: str
+) -> ExamSession:
+    """The session locked, if the actor runs it and its status allows the action."""
     session = _lock_session(session)
+    _require_manage(actor, session.institution_id)
     if session.status not in allowed:
         raise status_error(session, action)
     return session
 
 
-def _save_status(actor, session: ExamSession, old: str, fields=(), data=None) -> ExamSession:
+def _save_status(
+    actor: Actor,
+    session: ExamSession,
+    old: str,
+    fields: Sequence[str] = (),
+    data: dict[str, Any] | None = None,
+) -> ExamSession:
     session.save(update_fields=["status", *fields])
     audit.log(
         actor,
@@ -237,10 +253,10 @@ def _save_status(actor, session: ExamSession, old: str, fields=(), data=None) ->
 
 
 @transaction.atomic
-def session_schedule(*, actor, session: ExamSession) -> ExamSession:
+def session_schedule(*, actor: Actor, session: ExamSession) -> ExamSession:
     """草稿 → 已排考: every room certified on the date, free at that time, and watched by at
     least two qualified examiners; the certificate type still active."""
-    session = _transition(session, (Status.DRAFT,), "排考")
+    session = _transition(actor, session, (Status.DRAFT,), "排考")
     problems = session_problems(session)
     if problems:
         raise ValidationError(problems, code="not_schedulable")
@@ -249,18 +265,18 @@ def session_schedule(*, actor, session: ExamSession) -> ExamSession:
 
 
 @transaction.atomic
-def session_unschedule(*, actor, session: ExamSession) -> ExamSession:
+def session_unschedule(*, actor: Actor, session: ExamSession) -> ExamSession:
     """已排考 → 草稿, to change the date or the rooms."""
-    session = _transition(session, (Status.SCHEDULED,), "退回草稿")
+    session = _transition(actor, session, (Status.SCHEDULED,), "退回草稿")
     old, session.status = session.status, Status.DRAFT
     return _save_status(actor, session, old)
 
 
 @transaction.atomic
-def session_start(*, actor, session: ExamSession) -> ExamSession:
+def session_start(*, actor: Actor, session: ExamSession) -> ExamSession:
     """已排考 → 考核中, on or after the session date; the rules of scheduling are checked again
     (a qualification or a room certification may have been edited since)."""
-    session = _transition(session, (Status.SCHEDULED,), "开始考核")
+    session = _transition(actor, session, (Status.SCHEDULED,), "开始考核")
     if timezone.localdate() < session.date:
         raise ValidationError(ERR_NOT_YET.format(date=session.date), code="not_yet")
     problems = session_problems(session)
@@ -271,9 +287,9 @@ def session_start(*, actor, session: ExamSession) -> ExamSession:
 
 
 @transaction.atomic
-def session_finish_scoring(*, actor, session: ExamSession) -> ExamSession:
+def session_finish_scoring(*, actor: Actor, session: ExamSession) -> ExamSession:
     """考核中 → 已评分, once every candidate has both scores or is marked absent."""
-    session = _transition(session, (Status.IN_PROGRESS,), "结束评分")
+    session = _transition(actor, session, (Status.IN_PROGRESS,), "结束评分")
     incomplete = sum(
         1
         for candidate in session.candidates.select_related("result")
@@ -286,18 +302,18 @@ def session_finish_scoring(*, actor, session: ExamSession) -> ExamSession:
 
 
 @transaction.atomic
-def session_reopen_scoring(*, actor, session: ExamSession) -> ExamSession:
+def session_reopen_scoring(*, actor: Actor, session: ExamSession) -> ExamSession:
     """已评分 → 考核中, to correct a result before publication."""
-    session = _transition(session, (Status.SCORED,), "重新评分")
+    session = _transition(actor, session, (Status.SCORED,), "重新评分")
     old, session.status = session.status, Status.IN_PROGRESS
     return _save_status(actor, session, old)
 
 
 @transaction.atomic
-def session_publish(*, actor, session: ExamSession) -> ExamSession:
+def session_publish(*, actor: Actor, session: ExamSession) -> ExamSession:
     """已评分 → 成绩已发布: only with a complete confidentiality record. Candidates with a login
     are told in-app."""
-    session = _transition(session, (Status.SCORED,), "发布成绩")
+    session = _transition(actor, session, (Status.SCORED,), "发布成绩")
     missing = confidentiality_missing(session)
     if missing:
         raise ValidationError(
@@ -321,9 +337,9 @@ def session_publish(*, actor, session: ExamSession) -> ExamSession:
 
 
 @transaction.atomic
-def session_cancel(*, actor, session: ExamSession, reason: str = "") -> ExamSession:
+def session_cancel(*, actor: Actor, session: ExamSession, reason: str = "") -> ExamSession:
     """草稿/已排考 → 已取消; the admission tickets stop verifying as valid."""
-    session = _transition(session, (Status.DRAFT, Status.SCHEDULED), "取消")
+    session = _transition(actor, session, (Status.DRAFT, Status.SCHEDULED), "取消")
     old, session.status = session.status, Status.CANCELLED
     _save_status(actor, session, old, data={"reason": reason})
     for candidate in session.candidates.select_related("ticket_credential"):

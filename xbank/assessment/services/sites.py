@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 
 from xbank.audit import services as audit
+from xbank.core.actors import Actor
 from xbank.orgs.models import Institution
 
 from ..models import (
@@ -14,13 +16,20 @@ from ..models import (
     ExamSite,
 )
 from ..rules import check_certification_dates
-from .common import _assign
+from .common import _assign, _require_manage
 
 
 @transaction.atomic
 def site_create(
-    *, actor, institution: Institution, name: str, address: str, contact: str = "", notes: str = ""
+    *,
+    actor: Actor,
+    institution: Institution,
+    name: str,
+    address: str,
+    contact: str = "",
+    notes: str = "",
 ) -> ExamSite:
+    _require_manage(actor, institution.pk)
     site = ExamSite.objects.create(
         institution=institution, name=name, address=address, contact=contact, notes=notes
     )
@@ -32,7 +41,8 @@ SITE_FIELDS = ("name", "address", "contact", "notes", "is_active")
 
 
 @transaction.atomic
-def site_update(*, actor, site: ExamSite, **values) -> ExamSite:
+def site_update(*, actor: Actor, site: ExamSite, **values: Any) -> ExamSite:
+    _require_manage(actor, site.institution_id)
     changed = _assign(site, SITE_FIELDS, values)
     if changed:
         site.save(update_fields=list(changed))
@@ -43,7 +53,7 @@ def site_update(*, actor, site: ExamSite, **values) -> ExamSite:
 @transaction.atomic
 def room_create(
     *,
-    actor,
+    actor: Actor,
     site: ExamSite,
     name: str,
     capacity: int,
@@ -52,6 +62,7 @@ def room_create(
     certified_on: datetime.date | None = None,
     certified_until: datetime.date | None = None,
 ) -> ExamRoom:
+    _require_manage(actor, site.institution_id)
     check_certification_dates(certified_on, certified_until)
     room = ExamRoom.objects.create(
         site=site,
@@ -78,10 +89,11 @@ ROOM_FIELDS = (
 
 
 @transaction.atomic
-def room_update(*, actor, room: ExamRoom, **values) -> ExamRoom:
+def room_update(*, actor: Actor, room: ExamRoom, **values: Any) -> ExamRoom:
     """Edit a room. A lower capacity does not touch sessions already holding more seats there:
     their seats were checked when the room was added."""
-    room = ExamRoom.objects.select_for_update().get(pk=room.pk)
+    room = ExamRoom.objects.select_for_update(of=("self",)).select_related("site").get(pk=room.pk)
+    _require_manage(actor, room.site.institution_id)
     check_certification_dates(
         values.get("certified_on", room.certified_on),
         values.get("certified_until", room.certified_until),

@@ -15,6 +15,7 @@ from xbank.accounts.tests.factories import user_with_role
 from xbank.assessment import services
 from xbank.assessment.models import ConfidentialityStep, ExamSession
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.orgs.tests.factories import InstitutionFactory
 
 SESSION_DATE = datetime.date(2025, 6, 20)
@@ -23,7 +24,7 @@ _counter = itertools.count(1)
 
 def site(*, institution=None, name=None):
     return services.site_create(
-        actor=None,
+        actor=SYSTEM,
         institution=institution or InstitutionFactory(),
         name=name or f"考点{next(_counter)}",
         address="广州市白云区演示路 1 号",
@@ -40,7 +41,7 @@ def room(
     name=None,
 ):
     return services.room_create(
-        actor=None,
+        actor=SYSTEM,
         site=site_ or site(institution=institution),
         name=name or f"第{next(_counter)}考场",
         capacity=capacity,
@@ -66,7 +67,7 @@ def examiner(
         Role.EXAMINER, institution=institution, **({"full_name": name} if name else {})
     )
     services.qualification_create(
-        actor=None,
+        actor=SYSTEM,
         user=user,
         institution=institution,
         certificate_type=certificate_type,
@@ -85,7 +86,7 @@ def session(
     certificate_type=None,
     level: str = "junior",
     date=SESSION_DATE,
-    actor=None,
+    actor=SYSTEM,
     title=None,
 ) -> ExamSession:
     institution = institution or InstitutionFactory()
@@ -109,7 +110,7 @@ def ready_session(
     certificate_type=None,
     institution=None,
     level: str = "junior",
-    actor=None,
+    actor=SYSTEM,
     accounts=(),
 ):
     """A session with ``rooms`` rooms, two qualified examiners each, the learning ``accounts``

@@ -18,6 +18,7 @@ from xbank.assessment import services
 from xbank.assessment.models import Candidate, CertificateAward, ExamResult, ExamSession
 from xbank.assessment.tests import factories as f
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.core.testing import make_id_number
 from xbank.learners.models import LearningOutcome
 from xbank.orgs.tests.factories import InstitutionFactory
@@ -63,9 +64,9 @@ def test_from_the_announcement_to_the_certificate_in_the_learners_account_on_a_p
         institution=college, certificate_type=ct, title="老年照护（初级）1+X 证书培训", capacity=20
     )
     announcement = training_services.announcement_create(
-        actor=None, institution=college, year=2026, title="1+X 证书培训招生公告", programs=[p]
+        actor=SYSTEM, institution=college, year=2026, title="1+X 证书培训招生公告", programs=[p]
     )
-    training_services.announcement_publish(actor=None, announcement=announcement)
+    training_services.announcement_publish(actor=SYSTEM, announcement=announcement)
     today = timezone.localdate()
     session = f.session(
         institution=college, certificate_type=ct, date=today, title="老年照护（初级）考核"

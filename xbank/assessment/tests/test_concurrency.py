@@ -18,6 +18,7 @@ from xbank.assessment import services
 from xbank.assessment.models import Candidate, ExamSession
 from xbank.assessment.services import candidates as candidate_services
 from xbank.assessment.tests import factories as f
+from xbank.core.actors import SYSTEM
 from xbank.learners.tests.factories import student
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -32,7 +33,7 @@ def sign_up_at_once(session, accounts) -> list[Exception]:
     def sign_up(account):
         try:
             barrier.wait()
-            services.candidate_add(actor=None, session=session, account=account)
+            services.candidate_add(actor=SYSTEM, session=session, account=account)
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:

@@ -28,6 +28,7 @@ from xbank.audit.models import AuditEntry
 from xbank.catalog.models import CertificateType
 from xbank.catalog.services import ERR_CANCELLED, certificate_type_cancel
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.learners.models import LearningOutcome, OutcomeKind
 from xbank.learners.tests.factories import student
 from xbank.testing.world import link_account
@@ -53,31 +54,33 @@ def test_a_room_whose_certification_lapsed_the_day_before_is_refused():
     s = f.session()
     lapsed = f.room(institution=s.institution, certified_until=s.date - datetime.timedelta(days=1))
     with pytest.raises(ValidationError) as exc:
-        services.session_room_add(actor=None, session=s, room=lapsed)
+        services.session_room_add(actor=SYSTEM, session=s, room=lapsed)
     assert messages_of(exc) == services.ERR_ROOM_CERTIFICATION_LAPSED.format(
         room=lapsed, until=lapsed.certified_until, date=s.date
     )
     # Certified up to and including the session date is fine.
     ok = f.room(institution=s.institution, certified_until=s.date)
-    assert services.session_room_add(actor=None, session=s, room=ok).seats == ok.capacity
+    assert services.session_room_add(actor=SYSTEM, session=s, room=ok).seats == ok.capacity
 
 
 def test_a_room_without_certification_or_of_another_college_is_refused():
     s = f.session()
     uncertified = f.room(institution=s.institution, certified_until=None, certified_on=None)
     with pytest.raises(ValidationError, match="没有登记标准化考场认定"):
-        services.session_room_add(actor=None, session=s, room=uncertified)
+        services.session_room_add(actor=SYSTEM, session=s, room=uncertified)
     elsewhere = f.room()
     with pytest.raises(ValidationError, match="不属于"):
-        services.session_room_add(actor=None, session=s, room=elsewhere)
+        services.session_room_add(actor=SYSTEM, session=s, room=elsewhere)
 
 
 def test_scheduling_checks_the_room_certification_again():
     s, rooms, _ = f.ready_session(status="draft")
     room = rooms[0].room
-    services.room_update(actor=None, room=room, certified_until=s.date - datetime.timedelta(days=1))
+    services.room_update(
+        actor=SYSTEM, room=room, certified_until=s.date - datetime.timedelta(days=1)
+    )
     with pytest.raises(ValidationError) as exc:
-        services.session_schedule(actor=None, session=s)
+        services.session_schedule(actor=SYSTEM, session=s)
     assert "已过期" in messages_of(exc)
     s.refresh_from_db()
     assert s.status == Status.DRAFT
@@ -87,14 +90,14 @@ def test_a_room_is_not_used_by_two_sessions_at_the_same_time():
     s, rooms, _ = f.ready_session(status="draft")
     other = f.session(institution=s.institution)
     with pytest.raises(ValidationError, match="同一时段"):
-        services.session_room_add(actor=None, session=other, room=rooms[0].room)
+        services.session_room_add(actor=SYSTEM, session=other, room=rooms[0].room)
 
 
 def test_seats_are_at_most_the_room_capacity():
     s = f.session()
     room = f.room(institution=s.institution, capacity=20)
     with pytest.raises(ValidationError, match="座位数应在 1 到考场容量 20"):
-        services.session_room_add(actor=None, session=s, room=room, seats=21)
+        services.session_room_add(actor=SYSTEM, session=s, room=room, seats=21)
 
 
 # --- Examiners (invariant 7) ---------------------------------------------------------------------
@@ -102,32 +105,32 @@ def test_seats_are_at_most_the_room_capacity():
 
 def test_each_room_needs_two_qualified_examiners_to_be_scheduled():
     s = f.session()
-    sr = services.session_room_add(actor=None, session=s, room=f.room(institution=s.institution))
+    sr = services.session_room_add(actor=SYSTEM, session=s, room=f.room(institution=s.institution))
     services.session_examiner_add(
-        actor=None,
+        actor=SYSTEM,
         session_room=sr,
         examiner=f.examiner(certificate_type=s.certificate_type, institution=s.institution),
     )
     with pytest.raises(ValidationError) as exc:
-        services.session_schedule(actor=None, session=s)
+        services.session_schedule(actor=SYSTEM, session=s)
     assert "有 1 名" in messages_of(exc) and "至少需要 2 名" in messages_of(exc)
     services.session_examiner_add(
-        actor=None,
+        actor=SYSTEM,
         session_room=sr,
         examiner=f.examiner(certificate_type=s.certificate_type, institution=s.institution),
     )
-    assert services.session_schedule(actor=None, session=s).status == Status.SCHEDULED
+    assert services.session_schedule(actor=SYSTEM, session=s).status == Status.SCHEDULED
 
 
 def test_a_session_without_rooms_is_not_scheduled():
     s = f.session()
     with pytest.raises(ValidationError, match=services.ERR_NO_ROOMS):
-        services.session_schedule(actor=None, session=s)
+        services.session_schedule(actor=SYSTEM, session=s)
 
 
 def test_an_examiner_whose_qualification_expired_the_day_before_is_refused():
     s = f.session()
-    sr = services.session_room_add(actor=None, session=s, room=f.room(institution=s.institution))
+    sr = services.session_room_add(actor=SYSTEM, session=s, room=f.room(institution=s.institution))
     expired = f.examiner(
         certificate_type=s.certificate_type,
         institution=s.institution,
@@ -135,41 +138,41 @@ def test_an_examiner_whose_qualification_expired_the_day_before_is_refused():
         name="钱过期",
     )
     with pytest.raises(ValidationError) as exc:
-        services.session_examiner_add(actor=None, session_room=sr, examiner=expired)
+        services.session_examiner_add(actor=SYSTEM, session_room=sr, examiner=expired)
     assert "已于 2025-06-19 到期，考核日期为 2025-06-20" in messages_of(exc)
     assert "钱过期" in messages_of(exc)
     # Valid through the session date itself is enough.
     last_day = f.examiner(
         certificate_type=s.certificate_type, institution=s.institution, valid_until=s.date
     )
-    services.session_examiner_add(actor=None, session_room=sr, examiner=last_day)
+    services.session_examiner_add(actor=SYSTEM, session_room=sr, examiner=last_day)
 
 
 def test_an_examiner_not_yet_qualified_on_the_date_is_refused():
     s = f.session()
-    sr = services.session_room_add(actor=None, session=s, room=f.room(institution=s.institution))
+    sr = services.session_room_add(actor=SYSTEM, session=s, room=f.room(institution=s.institution))
     later = f.examiner(
         certificate_type=s.certificate_type,
         institution=s.institution,
         valid_from=s.date + datetime.timedelta(days=1),
     )
     with pytest.raises(ValidationError, match="起有效"):
-        services.session_examiner_add(actor=None, session_room=sr, examiner=later)
+        services.session_examiner_add(actor=SYSTEM, session_room=sr, examiner=later)
 
 
 def test_an_examiner_of_a_lower_level_is_refused_and_a_higher_one_accepted():
     s = f.session(level="intermediate")
-    sr = services.session_room_add(actor=None, session=s, room=f.room(institution=s.institution))
+    sr = services.session_room_add(actor=SYSTEM, session=s, room=f.room(institution=s.institution))
     junior = f.examiner(
         certificate_type=s.certificate_type, institution=s.institution, level="junior"
     )
     with pytest.raises(ValidationError) as exc:
-        services.session_examiner_add(actor=None, session_room=sr, examiner=junior)
+        services.session_examiner_add(actor=SYSTEM, session_room=sr, examiner=junior)
     assert "等级为初级，不能考评中级" in messages_of(exc)
     senior = f.examiner(
         certificate_type=s.certificate_type, institution=s.institution, level="senior"
     )
-    services.session_examiner_add(actor=None, session_room=sr, examiner=senior)
+    services.session_examiner_add(actor=SYSTEM, session_room=sr, examiner=senior)
 
 
 def test_levels_compare_within_their_family():
@@ -183,17 +186,17 @@ def test_levels_compare_within_their_family():
 
 def test_an_examiner_of_another_certificate_is_refused():
     s = f.session()
-    sr = services.session_room_add(actor=None, session=s, room=f.room(institution=s.institution))
+    sr = services.session_room_add(actor=SYSTEM, session=s, room=f.room(institution=s.institution))
     other = f.examiner(certificate_type=CertificateTypeFactory(), institution=s.institution)
     with pytest.raises(ValidationError, match="没有「.*」的考评员资格"):
-        services.session_examiner_add(actor=None, session_room=sr, examiner=other)
+        services.session_examiner_add(actor=SYSTEM, session_room=sr, examiner=other)
 
 
 def test_an_examiner_watches_one_room_of_a_session():
     s, rooms, examiners = f.ready_session(rooms=2, status="draft")
     with pytest.raises(ValidationError, match="已是本批次考场"):
         services.session_examiner_add(
-            actor=None, session_room=rooms[1], examiner=examiners[rooms[0].pk][0]
+            actor=SYSTEM, session_room=rooms[1], examiner=examiners[rooms[0].pk][0]
         )
 
 
@@ -201,17 +204,17 @@ def test_a_scheduled_room_keeps_two_examiners():
     s, rooms, _ = f.ready_session()
     assignment = rooms[0].examiners.first()
     with pytest.raises(ValidationError, match="少于 2 名"):
-        services.session_examiner_remove(actor=None, assignment=assignment)
+        services.session_examiner_remove(actor=SYSTEM, assignment=assignment)
 
 
 def test_starting_checks_the_qualifications_again():
     s, rooms, examiners = f.ready_session()
     qualification = examiners[rooms[0].pk][0].examiner_qualifications.get()
     services.qualification_update(
-        actor=None, qualification=qualification, valid_until=datetime.date(2025, 1, 31)
+        actor=SYSTEM, qualification=qualification, valid_until=datetime.date(2025, 1, 31)
     )
     with pytest.raises(ValidationError, match="至少需要 2 名"):
-        services.session_start(actor=None, session=s)
+        services.session_start(actor=SYSTEM, session=s)
 
 
 # --- Cancelled certificate types (invariant 5) ---------------------------------------------------
@@ -232,9 +235,9 @@ def test_a_certificate_cancelled_after_planning_blocks_sign_up_and_scheduling():
     certificate_type_cancel(actor=None, certificate_type=s.certificate_type)
     s.certificate_type.refresh_from_db()
     with pytest.raises(ValidationError, match="已取消"):
-        services.candidate_add(actor=None, session=s, account=student().account)
+        services.candidate_add(actor=SYSTEM, session=s, account=student().account)
     with pytest.raises(ValidationError, match="已取消"):
-        services.session_schedule(actor=None, session=s)
+        services.session_schedule(actor=SYSTEM, session=s)
 
 
 def test_a_level_the_certificate_does_not_have_is_refused():
@@ -251,7 +254,7 @@ def test_a_level_the_certificate_does_not_have_is_refused():
 def test_candidates_get_seats_in_room_order_and_a_ticket_number():
     s, rooms, _ = f.ready_session(rooms=2, seats=2)
     people = [student().account for _ in range(4)]
-    candidates = [services.candidate_add(actor=None, session=s, account=a) for a in people]
+    candidates = [services.candidate_add(actor=SYSTEM, session=s, account=a) for a in people]
     assert [(c.session_room_id, c.seat_no) for c in candidates] == [
         (rooms[0].pk, 1),
         (rooms[0].pk, 2),
@@ -260,7 +263,7 @@ def test_candidates_get_seats_in_room_order_and_a_ticket_number():
     ]
     assert candidates[2].ticket_no == f"2025{s.pk:05d}02001"
     with pytest.raises(ValidationError) as exc:
-        services.candidate_add(actor=None, session=s, account=student().account)
+        services.candidate_add(actor=SYSTEM, session=s, account=student().account)
     assert messages_of(exc) == services.ERR_SESSION_FULL.format(seats=4)
     assert Candidate.objects.filter(session=s).count() == 4
 
@@ -268,31 +271,31 @@ def test_candidates_get_seats_in_room_order_and_a_ticket_number():
 def test_a_freed_seat_is_taken_again():
     s, rooms, _ = f.ready_session(seats=2)
     first, second = (
-        services.candidate_add(actor=None, session=s, account=student().account) for _ in range(2)
+        services.candidate_add(actor=SYSTEM, session=s, account=student().account) for _ in range(2)
     )
-    services.candidate_remove(actor=None, candidate=first)
-    again = services.candidate_add(actor=None, session=s, account=student().account)
+    services.candidate_remove(actor=SYSTEM, candidate=first)
+    again = services.candidate_add(actor=SYSTEM, session=s, account=student().account)
     assert again.seat_no == 1
 
 
 def test_one_person_signs_up_once_per_session():
     s, _, _ = f.ready_session()
     account = student().account
-    services.candidate_add(actor=None, session=s, account=account)
+    services.candidate_add(actor=SYSTEM, session=s, account=account)
     with pytest.raises(ValidationError, match="已报考本考核批次"):
-        services.candidate_add(actor=None, session=s, account=account)
+        services.candidate_add(actor=SYSTEM, session=s, account=account)
 
 
 def test_the_admission_ticket_is_a_credential_and_removal_revokes_it():
     s, _, _ = f.ready_session()
     candidate = services.candidate_add(
-        actor=None, session=s, account=student(name="欧阳晓晴").account
+        actor=SYSTEM, session=s, account=student(name="欧阳晓晴").account
     )
     credential = candidate.ticket_credential
     assert credential.kind == Credential.Kind.ADMISSION_TICKET and credential.is_valid
     assert credential.holder_name_masked == "欧**晴"
     assert ["准考证号", candidate.ticket_no] in credential.details
-    services.candidate_remove(actor=None, candidate=candidate)
+    services.candidate_remove(actor=SYSTEM, candidate=candidate)
     credential.refresh_from_db()
     assert credential.status == Credential.Status.REVOKED
 
@@ -302,7 +305,7 @@ def test_the_admission_ticket_is_a_credential_and_removal_revokes_it():
 
 def _approved_enrollment(program, *, name=None):
     enrollment = training_factories.public_registration(program, name=name)
-    return training_services.enrollment_approve(actor=None, enrollment=enrollment)
+    return training_services.enrollment_approve(actor=SYSTEM, enrollment=enrollment)
 
 
 def test_approved_enrollments_of_a_program_are_signed_up_and_others_refused():
@@ -312,13 +315,13 @@ def test_approved_enrollments_of_a_program_are_signed_up_and_others_refused():
     )
     approved = [_approved_enrollment(program) for _ in range(3)]
     pending = training_factories.public_registration(program)
-    report = services.candidates_add_from_program(actor=None, session=s, program=program)
+    report = services.candidates_add_from_program(actor=SYSTEM, session=s, program=program)
     assert len(report.added) == 3 and report.refused == []
     assert {c.enrollment_id for c in report.added} == {e.pk for e in approved}
     assert all(c.source == Candidate.Source.ENROLLMENT for c in report.added)
     with pytest.raises(ValidationError, match="未获录取"):
-        services.candidate_add(actor=None, session=s, account=pending.account, enrollment=pending)
-    again = services.candidates_add_from_program(actor=None, session=s, program=program)
+        services.candidate_add(actor=SYSTEM, session=s, account=pending.account, enrollment=pending)
+    again = services.candidates_add_from_program(actor=SYSTEM, session=s, program=program)
     assert again.already == 3 and again.added == []
 
 
@@ -328,7 +331,7 @@ def test_an_enrollment_for_another_certificate_is_refused():
     enrollment = _approved_enrollment(program)
     with pytest.raises(ValidationError, match="证书与本考核批次的证书不一致"):
         services.candidate_add(
-            actor=None, session=s, account=enrollment.account, enrollment=enrollment
+            actor=SYSTEM, session=s, account=enrollment.account, enrollment=enrollment
         )
 
 
@@ -345,7 +348,7 @@ def test_seat_allocation_avoids_the_room_of_the_candidates_instructor():
     teacher = examiners[rooms[0].pk][0]
     enrollment = _approved_enrollment(_program_taught_by(s, teacher), name="黄嘉欣")
     candidate = services.candidate_add(
-        actor=None, session=s, account=enrollment.account, enrollment=enrollment
+        actor=SYSTEM, session=s, account=enrollment.account, enrollment=enrollment
     )
     assert candidate.session_room_id == rooms[1].pk
 
@@ -356,10 +359,12 @@ def test_a_candidate_is_refused_when_every_free_room_has_their_instructor():
     enrollment = _approved_enrollment(_program_taught_by(s, teacher), name="吴子涵")
     with pytest.raises(ValidationError) as exc:
         services.candidate_add(
-            actor=None, session=s, account=enrollment.account, enrollment=enrollment
+            actor=SYSTEM, session=s, account=enrollment.account, enrollment=enrollment
         )
     assert "吴子涵" in messages_of(exc) and "授课教师" in messages_of(exc)
-    report = services.candidates_add_from_program(actor=None, session=s, program=enrollment.program)
+    report = services.candidates_add_from_program(
+        actor=SYSTEM, session=s, program=enrollment.program
+    )
     assert report.added == [] and report.refused[0][0] == "吴子涵"
 
 
@@ -367,9 +372,11 @@ def test_an_instructor_is_not_added_as_examiner_of_a_room_with_their_student():
     s, rooms, _ = f.ready_session(status="draft")
     teacher = f.examiner(certificate_type=s.certificate_type, institution=s.institution)
     enrollment = _approved_enrollment(_program_taught_by(s, teacher), name="郑思远")
-    services.candidate_add(actor=None, session=s, account=enrollment.account, enrollment=enrollment)
+    services.candidate_add(
+        actor=SYSTEM, session=s, account=enrollment.account, enrollment=enrollment
+    )
     with pytest.raises(ValidationError) as exc:
-        services.session_examiner_add(actor=None, session_room=rooms[0], examiner=teacher)
+        services.session_examiner_add(actor=SYSTEM, session_room=rooms[0], examiner=teacher)
     assert "郑思远" in messages_of(exc) and "不能考评该考生" in messages_of(exc)
 
 
@@ -409,7 +416,7 @@ def test_an_assigned_examiner_whose_qualification_lapsed_may_not_score():
     examiner = examiners[rooms[0].pk][0]
     qualification = examiner.examiner_qualifications.get()
     services.qualification_update(
-        actor=None, qualification=qualification, valid_until=s.date - datetime.timedelta(days=1)
+        actor=SYSTEM, qualification=qualification, valid_until=s.date - datetime.timedelta(days=1)
     )
     with pytest.raises(PermissionDenied, match="已于 2025-06-19 到期"):
         services.result_enter(
@@ -426,12 +433,12 @@ def test_the_instructor_of_a_candidate_may_not_score_them():
         training_factories.program(institution=s.institution, certificate_type=s.certificate_type)
     )
     candidate = services.candidate_add(
-        actor=None, session=s, account=enrollment.account, enrollment=enrollment
+        actor=SYSTEM, session=s, account=enrollment.account, enrollment=enrollment
     )
     examiner = examiners[rooms[0].pk][0]
     enrollment.program.instructors.add(examiner)  # recorded after the allocation
-    services.session_schedule(actor=None, session=s)
-    services.session_start(actor=None, session=s)
+    services.session_schedule(actor=SYSTEM, session=s)
+    services.session_start(actor=SYSTEM, session=s)
     with pytest.raises(PermissionDenied, match="授课教师"):
         services.result_enter(
             actor=examiner,
@@ -443,7 +450,7 @@ def test_the_instructor_of_a_candidate_may_not_score_them():
 
 def test_scores_are_entered_only_while_the_session_is_scored():
     s, rooms, examiners = f.ready_session(status="scheduled")
-    candidate = services.candidate_add(actor=None, session=s, account=student().account)
+    candidate = services.candidate_add(actor=SYSTEM, session=s, account=student().account)
     with pytest.raises(ValidationError, match="不能录入成绩"):
         services.result_enter(
             actor=examiners[rooms[0].pk][0],
@@ -458,7 +465,7 @@ def test_pass_marks_per_certificate_type_decide_the_result():
         status="in_progress", accounts=[student().account, student().account]
     )
     services.pass_mark_set(
-        actor=None, certificate_type=s.certificate_type, theory=Decimal(70), practical=Decimal(50)
+        actor=SYSTEM, certificate_type=s.certificate_type, theory=Decimal(70), practical=Decimal(50)
     )
     examiner = examiners[rooms[0].pk][0]
     a, b = s.candidates.order_by("seat_no")
@@ -525,11 +532,11 @@ def test_transitions_check_the_from_state_and_are_audited():
         services.session_unschedule,
     ):
         with pytest.raises(ValidationError, match="当前状态为「草稿」"):
-            service(actor=None, session=s)
-    s = services.session_schedule(actor=None, session=s)
-    s = services.session_start(actor=None, session=s)
+            service(actor=SYSTEM, session=s)
+    s = services.session_schedule(actor=SYSTEM, session=s)
+    s = services.session_start(actor=SYSTEM, session=s)
     with pytest.raises(ValidationError, match="不能取消"):
-        services.session_cancel(actor=None, session=s)
+        services.session_cancel(actor=SYSTEM, session=s)
     actions = list(
         AuditEntry.objects.filter(object_id=str(s.pk), action__startswith="assessment.session.")
         .order_by("id")
@@ -540,16 +547,16 @@ def test_transitions_check_the_from_state_and_are_audited():
 
 def test_a_session_does_not_start_before_its_date():
     s = f.session(date=datetime.date.today() + datetime.timedelta(days=10))
-    sr = services.session_room_add(actor=None, session=s, room=f.room(institution=s.institution))
+    sr = services.session_room_add(actor=SYSTEM, session=s, room=f.room(institution=s.institution))
     for _ in range(2):
         services.session_examiner_add(
-            actor=None,
+            actor=SYSTEM,
             session_room=sr,
             examiner=f.examiner(certificate_type=s.certificate_type, institution=s.institution),
         )
-    services.session_schedule(actor=None, session=s)
+    services.session_schedule(actor=SYSTEM, session=s)
     with pytest.raises(ValidationError, match="还没到"):
-        services.session_start(actor=None, session=s)
+        services.session_start(actor=SYSTEM, session=s)
 
 
 def test_scoring_ends_only_when_every_candidate_has_a_result():
@@ -562,7 +569,7 @@ def test_scoring_ends_only_when_every_candidate_has_a_result():
         actor=examiner, candidate=a, theory_score=Decimal(80), practical_score=None
     )
     with pytest.raises(ValidationError) as exc:
-        services.session_finish_scoring(actor=None, session=s)
+        services.session_finish_scoring(actor=SYSTEM, session=s)
     assert messages_of(exc) == services.ERR_RESULTS_INCOMPLETE.format(count=2)
     services.result_enter(
         actor=examiner, candidate=a, theory_score=Decimal(80), practical_score=Decimal(80)
@@ -570,13 +577,13 @@ def test_scoring_ends_only_when_every_candidate_has_a_result():
     services.result_enter(
         actor=examiner, candidate=b, theory_score=None, practical_score=None, absent=True
     )
-    assert services.session_finish_scoring(actor=None, session=s).status == Status.SCORED
+    assert services.session_finish_scoring(actor=SYSTEM, session=s).status == Status.SCORED
 
 
 def test_cancelling_revokes_the_admission_tickets():
     s, _, _ = f.ready_session()
-    candidate = services.candidate_add(actor=None, session=s, account=student().account)
-    services.session_cancel(actor=None, session=s)
+    candidate = services.candidate_add(actor=SYSTEM, session=s, account=student().account)
+    services.session_cancel(actor=SYSTEM, session=s)
     candidate.ticket_credential.refresh_from_db()
     assert not candidate.ticket_credential.is_valid
 
@@ -587,14 +594,14 @@ def test_cancelling_revokes_the_admission_tickets():
 def _scored_session():
     s, rooms, examiners = f.ready_session(status="in_progress", accounts=[student().account])
     f.score_all(s, examiners)
-    return services.session_finish_scoring(actor=None, session=s), rooms, examiners
+    return services.session_finish_scoring(actor=SYSTEM, session=s), rooms, examiners
 
 
 def test_results_are_not_published_before_the_confidentiality_record_is_complete():
     s, rooms, examiners = _scored_session()
     first, second = examiners[rooms[0].pk]
     with pytest.raises(ValidationError) as exc:
-        services.session_publish(actor=None, session=s)
+        services.session_publish(actor=SYSTEM, session=s)
     assert "「试卷接收」未签字" in messages_of(exc)
     done_at = datetime.datetime(2025, 6, 20, 8, 0, tzinfo=datetime.UTC)
     steps = [
@@ -602,16 +609,16 @@ def test_results_are_not_published_before_the_confidentiality_record_is_complete
         for step in (Step.RECEIVED, Step.OPENED, Step.SEALED, Step.SURVEILLANCE)
     ]
     with pytest.raises(ValidationError, match="「答卷密封」未复核"):
-        services.session_publish(actor=None, session=s)
+        services.session_publish(actor=SYSTEM, session=s)
     for step in steps:
         services.confidentiality_countersign(actor=second, step=step)
     incident = services.incident_report(
         actor=first, session=s, occurred_at=done_at, description="一名考生迟到 10 分钟"
     )
     with pytest.raises(ValidationError, match="1 项异常情况未处理"):
-        services.session_publish(actor=None, session=s)
+        services.session_publish(actor=SYSTEM, session=s)
     services.incident_resolve(actor=second, incident=incident, handling="按规定准予入场，已记录")
-    assert services.session_publish(actor=None, session=s).status == Status.PUBLISHED
+    assert services.session_publish(actor=SYSTEM, session=s).status == Status.PUBLISHED
 
 
 def test_a_step_is_countersigned_by_someone_else():
@@ -644,9 +651,9 @@ def test_publication_notifies_candidates_with_a_login():
     link_account(learner.account, login)
     s, rooms, examiners = f.ready_session(status="in_progress", accounts=[learner.account])
     f.score_all(s, examiners)
-    s = services.session_finish_scoring(actor=None, session=s)
+    s = services.session_finish_scoring(actor=SYSTEM, session=s)
     f.complete_confidentiality(s, *examiners[rooms[0].pk])
-    services.session_publish(actor=None, session=s)
+    services.session_publish(actor=SYSTEM, session=s)
     note = Notification.objects.get(recipient=login)
     assert s.title in note.title and note.url == reverse("assessment:my-results")
 
@@ -663,9 +670,9 @@ def published_with(*, passed=True, name="周雨桐", certificate_type=None):
     candidate = s.candidates.get()
     score = Decimal(85) if passed else Decimal(40)
     f.score_all(s, examiners, theory=score, practical=score)
-    s = services.session_finish_scoring(actor=None, session=s)
+    s = services.session_finish_scoring(actor=SYSTEM, session=s)
     f.complete_confidentiality(s, *examiners[rooms[0].pk])
-    s = services.session_publish(actor=None, session=s)
+    s = services.session_publish(actor=SYSTEM, session=s)
     candidate.refresh_from_db()
     return s, candidate
 
@@ -703,7 +710,7 @@ def test_an_award_is_a_verified_outcome_in_the_account_and_a_valid_credential(cl
 def test_a_revoked_award_revokes_its_outcome_and_credential(client):
     s, candidate = published_with()
     award = services.award_issue(
-        actor=None, candidate=candidate, certificate_no="C-1", issued_on=datetime.date(2025, 7, 1)
+        actor=SYSTEM, candidate=candidate, certificate_no="C-1", issued_on=datetime.date(2025, 7, 1)
     )
     staff = user_with_role(Role.CONTINUING_ED, institution=s.institution)
     services.award_revoke(actor=staff, award=award, reason="考核舞弊，经查实")
@@ -735,11 +742,11 @@ def test_a_qualification_award_is_a_qualification_outcome():
     )
     candidate = s.candidates.get()
     f.score_all(s, examiners)
-    s = services.session_finish_scoring(actor=None, session=s)
+    s = services.session_finish_scoring(actor=SYSTEM, session=s)
     f.complete_confidentiality(s, *examiners[rooms[0].pk])
-    services.session_publish(actor=None, session=s)
+    services.session_publish(actor=SYSTEM, session=s)
     award = services.award_issue(
-        actor=None, candidate=candidate, certificate_no="Q-1", issued_on=datetime.date(2025, 8, 1)
+        actor=SYSTEM, candidate=candidate, certificate_no="Q-1", issued_on=datetime.date(2025, 8, 1)
     )
     assert award.outcome.kind == OutcomeKind.QUALIFICATION
     assert award.outcome.issuer == "广东省人力资源和社会保障厅"
@@ -750,7 +757,7 @@ def test_no_award_for_a_failed_or_unpublished_candidate():
     s, candidate = published_with(passed=False)
     with pytest.raises(ValidationError, match="未通过考核"):
         services.award_issue(
-            actor=None,
+            actor=SYSTEM,
             candidate=candidate,
             certificate_no="X-1",
             issued_on=datetime.date(2025, 7, 1),
@@ -760,7 +767,7 @@ def test_no_award_for_a_failed_or_unpublished_candidate():
     f.score_all(s2, examiners)
     with pytest.raises(ValidationError, match="尚未发布"):
         services.award_issue(
-            actor=None, candidate=other, certificate_no="X-2", issued_on=datetime.date(2025, 7, 1)
+            actor=SYSTEM, candidate=other, certificate_no="X-2", issued_on=datetime.date(2025, 7, 1)
         )
     assert not LearningOutcome.objects.exists()
 
@@ -769,16 +776,19 @@ def test_a_certificate_number_is_one_persons():
     s, first = published_with(name="许梦琪")
     ct = s.certificate_type
     services.award_issue(
-        actor=None, candidate=first, certificate_no="N-1", issued_on=datetime.date(2025, 7, 1)
+        actor=SYSTEM, candidate=first, certificate_no="N-1", issued_on=datetime.date(2025, 7, 1)
     )
     with pytest.raises(ValidationError, match="已发放证书"):
         services.award_issue(
-            actor=None, candidate=first, certificate_no="N-2", issued_on=datetime.date(2025, 7, 1)
+            actor=SYSTEM, candidate=first, certificate_no="N-2", issued_on=datetime.date(2025, 7, 1)
         )
     _, second = published_with(name="蔡宇航", certificate_type=ct)
     with pytest.raises(ValidationError, match="已发放给他人"):
         services.award_issue(
-            actor=None, candidate=second, certificate_no="N-1", issued_on=datetime.date(2025, 7, 1)
+            actor=SYSTEM,
+            candidate=second,
+            certificate_no="N-1",
+            issued_on=datetime.date(2025, 7, 1),
         )
 
 
@@ -787,6 +797,62 @@ def test_an_award_calls_the_credit_bank_hook(monkeypatch):
     monkeypatch.setattr(award_services, "on_award_issued", lambda *, award: seen.append(award))
     _, candidate = published_with()
     award = services.award_issue(
-        actor=None, candidate=candidate, certificate_no="H-1", issued_on=datetime.date(2025, 7, 1)
+        actor=SYSTEM, candidate=candidate, certificate_no="H-1", issued_on=datetime.date(2025, 7, 1)
     )
     assert seen == [award]
+
+
+# --- Who may act: a person is checked, only the system is let through -------------------------------
+
+
+def test_a_person_without_the_role_is_refused_where_the_system_is_let_through():
+    s, rooms, examiners = f.ready_session(status="draft")
+    elsewhere = f.ready_session(status="draft")[0].institution
+    refused = {
+        # reads the college's assessments but does not run them
+        "academic affairs": user_with_role(Role.ACADEMIC_AFFAIRS, institution=s.institution),
+        # runs assessments, at another college
+        "other college": user_with_role(Role.CONTINUING_ED, institution=elsewhere),
+        # an examiner of the session: scores, but does not cancel
+        "examiner": examiners[rooms[0].pk][0],
+    }
+    for who, person in refused.items():
+        with pytest.raises(ValidationError) as exc:
+            services.session_cancel(actor=person, session=s, reason="x")
+        assert exc.value.code == "forbidden", who
+        assert exc.value.messages == [services.ERR_NOT_ALLOWED], who
+    # A forgotten actor (``None``) no longer stands for the system: it is refused like a person.
+    with pytest.raises(ValidationError, match=services.ERR_NOT_ALLOWED):
+        services.session_cancel(actor=None, session=s, reason="x")
+    s.refresh_from_db()
+    assert s.status == Status.DRAFT
+    assert not AuditEntry.objects.filter(action="assessment.session.cancelled").exists()
+
+    assert services.session_cancel(actor=SYSTEM, session=s, reason="考点停电").status == (
+        Status.CANCELLED
+    )
+    entry = AuditEntry.objects.get(action="assessment.session.cancelled")
+    assert entry.actor is None and entry.actor_name == "系统"
+
+
+def test_the_staff_who_run_the_college_s_assessments_pass_the_check():
+    s = f.ready_session(status="draft")[0]
+    staff = user_with_role(Role.CONTINUING_ED, institution=s.institution)
+    site = services.site_create(actor=staff, institution=s.institution, name="实训楼", address="x")
+    assert site.institution == s.institution
+    hr = user_with_role(Role.HR, institution=s.institution)
+    with pytest.raises(ValidationError, match=services.ERR_NOT_ALLOWED):
+        services.site_create(actor=hr, institution=s.institution, name="实训楼二", address="x")
+
+
+def test_what_only_a_person_does_the_system_cannot():
+    s, rooms, examiners = f.ready_session()
+    done_at = datetime.datetime.now(datetime.UTC)
+    with pytest.raises(ValidationError, match=services.ERR_PERSON_ONLY):
+        services.confidentiality_sign(actor=SYSTEM, session=s, step=Step.RECEIVED, done_at=done_at)
+    stranger = user_with_role(Role.CONTINUING_ED, institution=f.ready_session()[0].institution)
+    with pytest.raises(ValidationError, match=services.ERR_NOT_ALLOWED):
+        services.confidentiality_sign(
+            actor=stranger, session=s, step=Step.RECEIVED, done_at=done_at
+        )
+    assert not ConfidentialityStep.objects.filter(session=s).exists()

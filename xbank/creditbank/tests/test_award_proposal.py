@@ -10,6 +10,7 @@ from xbank.accounts.models import Notification, Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.assessment import services as assessment
 from xbank.assessment.tests import factories as f
+from xbank.core.actors import SYSTEM
 from xbank.creditbank.tests.factories import build_credit_world
 
 pytestmark = pytest.mark.django_db
@@ -24,9 +25,9 @@ def award_to(world, learner, level="intermediate"):
         accounts=[learner.account],
     )
     f.score_all(s, examiners, theory=Decimal(85), practical=Decimal(85))
-    s = assessment.session_finish_scoring(actor=None, session=s)
+    s = assessment.session_finish_scoring(actor=SYSTEM, session=s)
     f.complete_confidentiality(s, *examiners[rooms[0].pk])
-    s = assessment.session_publish(actor=None, session=s)
+    s = assessment.session_publish(actor=SYSTEM, session=s)
     candidate = s.candidates.get()
     staff = user_with_role(Role.CONTINUING_ED, institution=world.college)
     return assessment.award_issue(

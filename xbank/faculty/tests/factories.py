@@ -67,7 +67,7 @@ def qualify(
 ):
     """An examiner qualification of the teacher's login (the assessment record)."""
     return assessment_services.qualification_create(
-        actor=None,
+        actor=SYSTEM,
         user=t.user,
         institution=t.institution,
         certificate_type=certificate_type,

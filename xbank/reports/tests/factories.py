@@ -13,6 +13,7 @@ from decimal import Decimal
 from xbank.assessment import services as assessment
 from xbank.assessment.models import Candidate, ExamSession
 from xbank.assessment.tests import factories as af
+from xbank.core.actors import SYSTEM
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
 from xbank.learners.tests.factories import outcome
 from xbank.reports import services
@@ -36,7 +37,7 @@ def exam(
     publish: bool = True,
     award: bool = True,
     level: str = "junior",
-    actor=None,
+    actor=SYSTEM,
     examiners=None,
 ) -> tuple[ExamSession, list[Candidate]]:
     """A session of ``certificate_type`` on ``on`` with ``people`` as candidates: the first
@@ -92,7 +93,7 @@ def exam(
     return session, candidates
 
 
-def award_for(candidate: Candidate, *, on: datetime.date, actor=None):
+def award_for(candidate: Candidate, *, on: datetime.date, actor=SYSTEM):
     return assessment.award_issue(
         actor=actor,
         candidate=Candidate.objects.get(pk=candidate.pk),
@@ -109,7 +110,7 @@ def training_class(
     public: int = 0,
     end: datetime.date = datetime.date(2024, 5, 31),
     absent: int = 0,
-    actor=None,
+    actor=SYSTEM,
 ) -> TrainingProgram:
     """A finished class ending on ``end``: ``people`` registered by staff and ``public``
     members of the public, all admitted; all but the first ``absent`` complete."""
@@ -187,7 +188,7 @@ def qualify(
 ):
     """An examiner qualification of a teacher's login (numbered apart from other factories')."""
     return assessment.qualification_create(
-        actor=None,
+        actor=SYSTEM,
         user=teacher.user,
         institution=teacher.institution,
         certificate_type=certificate_type,

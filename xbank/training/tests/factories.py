@@ -8,6 +8,7 @@ import random
 from decimal import Decimal
 
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.core.testing import make_id_number
 from xbank.orgs.tests.factories import InstitutionFactory
@@ -34,7 +35,7 @@ def program(
     capacity: int = 30,
     audience: str = "both",
     sessions: int = 0,
-    actor=None,
+    actor=SYSTEM,
     **kwargs,
 ) -> TrainingProgram:
     """A program brought to ``status`` through the services, with ``sessions`` sessions."""

@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from xbank.core.actors import SYSTEM
 from xbank.core.testing import make_id_number
 from xbank.training import services
 from xbank.training.consent import CURRENT_VERSION
@@ -38,9 +39,13 @@ def test_a_member_of_the_public_registers_from_the_announcement_page_on_a_phone(
 ):
     p = program(title="养老护理员（四级）社会培训班", capacity=20, sessions=2)
     announcement = services.announcement_create(
-        actor=None, institution=p.institution, year=2026, title="2026 年培训招生公告", programs=[p]
+        actor=SYSTEM,
+        institution=p.institution,
+        year=2026,
+        title="2026 年培训招生公告",
+        programs=[p],
     )
-    services.announcement_publish(actor=None, announcement=announcement)
+    services.announcement_publish(actor=SYSTEM, announcement=announcement)
     number = make_id_number()
 
     page = phone_page

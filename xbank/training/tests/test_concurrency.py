@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 
+from xbank.core.actors import SYSTEM
 from xbank.training import enrollments, services
 from xbank.training.models import SEATED_STATUSES, Enrollment
 from xbank.training.tests.factories import new_document, program, public_registration
@@ -83,7 +84,7 @@ def test_fifty_at_once_for_ten_places_admit_exactly_ten():
     first_waiting = Enrollment.objects.get(program=p, waitlist_position=1)
     second_waiting = Enrollment.objects.get(program=p, waitlist_position=2)
     leaving = Enrollment.objects.filter(program=p, status="pending").first()
-    services.enrollment_withdraw(actor=None, enrollment=leaving)
+    services.enrollment_withdraw(actor=SYSTEM, enrollment=leaving)
     first_waiting.refresh_from_db()
     second_waiting.refresh_from_db()
     assert (first_waiting.status, first_waiting.waitlist_position) == ("pending", None)
@@ -102,7 +103,7 @@ def test_simultaneous_withdrawals_promote_each_waiting_person_once():
     def withdraw(enrollment):
         try:
             barrier.wait()
-            services.enrollment_withdraw(actor=None, enrollment=enrollment)
+            services.enrollment_withdraw(actor=SYSTEM, enrollment=enrollment)
         except Exception as exc:
             errors.append(exc)
         finally:

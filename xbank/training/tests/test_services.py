@@ -12,6 +12,7 @@ from xbank.accounts.tests.factories import user_with_role
 from xbank.audit.models import AuditEntry
 from xbank.catalog.services import ERR_CANCELLED, certificate_type_cancel
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.learners.models import Learner, LearningAccount, LearningOutcome, OutcomeKind
 from xbank.learners.tests.factories import student
 from xbank.orgs.tests.factories import InstitutionFactory
@@ -50,7 +51,7 @@ def test_a_cancelled_certificate_stops_a_draft_from_opening():
     p = program(status="draft")
     certificate_type_cancel(actor=None, certificate_type=p.certificate_type)
     with pytest.raises(ValidationError):
-        services.program_transition(actor=None, program=p, action="publish")
+        services.program_transition(actor=SYSTEM, program=p, action="publish")
 
 
 def test_it_rejects_a_level_the_certificate_does_not_have():
@@ -62,12 +63,12 @@ def test_it_rejects_a_level_the_certificate_does_not_have():
 def test_transitions_check_the_from_state_and_are_audited():
     p = program(status="draft")
     with pytest.raises(ValidationError) as exc:
-        services.program_transition(actor=None, program=p, action="close")
+        services.program_transition(actor=SYSTEM, program=p, action="close")
     assert exc.value.messages == [services.ERR_TRANSITION.format(current="草稿", action="截止报名")]
     for action, status in [("publish", "published"), ("open", "enrolling"), ("close", "closed")]:
-        p = services.program_transition(actor=None, program=p, action=action)
+        p = services.program_transition(actor=SYSTEM, program=p, action=action)
         assert p.status == status
-    p = services.program_transition(actor=None, program=p, action="open")  # reopen
+    p = services.program_transition(actor=SYSTEM, program=p, action="open")  # reopen
     assert p.status == "enrolling"
     actions = list(
         AuditEntry.objects.filter(object_id=str(p.pk), action__startswith="training.program")
@@ -88,7 +89,7 @@ def test_capacity_cannot_drop_below_the_seats_taken():
     for _ in range(3):
         public_registration(p)
     with pytest.raises(ValidationError) as exc:
-        services.program_update(actor=None, program=p, capacity=2)
+        services.program_update(actor=SYSTEM, program=p, capacity=2)
     assert exc.value.messages == [services.ERR_CAPACITY_BELOW_SEATED.format(seated=3)]
 
 
@@ -96,7 +97,7 @@ def test_raising_the_capacity_admits_the_waitlist():
     p = program(capacity=1)
     for _ in range(3):
         public_registration(p)
-    services.program_update(actor=None, program=p, capacity=2)
+    services.program_update(actor=SYSTEM, program=p, capacity=2)
     assert statuses(p) == [(S.PENDING, None), (S.PENDING, None), (S.WAITLISTED, 1)]
 
 
@@ -164,7 +165,7 @@ def test_after_withdrawing_a_person_may_register_again():
     p = program()
     doc = new_document()
     first = public_registration(p, name="黄嘉欣", document=doc)
-    services.enrollment_withdraw(actor=None, enrollment=first)
+    services.enrollment_withdraw(actor=SYSTEM, enrollment=first)
     again = public_registration(p, name="黄嘉欣", document=doc)
     assert again.status == S.PENDING
 
@@ -228,7 +229,7 @@ def test_registrations_beyond_capacity_are_waitlisted_in_order():
 def test_withdrawal_promotes_the_first_on_the_waitlist():
     p = program(capacity=2)
     rows = [public_registration(p) for _ in range(4)]
-    services.enrollment_withdraw(actor=None, enrollment=rows[0])
+    services.enrollment_withdraw(actor=SYSTEM, enrollment=rows[0])
     assert statuses(p) == [
         (S.WITHDRAWN, None),
         (S.PENDING, None),
@@ -243,7 +244,7 @@ def test_withdrawal_promotes_the_first_on_the_waitlist():
 def test_leaving_the_waitlist_moves_those_behind_up():
     p = program(capacity=1)
     rows = [public_registration(p) for _ in range(4)]
-    services.enrollment_withdraw(actor=None, enrollment=rows[2])  # position 2
+    services.enrollment_withdraw(actor=SYSTEM, enrollment=rows[2])  # position 2
     assert statuses(p) == [
         (S.PENDING, None),
         (S.WAITLISTED, 1),
@@ -256,7 +257,7 @@ def test_a_program_without_review_approves_at_once():
     p = program(capacity=1, requires_approval=False)
     a, b = public_registration(p), public_registration(p)
     assert (a.status, b.status) == (S.APPROVED, S.WAITLISTED)
-    services.enrollment_withdraw(actor=None, enrollment=a)
+    services.enrollment_withdraw(actor=SYSTEM, enrollment=a)
     b.refresh_from_db()
     assert b.status == S.APPROVED
 
@@ -296,7 +297,7 @@ def test_a_name_mismatch_promoted_from_the_waitlist_stays_pending():
     seated = public_registration(p)
     e = _other_name(p)
     assert e.status == S.WAITLISTED
-    services.enrollment_withdraw(actor=None, enrollment=seated)
+    services.enrollment_withdraw(actor=SYSTEM, enrollment=seated)
     e.refresh_from_db()
     assert (e.status, e.waitlist_position) == (S.PENDING, None)
 
@@ -338,13 +339,13 @@ def test_bulk_approval_never_exceeds_capacity():
     rows = [public_registration(p) for _ in range(5)]
     pending = [r.pk for r in rows if r.status == S.PENDING]
     assert (
-        services.enrollments_decide(actor=None, program=p, enrollment_ids=pending, approve=True)
+        services.enrollments_decide(actor=SYSTEM, program=p, enrollment_ids=pending, approve=True)
         == 3
     )
     # The waitlisted cannot be approved past the capacity.
     with pytest.raises(ValidationError):
         services.enrollments_decide(
-            actor=None, program=p, enrollment_ids=[rows[3].pk], approve=True
+            actor=SYSTEM, program=p, enrollment_ids=[rows[3].pk], approve=True
         )
     assert Enrollment.objects.filter(program=p, status=S.APPROVED).count() == 3
 
@@ -352,18 +353,19 @@ def test_bulk_approval_never_exceeds_capacity():
 def test_a_decision_on_a_wrong_state_changes_nothing():
     p = program(capacity=1)
     a, b = public_registration(p), public_registration(p)
-    services.enrollment_approve(actor=None, enrollment=a)
+    services.enrollment_approve(actor=SYSTEM, enrollment=a)
     with pytest.raises(ValidationError):
         services.enrollments_decide(
-            actor=None, program=p, enrollment_ids=[a.pk, b.pk], approve=True
+            actor=SYSTEM, program=p, enrollment_ids=[a.pk, b.pk], approve=True
         )
     b.refresh_from_db()
     assert b.status == S.WAITLISTED
 
 
 def test_rejection_frees_the_seat_for_the_waitlist_and_records_the_decider():
-    staff = user_with_role(Role.CONTINUING_ED, institution=InstitutionFactory())
     p = program(capacity=1)
+    # The program's own college: staff elsewhere are refused (see "Who may act" below).
+    staff = user_with_role(Role.CONTINUING_ED, institution=p.institution)
     a, b = public_registration(p), public_registration(p)
     services.enrollment_reject(actor=staff, enrollment=a, reason="材料不全")
     a.refresh_from_db()
@@ -376,7 +378,7 @@ def test_rejecting_from_the_waitlist_keeps_positions_contiguous():
     p = program(capacity=1)
     rows = [public_registration(p) for _ in range(5)]
     services.enrollments_decide(
-        actor=None, program=p, enrollment_ids=[rows[1].pk, rows[3].pk], approve=False
+        actor=SYSTEM, program=p, enrollment_ids=[rows[1].pk, rows[3].pk], approve=False
     )
     assert statuses(p) == [
         (S.PENDING, None),
@@ -394,9 +396,9 @@ def _class_of(n, *, sessions=5, capacity=None, **kwargs):
     p = program(capacity=capacity or n, sessions=sessions, **kwargs)
     rows = [public_registration(p) for _ in range(n)]
     services.enrollments_decide(
-        actor=None, program=p, enrollment_ids=[r.pk for r in rows], approve=True
+        actor=SYSTEM, program=p, enrollment_ids=[r.pk for r in rows], approve=True
     )
-    p = services.program_transition(actor=None, program=p, action="close")
+    p = services.program_transition(actor=SYSTEM, program=p, action="close")
     return p, rows
 
 
@@ -409,8 +411,8 @@ def test_attendance_then_completion_records_a_training_outcome():
             present.add(four.pk)  # 4 of 5 = 80 %: completes
         if i < 3:
             present.add(three.pk)  # 3 of 5 = 60 %: does not
-        services.attendance_record(actor=None, session=session, present_ids=present)
-    result = services.program_finish(actor=None, program=p)
+        services.attendance_record(actor=SYSTEM, session=session, present_ids=present)
+    result = services.program_finish(actor=SYSTEM, program=p)
     assert (result.completed, result.not_completed) == (2, 1)
     for row, status in [(full, S.COMPLETED), (four, S.COMPLETED), (three, S.NOT_COMPLETED)]:
         row.refresh_from_db()
@@ -430,13 +432,13 @@ def test_attendance_then_completion_records_a_training_outcome():
 def test_attendance_can_be_corrected_before_the_class_closes():
     p, (a, b) = _class_of(2, sessions=1)
     session = p.sessions.get()
-    services.attendance_record(actor=None, session=session, present_ids={a.pk})
-    services.attendance_record(actor=None, session=session, present_ids={b.pk})
+    services.attendance_record(actor=SYSTEM, session=session, present_ids={a.pk})
+    services.attendance_record(actor=SYSTEM, session=session, present_ids={b.pk})
     roster = dict((e.pk, present) for e, present in selectors.session_roster(session=session))
     assert roster == {a.pk: False, b.pk: True}
-    services.program_finish(actor=None, program=p)
+    services.program_finish(actor=SYSTEM, program=p)
     with pytest.raises(ValidationError):
-        services.attendance_record(actor=None, session=session, present_ids={a.pk})
+        services.attendance_record(actor=SYSTEM, session=session, present_ids={a.pk})
 
 
 def test_only_admitted_people_can_be_marked_present():
@@ -444,14 +446,14 @@ def test_only_admitted_people_can_be_marked_present():
     public_registration(p)
     waiting = public_registration(p)
     with pytest.raises(ValidationError) as exc:
-        services.attendance_record(actor=None, session=p.sessions.get(), present_ids={waiting.pk})
+        services.attendance_record(actor=SYSTEM, session=p.sessions.get(), present_ids={waiting.pk})
     assert exc.value.messages == [services.ERR_ATTENDANCE_NOT_ENROLLED]
 
 
 def test_the_completion_rule_is_per_program():
     p, (a,) = _class_of(1, sessions=2, completion_min_attendance=50)
-    services.attendance_record(actor=None, session=p.sessions.first(), present_ids={a.pk})
-    services.program_finish(actor=None, program=p)
+    services.attendance_record(actor=SYSTEM, session=p.sessions.first(), present_ids={a.pk})
+    services.program_finish(actor=SYSTEM, program=p)
     a.refresh_from_db()
     assert a.status == S.COMPLETED
 
@@ -459,19 +461,19 @@ def test_the_completion_rule_is_per_program():
 def test_finishing_needs_sessions_and_rejects_the_never_admitted():
     p = program(capacity=1)
     public_registration(p), public_registration(p)
-    p = services.program_transition(actor=None, program=p, action="close")
+    p = services.program_transition(actor=SYSTEM, program=p, action="close")
     with pytest.raises(ValidationError) as exc:
-        services.program_finish(actor=None, program=p)
+        services.program_finish(actor=SYSTEM, program=p)
     assert exc.value.messages == [services.ERR_NO_SESSIONS]
     services.session_add(
-        actor=None,
+        actor=SYSTEM,
         program=p,
         date=p.start_date,
         start_time=datetime.time(9),
         end_time=datetime.time(11),
         topic="理论",
     )
-    services.program_finish(actor=None, program=p)
+    services.program_finish(actor=SYSTEM, program=p)
     assert statuses(p) == [(S.REJECTED, None), (S.REJECTED, None)]
 
 
@@ -479,7 +481,7 @@ def test_a_session_must_fall_within_the_program_dates():
     p = program()
     with pytest.raises(ValidationError) as exc:
         services.session_add(
-            actor=None,
+            actor=SYSTEM,
             program=p,
             date=p.end_date + datetime.timedelta(days=1),
             start_time=datetime.time(9),
@@ -497,25 +499,25 @@ def test_announcements_are_numbered_per_year_and_publish_their_programs():
     a = program(institution=inst, status="draft")
     b = program(institution=inst, status="draft")
     first = services.announcement_create(
-        actor=None, institution=inst, year=2024, title="第一批", programs=[a]
+        actor=SYSTEM, institution=inst, year=2024, title="第一批", programs=[a]
     )
     second = services.announcement_create(
-        actor=None, institution=inst, year=2024, title="第二批", programs=[b]
+        actor=SYSTEM, institution=inst, year=2024, title="第二批", programs=[b]
     )
     assert (first.number, second.number) == ("2024年第1期", "2024年第2期")
-    services.announcement_publish(actor=None, announcement=second)
+    services.announcement_publish(actor=SYSTEM, announcement=second)
     b.refresh_from_db()
     a.refresh_from_db()
     assert (a.status, b.status) == ("draft", "published")
     with pytest.raises(ValidationError):
-        services.announcement_publish(actor=None, announcement=second)
+        services.announcement_publish(actor=SYSTEM, announcement=second)
 
 
 def test_an_announcement_lists_only_its_own_institutions_programs():
     inst = InstitutionFactory()
     with pytest.raises(ValidationError) as exc:
         services.announcement_create(
-            actor=None, institution=inst, year=2024, title="x", programs=[program()]
+            actor=SYSTEM, institution=inst, year=2024, title="x", programs=[program()]
         )
     assert exc.value.messages == [services.ERR_ANNOUNCEMENT_INSTITUTION]
 
@@ -527,7 +529,65 @@ def test_enrollments_approved_and_instructor_ids():
     teacher = user_with_role(Role.TEACHER, institution=InstitutionFactory())
     p = program(capacity=2, instructors=[teacher])
     a, b, _ = public_registration(p), public_registration(p), public_registration(p)
-    services.enrollment_approve(actor=None, enrollment=a)
+    services.enrollment_approve(actor=SYSTEM, enrollment=a)
     assert b.status == S.PENDING  # pending and waitlisted are not admitted yet
     assert list(selectors.enrollments_approved(program=p)) == [a]
     assert selectors.program_instructor_ids(program=p) == {teacher.pk}
+
+
+# --- Who may act: a person is checked, only the system is let through -------------------------------
+
+
+def test_a_person_without_the_role_is_refused_where_the_system_is_let_through():
+    p = program(status="draft")
+    refused = {
+        # sees the college's learner records, does not run its training
+        "academic affairs": user_with_role(Role.ACADEMIC_AFFAIRS, institution=p.institution),
+        # runs training, at another college
+        "other college": user_with_role(Role.CONTINUING_ED, institution=InstitutionFactory()),
+    }
+    for who, person in refused.items():
+        with pytest.raises(ValidationError) as exc:
+            services.program_transition(actor=person, program=p, action="publish")
+        assert exc.value.code == "forbidden", who
+        assert exc.value.messages == [services.ERR_NOT_ALLOWED], who
+    # A forgotten actor (``None``) no longer stands for the system: it is refused like a person.
+    with pytest.raises(ValidationError, match=services.ERR_NOT_ALLOWED):
+        services.program_transition(actor=None, program=p, action="publish")
+    p.refresh_from_db()
+    assert p.status == TrainingProgram.Status.DRAFT
+    assert not AuditEntry.objects.filter(action="training.program.publish").exists()
+
+    p = services.program_transition(actor=SYSTEM, program=p, action="publish")
+    assert p.status == TrainingProgram.Status.PUBLISHED
+    entry = AuditEntry.objects.get(action="training.program.publish")
+    assert entry.actor is None and entry.actor_name == "系统"
+    staff = user_with_role(Role.CONTINUING_ED, institution=p.institution)
+    p = services.program_transition(actor=staff, program=p, action="open")
+    assert p.status == TrainingProgram.Status.ENROLLING
+    assert AuditEntry.objects.get(action="training.program.open").actor == staff
+
+
+def test_attendance_is_taken_by_the_program_s_staff_and_instructors_only():
+    teacher = user_with_role(Role.TEACHER, institution=InstitutionFactory())
+    p = program(status="enrolling", sessions=1, instructors=[teacher])
+    a = services.enrollment_register_staff(actor=SYSTEM, program=p, learner=student())
+    services.enrollment_approve(actor=SYSTEM, enrollment=a)
+    session = p.sessions.get()
+    other_teacher = user_with_role(Role.TEACHER, institution=p.institution)
+    with pytest.raises(ValidationError, match=services.ERR_NOT_ALLOWED):
+        services.attendance_record(actor=other_teacher, session=session, present_ids={a.pk})
+    assert services.attendance_record(actor=teacher, session=session, present_ids={a.pk}) == 1
+
+
+def test_a_registration_is_withdrawn_by_its_person_or_the_program_s_staff():
+    p = program(status="enrolling", audience="both")
+    mine = services.enrollment_register_staff(actor=SYSTEM, program=p, learner=student())
+    owner = user_with_role(Role.LEARNER, institution=p.institution)
+    link_account(mine.account, owner)
+    someone = user_with_role(Role.LEARNER, institution=p.institution)
+    link_account(student().account, someone)
+    with pytest.raises(ValidationError, match=services.ERR_NOT_ALLOWED):
+        services.enrollment_withdraw(actor=someone, enrollment=mine)
+    mine = services.enrollment_withdraw(actor=owner, enrollment=mine)
+    assert mine.status == S.WITHDRAWN

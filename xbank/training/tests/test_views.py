@@ -20,6 +20,7 @@ from conftest import missing_tool
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.core.identity import parse_document
 from xbank.core.testing import make_id_number
 from xbank.learners.models import Learner, LearningAccount, LearningOutcome, ProfileChange
@@ -69,11 +70,15 @@ def build_training_world() -> TrainingWorld:
     program_b = program(institution=w.college_b, certificate_type=w.certificate_type)
     draft_a = program(institution=w.college_a, status="draft", title="草稿培训班")
     announcement_a = services.announcement_create(
-        actor=None, institution=w.college_a, year=2026, title="2026年培训公告", programs=[program_a]
+        actor=SYSTEM,
+        institution=w.college_a,
+        year=2026,
+        title="2026年培训公告",
+        programs=[program_a],
     )
-    services.announcement_publish(actor=None, announcement=announcement_a)
+    services.announcement_publish(actor=SYSTEM, announcement=announcement_a)
     draft_announcement_a = services.announcement_create(
-        actor=None, institution=w.college_a, year=2026, title="草稿公告", programs=[draft_a]
+        actor=SYSTEM, institution=w.college_a, year=2026, title="草稿公告", programs=[draft_a]
     )
     users = {
         **w.users,
@@ -84,7 +89,7 @@ def build_training_world() -> TrainingWorld:
         actor=users["learner"], program=program_a
     )
     bob_enrollment = services.enrollment_register_staff(
-        actor=None, program=program_a, learner=w.bob
+        actor=SYSTEM, program=program_a, learner=w.bob
     )
     public_enrollment = public_registration(program_a, name="林晓华")
     return TrainingWorld(
@@ -559,9 +564,9 @@ def test_public_registration_is_rate_limited(client, settings):
 def test_the_public_pages_speak_english(client):
     p = program(title="老年照护培训班")
     a = services.announcement_create(
-        actor=None, institution=p.institution, year=2026, title="公告", programs=[p]
+        actor=SYSTEM, institution=p.institution, year=2026, title="公告", programs=[p]
     )
-    services.announcement_publish(actor=None, announcement=a)
+    services.announcement_publish(actor=SYSTEM, announcement=a)
     english = {"HTTP_ACCEPT_LANGUAGE": "en"}
     page = client.get(reverse("training:announcements"), **english).content.decode()
     assert "Training announcements" in page and "培训公告" not in page
@@ -678,7 +683,7 @@ def test_the_sign_in_sheet_pdf_has_the_chinese_names_embedded(client, tw, tmp_pa
     if not (pdftotext and pdffonts):
         missing_tool("pdftotext/pdffonts are not installed (apt-get install poppler-utils)")
     services.enrollments_decide(
-        actor=None,
+        actor=SYSTEM,
         program=tw.program_a,
         enrollment_ids=[tw.alice_enrollment.pk, tw.public_enrollment.pk],
         approve=True,
@@ -718,7 +723,7 @@ def test_the_lists_export_to_excel(client, tw):
 # --- Statistics -----------------------------------------------------------------------------------
 
 
-def _completed(p, people: list, *, actor=None):
+def _completed(p, people: list, *, actor=SYSTEM):
     """Register, admit and complete ``people`` (documents) in program ``p``."""
     rows = [public_registration(p, name=name, document=doc) for name, doc in people]
     services.enrollments_decide(
@@ -812,9 +817,9 @@ def test_list_pages_make_the_same_number_of_queries_however_many_rows(client, tw
     # More of everything: programs, announcements, registrations, completions.
     more = [program(institution=tw.world.college_a, sessions=1) for _ in range(3)]
     a = services.announcement_create(
-        actor=None, institution=tw.world.college_a, year=2026, title="第二批", programs=more
+        actor=SYSTEM, institution=tw.world.college_a, year=2026, title="第二批", programs=more
     )
-    services.announcement_publish(actor=None, announcement=a)
+    services.announcement_publish(actor=SYSTEM, announcement=a)
     for p in more:
         _completed(p, [(f"学员{i}", new_document()) for i in range(4)])
     for _ in range(5):
@@ -826,7 +831,7 @@ def test_list_pages_make_the_same_number_of_queries_however_many_rows(client, tw
 
 def test_a_student_of_the_partner_is_not_seen_by_the_other_college(client, tw):
     carol_program = program(institution=tw.world.college_b)
-    services.enrollment_register_staff(actor=None, program=carol_program, learner=tw.world.carol)
+    services.enrollment_register_staff(actor=SYSTEM, program=carol_program, learner=tw.world.carol)
     client.force_login(tw.users["continuing_ed_a"])
     page = client.get(reverse("training:enrollment-list")).content.decode()
     assert "蔡可" not in page
