@@ -145,6 +145,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 VAR_DIR = Path(env_str("XBANK_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Signed checkpoints of the ledger's chain heads (xbank.creditbank.ledger): files outside the
+# database, which an operator also copies off the machine (docs/operations.md).
+LEDGER_CHECKPOINT_DIR = Path(
+    env_str("XBANK_LEDGER_CHECKPOINT_DIR", str(VAR_DIR / "ledger-checkpoints"))
+)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'xbank.sqlite3'}"),

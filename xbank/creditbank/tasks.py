@@ -41,3 +41,11 @@ def verify_ledger() -> dict:
             "reason": broken.reason,
         },
     }
+
+
+@task()
+def write_ledger_checkpoint() -> str:
+    """The daily signed checkpoint of every chain head (``daily_tasks``; production runs
+    ``manage.py ledger_checkpoint`` from a timer). Fails, and writes nothing, if the ledger
+    does not verify: the failed task is the alarm."""
+    return str(ledger.checkpoint_write())
