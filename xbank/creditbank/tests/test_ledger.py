@@ -111,8 +111,11 @@ def test_verify_ledger_reports_all_accounts_intact(world, posted):
 
 
 def _tamper(sql: str, params: list) -> None:
-    """Change a row behind the application's back (on PostgreSQL, past the trigger)."""
+    """Change a row behind the application's back, past the append-only trigger (on SQLite
+    dropped, on PostgreSQL disabled: either way only until the test's transaction rolls back)."""
     with connection.cursor() as cursor:
+        if not on_postgresql():
+            cursor.execute("DROP TRIGGER IF EXISTS creditbank_creditentry_append_only")
         if on_postgresql():
             # Deferred foreign-key checks of this test's inserts must run before ALTER TABLE.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -170,6 +173,16 @@ def test_postgresql_refuses_update_and_delete_of_entries(world, posted):
         with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [entry.pk])
+    assert CreditEntry.objects.get(pk=entry.pk).credits == entry.credits
+
+
+def test_the_database_refuses_an_update_of_an_entry_on_sqlite_and_postgresql(world, posted):
+    entry = CreditEntry.objects.first()
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE creditbank_creditentry SET credits = 99 WHERE id = %s", [entry.pk]
+            )
     assert CreditEntry.objects.get(pk=entry.pk).credits == entry.credits
 
 
