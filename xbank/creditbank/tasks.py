@@ -31,6 +31,8 @@ def verify_ledger() -> dict:
         "accounts": result.accounts,
         "entries": result.entries,
         "intact": result.intact,
+        "checkpoint": result.checkpoint,
+        "checkpoint_problem": result.checkpoint_problem,
         "first_break": None
         if broken is None
         else {

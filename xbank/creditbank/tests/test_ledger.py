@@ -291,4 +291,11 @@ def test_the_background_tasks_post_course_credits_and_check_the_chains(world):
     result = tasks.post_course_credits.enqueue([learner.account_id], None)
     assert result.return_value == 1
     check = tasks.verify_ledger.enqueue().return_value
-    assert check == {"accounts": 1, "entries": 1, "intact": True, "first_break": None}
+    assert check == {
+        "accounts": 1,
+        "entries": 1,
+        "intact": True,
+        "checkpoint": None,
+        "checkpoint_problem": None,
+        "first_break": None,
+    }

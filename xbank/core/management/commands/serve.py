@@ -4,7 +4,8 @@ Imports of large files run as background tasks (django-tasks' database backend),
 ``runserver`` alone would leave them queued forever. This command runs ``db_worker`` as a child
 process next to ``runserver`` and stops both when either ends, on Ctrl-C or on SIGTERM.
 Nothing else schedules recurring work, so it also enqueues the tasks that apps declare as daily
-(``daily_tasks`` on their ``AppConfig``, dotted paths: the purge of expired import files) at
+(``daily_tasks`` on their ``AppConfig``, dotted paths: the purge of expired import files, the
+signed ledger checkpoint) at
 start and every day after; core names no domain app.
 Production runs gunicorn and ``db_worker`` as two services instead (docs/operations.md).
 """
