@@ -19,6 +19,8 @@ def _test_settings(settings, tmp_path):
     # Background tasks run at once, inside the request or service call that enqueues them.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Each test starts with no ledger checkpoint (never the demo's, in var/).
+    settings.LEDGER_CHECKPOINT_DIR = tmp_path / "ledger-checkpoints"
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

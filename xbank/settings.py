@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from xbank.core.keys import DEMO_PII_KEY, pii_key_problem
+from xbank.core.keys import DEMO_LEDGER_KEY, DEMO_PII_KEY, ledger_key_problem, pii_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -49,17 +49,26 @@ PRODUCTION = XBANK_ENV == "production"
 # UNSAFE demo defaults: they exist so that `make demo` runs with no set-up. Production refuses them.
 _UNSAFE_SECRET_KEY = "unsafe-demo-secret-key-do-not-use-in-production-3f9a1c7e5b2d4086"
 _UNSAFE_PII_KEY = DEMO_PII_KEY
+_UNSAFE_LEDGER_KEY = DEMO_LEDGER_KEY
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", None if PRODUCTION else _UNSAFE_SECRET_KEY)
 # Master key for personal data (resident ID numbers, phones): base64 of 32 random bytes.
 # Encryption and lookup-hash subkeys are derived from it (see xbank.core.pii).
 XBANK_PII_KEY = env_str("XBANK_PII_KEY", None if PRODUCTION else _UNSAFE_PII_KEY)
-if PRODUCTION and (SECRET_KEY == _UNSAFE_SECRET_KEY or XBANK_PII_KEY == _UNSAFE_PII_KEY):
+# Master key of the ledger (学分流水): base64 of 32 random bytes, kept out of the database. The
+# chain's HMAC key and the checkpoints' Ed25519 signing key are derived from it
+# (xbank.creditbank.models.ledger); whoever holds it can rewrite a chain so that it verifies.
+XBANK_LEDGER_KEY = env_str("XBANK_LEDGER_KEY", None if PRODUCTION else _UNSAFE_LEDGER_KEY)
+if PRODUCTION and (
+    SECRET_KEY == _UNSAFE_SECRET_KEY
+    or XBANK_PII_KEY == _UNSAFE_PII_KEY
+    or XBANK_LEDGER_KEY == _UNSAFE_LEDGER_KEY
+):
     raise ImproperlyConfigured("Production must not run with the demo keys")
 # A weak key is refused at start, not at the first ID number written under it.
-_pii_key_problem = pii_key_problem(XBANK_PII_KEY)
-if _pii_key_problem:
-    raise ImproperlyConfigured(_pii_key_problem)
+_key_problem = pii_key_problem(XBANK_PII_KEY) or ledger_key_problem(XBANK_LEDGER_KEY)
+if _key_problem:
+    raise ImproperlyConfigured(_key_problem)
 
 DEBUG = env_bool("XBANK_DEBUG", not PRODUCTION)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
@@ -138,6 +147,11 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 VAR_DIR = Path(env_str("XBANK_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Signed checkpoints of the ledger's chain heads (xbank.creditbank.ledger): files outside the
+# database, which an operator also copies off the machine (docs/operations.md).
+LEDGER_CHECKPOINT_DIR = Path(
+    env_str("XBANK_LEDGER_CHECKPOINT_DIR", str(VAR_DIR / "ledger-checkpoints"))
+)
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'xbank.sqlite3'}"),

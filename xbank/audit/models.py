@@ -8,7 +8,9 @@ from xbank.core.actors import SYSTEM
 class AuditEntry(models.Model):
     """One line of the audit log (审计日志): who did what to which record, and when.
 
-    Append-only by convention: nothing in the application updates or deletes these rows.
+    Append-only: nothing in the application updates or deletes these rows, and the database
+    refuses it (triggers, migration 0002; on PostgreSQL the application's role holds only SELECT
+    and INSERT here, docs/operations.md).
     """
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, Tags, register
 
-from .keys import DEMO_PII_KEY, pii_key_problem
+from .keys import DEMO_LEDGER_KEY, DEMO_PII_KEY, ledger_key_problem, pii_key_problem
 
 
 @register(Tags.security, deploy=True)
@@ -20,3 +20,15 @@ def check_pii_key(app_configs, **kwargs):
     if problem is None:
         return []
     return [Error(problem, hint="openssl rand -base64 32", id="xbank.E001")]
+
+
+@register(Tags.security, deploy=True)
+def check_ledger_key(app_configs, **kwargs):
+    """The master key of the ledger's hash chains and checkpoints: set, not the demo key, base64
+    of ≥ 32 random bytes. Under the demo key anyone can rewrite a chain so that it verifies."""
+    problem = ledger_key_problem(
+        getattr(settings, "XBANK_LEDGER_KEY", None), demo_value=DEMO_LEDGER_KEY
+    )
+    if problem is None:
+        return []
+    return [Error(problem, hint="openssl rand -base64 32", id="xbank.E002")]

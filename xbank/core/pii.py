@@ -19,26 +19,13 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import models
 
-from .keys import pii_key_problem
+from .keys import derive_key
 
 _VERSION = "v1"
-
-
-@lru_cache(maxsize=16)
-def derive_key(master_b64: str, info: bytes) -> bytes:
-    """A 32-byte subkey of the master key for one purpose, named by ``info`` (HKDF-SHA256):
-    the column key, the lookup-hash key and the file key never coincide."""
-    problem = pii_key_problem(master_b64)
-    if problem:
-        raise ValueError(problem)
-    master = base64.b64decode(master_b64)
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master)
 
 
 @lru_cache(maxsize=4)

@@ -5,6 +5,11 @@ class CreditbankConfig(AppConfig):
     name = "xbank.creditbank"
     label = "creditbank"
     verbose_name = "学分银行"
+    # Enqueued daily by ``manage.py serve`` (the demo); production runs ``ledger_checkpoint``
+    # from a timer instead (docs/operations.md).
+    daily_tasks = ("xbank.creditbank.tasks.write_ledger_checkpoint",)
+    # Run by ``manage.py backup`` and ``restore`` on the copy (xbank.core.backup).
+    restore_checks = ("verify_ledger",)
 
     def ready(self) -> None:
         # learners sits below the credit bank and cannot import it: it announces a revoked

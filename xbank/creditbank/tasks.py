@@ -31,6 +31,8 @@ def verify_ledger() -> dict:
         "accounts": result.accounts,
         "entries": result.entries,
         "intact": result.intact,
+        "checkpoint": result.checkpoint,
+        "checkpoint_problem": result.checkpoint_problem,
         "first_break": None
         if broken is None
         else {
@@ -41,3 +43,11 @@ def verify_ledger() -> dict:
             "reason": broken.reason,
         },
     }
+
+
+@task()
+def write_ledger_checkpoint() -> str:
+    """The daily signed checkpoint of every chain head (``daily_tasks``; production runs
+    ``manage.py ledger_checkpoint`` from a timer). Fails, and writes nothing, if the ledger
+    does not verify: the failed task is the alarm."""
+    return str(ledger.checkpoint_write())

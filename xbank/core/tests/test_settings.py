@@ -35,6 +35,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         XBANK_ENV="production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         XBANK_PII_KEY=base64.b64encode(os.urandom(32)).decode(),
+        XBANK_LEDGER_KEY=base64.b64encode(os.urandom(32)).decode(),
         ALLOWED_HOSTS="xbank.example.edu.cn",
     )
     env.update(overrides)
@@ -121,3 +122,32 @@ def test_check_deploy_reports_the_demo_pii_key_under_the_demo_profile():
     assert result.returncode != 0
     assert "xbank.E001" in result.stderr
     assert "XBANK_PII_KEY is the demo key" in result.stderr
+
+
+def test_production_refuses_the_demo_ledger_key():
+    env = production_env(XBANK_LEDGER_KEY=xbank_settings._UNSAFE_LEDGER_KEY)
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "demo keys" in result.stderr
+
+
+def test_production_requires_the_ledger_key_to_be_set():
+    env = production_env()
+    del env["XBANK_LEDGER_KEY"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "XBANK_LEDGER_KEY is required" in result.stderr
+
+
+def test_production_refuses_a_short_ledger_key():
+    short = base64.b64encode(b"sixteen-byte-key").decode()
+    result = manage("check", env=production_env(XBANK_LEDGER_KEY=short))
+    assert result.returncode != 0
+    assert "XBANK_LEDGER_KEY holds 16 bytes" in result.stderr
+
+
+def test_check_deploy_reports_the_demo_ledger_key_under_the_demo_profile():
+    result = manage("check", "--deploy", env=clean_env())
+    assert result.returncode != 0
+    assert "xbank.E002" in result.stderr
+    assert "XBANK_LEDGER_KEY is the demo key" in result.stderr

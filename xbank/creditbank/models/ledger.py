@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 from decimal import Decimal
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xbank.catalog.models import Course, CourseModule, Curriculum
+from xbank.core.keys import derive_key
 from xbank.learners.models import LearningAccount, LearningOutcome
 
 from ..errors import ERR_LEDGER_APPEND_ONLY
@@ -23,6 +25,15 @@ from .conversion import ConversionRule, CreditCategory
 from .recognition import RecognitionRequest
 
 GENESIS_HASH = "0" * 64
+# HKDF labels of the ledger's subkeys of ``XBANK_LEDGER_KEY``.
+CHAIN_KEY_INFO = b"xbank ledger chain hmac-sha256"
+CHECKPOINT_KEY_INFO = b"xbank ledger checkpoint ed25519"
+
+
+def chain_key() -> bytes:
+    """The key of every chain's HMAC, derived from ``settings.XBANK_LEDGER_KEY``: a key the
+    database does not hold, so whoever can write the database still cannot forge a link."""
+    return derive_key(settings.XBANK_LEDGER_KEY, CHAIN_KEY_INFO, name="XBANK_LEDGER_KEY")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -44,8 +55,11 @@ class CreditEntry(models.Model):
     earlier line. Append-only: a correction is a new reversing entry.
 
     Each account's entries form a hash chain: ``seq`` counts from 1, ``prev_hash`` is the hash
-    of the previous entry, and ``hash`` is SHA-256 over this entry's canonical fields and
-    ``prev_hash``; ``manage.py verify_ledger`` recomputes the chains. ``key`` names the logical
+    of the previous entry, and ``hash`` is HMAC-SHA256, under a key derived from
+    ``XBANK_LEDGER_KEY`` (never in the database), of this entry's canonical fields followed by
+    ``prev_hash``; ``manage.py verify_ledger`` recomputes the chains. (Until migration 0003 the
+    hash was a plain SHA-256, which anyone who could write the database could recompute; that
+    migration checked and re-chained every entry under the key.) ``key`` names the logical
     posting (a course result, one line of one request, the reversal of one entry) and is unique,
     so the same posting can never be written twice, whatever the application does.
     """
@@ -188,7 +202,9 @@ class CreditEntry(models.Model):
         ).encode()
 
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical() + self.prev_hash.encode()).hexdigest()
+        """HMAC-SHA256 under the chain key of the canonical bytes followed by ``prev_hash``."""
+        message = self.canonical() + self.prev_hash.encode()
+        return hmac.new(chain_key(), message, hashlib.sha256).hexdigest()
 
 
 class LedgerHead(models.Model):

@@ -112,8 +112,11 @@ def test_verify_ledger_reports_all_accounts_intact(world, posted):
 
 
 def _tamper(sql: str, params: list) -> None:
-    """Change a row behind the application's back (on PostgreSQL, past the trigger)."""
+    """Change a row behind the application's back, past the append-only trigger (on SQLite
+    dropped, on PostgreSQL disabled: either way only until the test's transaction rolls back)."""
     with connection.cursor() as cursor:
+        if not on_postgresql():
+            cursor.execute("DROP TRIGGER IF EXISTS creditbank_creditentry_append_only")
         if on_postgresql():
             # Deferred foreign-key checks of this test's inserts must run before ALTER TABLE.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -171,6 +174,16 @@ def test_postgresql_refuses_update_and_delete_of_entries(world, posted):
         with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(sql, [entry.pk])
+    assert CreditEntry.objects.get(pk=entry.pk).credits == entry.credits
+
+
+def test_the_database_refuses_an_update_of_an_entry_on_sqlite_and_postgresql(world, posted):
+    entry = CreditEntry.objects.first()
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE creditbank_creditentry SET credits = 99 WHERE id = %s", [entry.pk]
+            )
     assert CreditEntry.objects.get(pk=entry.pk).credits == entry.credits
 
 
@@ -279,4 +292,11 @@ def test_the_background_tasks_post_course_credits_and_check_the_chains(world):
     result = tasks.post_course_credits.enqueue([learner.account_id], None)
     assert result.return_value == 1
     check = tasks.verify_ledger.enqueue().return_value
-    assert check == {"accounts": 1, "entries": 1, "intact": True, "first_break": None}
+    assert check == {
+        "accounts": 1,
+        "entries": 1,
+        "intact": True,
+        "checkpoint": None,
+        "checkpoint_problem": None,
+        "first_break": None,
+    }

@@ -390,6 +390,7 @@ def test_the_approval_setting_defaults_on_in_production_and_off_in_the_demo():
             "XBANK_ENV": env,
             "DJANGO_SECRET_KEY": "x" * 50,
             "XBANK_PII_KEY": base64.b64encode(os.urandom(32)).decode(),
+            "XBANK_LEDGER_KEY": base64.b64encode(os.urandom(32)).decode(),
             "ALLOWED_HOSTS": "example.org",
         }
         env_vars = {

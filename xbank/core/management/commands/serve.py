@@ -5,9 +5,10 @@ Imports of large files run as background tasks (django-tasks' database backend),
 process next to ``runserver``; a worker that dies (killed, out of memory) is started again, a
 web server that ends stops both, as do Ctrl-C and SIGTERM.
 Nothing else schedules recurring work, so it also enqueues the tasks that apps declare as daily
-(``daily_tasks`` on their ``AppConfig``, dotted paths: the purge of expired import files) at
-start and every day after, and those they declare as periodic (``periodic_tasks``: the recovery
-of imports whose worker died) every ``PERIODIC`` seconds; core names no domain app.
+(``daily_tasks`` on their ``AppConfig``, dotted paths: the purge of expired import files, the
+signed ledger checkpoint) at start and every day after, and those they declare as periodic
+(``periodic_tasks``: the recovery of imports whose worker died) every ``PERIODIC`` seconds;
+core names no domain app.
 Production runs gunicorn and ``db_worker`` as two services instead (docs/operations.md).
 """
 
