@@ -41,6 +41,7 @@ from django.utils import timezone
 
 from xbank.accounts.models import Role, RoleAssignment, User
 from xbank.catalog.models import CertificateType, Course, Curriculum
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import services
 from xbank.creditbank.models import ConversionRule, RecognitionBatch, RecognitionRequest
 from xbank.demo import data
@@ -67,7 +68,7 @@ def seed(result) -> None:
     seed_batch(main, types, users)
     seed_partner(partner, types, users, rules)
     seed_midwifery_2021(main)
-    services.course_credits_sync(actor=None)
+    services.course_credits_sync(actor=SYSTEM)
     result.created_outcomes += LearningOutcome.objects.count() - outcomes_before
 
 

@@ -20,6 +20,7 @@ from xbank.accounts.models import Role, RoleAssignment
 from xbank.accounts.notifications import notification_send, notifications_send
 from xbank.audit import services as audit
 from xbank.catalog.models import LEVEL_RANK, CertificateType, Curriculum
+from xbank.core.actors import Actor, is_system
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
 
 from .. import engine, ledger, selectors
@@ -48,7 +49,7 @@ from ..models import (
     RequestLine,
 )
 from ..rules import fmt
-from .common import _require
+from .common import _acting, _person, _require
 
 
 def request_url(request: RecognitionRequest) -> str:
@@ -73,10 +74,10 @@ def _expect(request: RecognitionRequest, *statuses: str) -> None:
         raise ValidationError(ERR_STATE.format(status=request.get_status_display()), code="state")
 
 
-def _event(request, *, actor, action, from_status, note="") -> RequestEvent:
+def _event(request, *, actor: Actor, action, from_status, note="") -> RequestEvent:
     return RequestEvent.objects.create(
         request=request,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=_person(actor),
         action=action,
         from_status=from_status,
         to_status=request.status,
@@ -90,8 +91,8 @@ def _parties(request: RecognitionRequest) -> set[int]:
     return {i for i in ids if i is not None}
 
 
-def _different_people(actor, request: RecognitionRequest, *others: int | None) -> None:
-    if actor is None:
+def _different_people(actor: Actor, request: RecognitionRequest, *others: int | None) -> None:
+    if is_system(actor):
         return
     if actor.pk in _parties(request) or actor.pk in {o for o in others if o is not None}:
         raise ValidationError(ERR_SAME_PERSON, code="same_person")
@@ -217,7 +218,7 @@ def _check_outcomes(learner: Learner, outcomes: list[LearningOutcome], curriculu
 
 def _create_request(
     *,
-    actor,
+    actor: Actor,
     learner: Learner,
     curriculum: Curriculum,
     outcomes: list[LearningOutcome],
@@ -234,7 +235,7 @@ def _create_request(
         batch=batch,
         evidence_text=evidence_text,
         evidence_file=evidence_file or "",
-        submitted_by=actor,
+        submitted_by=_person(actor),
     )
     request.outcomes.set(outcomes)
     _event(request, actor=actor, action=RequestEvent.Action.SUBMITTED, from_status="")
@@ -257,7 +258,7 @@ def _create_request(
 @transaction.atomic
 def recognition_submit(
     *,
-    actor,
+    actor: Actor,
     learner: Learner,
     outcomes: Iterable[LearningOutcome],
     evidence_text: str = "",
@@ -266,7 +267,7 @@ def recognition_submit(
 ) -> RecognitionRequest:
     """A learner applies (or staff apply for them): the engine proposes the conversions, with an
     explanation for each, and the request waits for the school's first review."""
-    if actor is None:
+    if is_system(_acting(actor)):
         raise ValidationError(ERR_PERSON_REQUIRED, code="person_required")
     _require(selectors.may_act_for_learner(actor, learner), actor)
     curriculum = selectors.curriculum_for(learner)
@@ -291,7 +292,7 @@ def recognition_submit(
 @transaction.atomic
 def recognition_batch_start(
     *,
-    actor,
+    actor: Actor,
     curriculum: Curriculum,
     certificate_type: CertificateType,
     min_level: str = "",
@@ -301,7 +302,7 @@ def recognition_batch_start(
     """Staff start recognition for a cohort (e.g. every 2023 nursing student holding 老年照护
     中级): one request per learner holding the certificate at that level or above, except
     those with an open request for it or whose certificate was already recognised."""
-    if actor is None:
+    if is_system(_acting(actor)):
         raise ValidationError(ERR_PERSON_REQUIRED, code="person_required")
     curriculum = Curriculum.objects.select_related("major").get(pk=curriculum.pk)
     _require(selectors.may_start_batch(actor, curriculum), actor)
@@ -339,7 +340,7 @@ def recognition_batch_start(
         certificate_type=certificate_type,
         min_level=min_level,
         evidence_text=evidence_text,
-        started_by=actor,
+        started_by=_person(actor),
     )
     count = 0
     for account_id, outcomes in sorted(held.items()):
@@ -367,7 +368,7 @@ def recognition_batch_start(
 
 @transaction.atomic
 def recognition_school_approve(
-    *, actor, request: RecognitionRequest, note: str = "", on: datetime.date | None = None
+    *, actor: Actor, request: RecognitionRequest, note: str = "", on: datetime.date | None = None
 ) -> RecognitionRequest:
     """First review (初审) by the learner's school; then it goes to academic affairs."""
     request = _lock_request(request)
@@ -376,7 +377,7 @@ def recognition_school_approve(
     _different_people(actor, request)
     from_status = request.status
     request.status = RecognitionRequest.Status.SCHOOL_APPROVED
-    request.school_reviewer = actor
+    request.school_reviewer = _person(actor)
     request.school_reviewed_at = timezone.now()
     request.save(update_fields=["status", "school_reviewer", "school_reviewed_at", "updated_at"])
     _event(
@@ -395,7 +396,7 @@ def recognition_school_approve(
 
 @transaction.atomic
 def recognition_approve(
-    *, actor, request: RecognitionRequest, note: str = "", on: datetime.date | None = None
+    *, actor: Actor, request: RecognitionRequest, note: str = "", on: datetime.date | None = None
 ) -> RecognitionRequest:
     """Final approval (终审) by academic affairs: the engine runs again on fresh state under the
     account's lock, and what it grants is posted — exemptions and conversion credits, each line
@@ -451,7 +452,7 @@ def recognition_approve(
     _save_lines(request, proposal, by_key)
     from_status = request.status
     request.status = RecognitionRequest.Status.APPROVED
-    request.final_approver = actor
+    request.final_approver = _person(actor)
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "final_approver", "decided_at", "updated_at"])
     summary = _summary(proposal)
@@ -477,7 +478,9 @@ def recognition_approve(
 
 
 @transaction.atomic
-def recognition_reject(*, actor, request: RecognitionRequest, reason: str) -> RecognitionRequest:
+def recognition_reject(
+    *, actor: Actor, request: RecognitionRequest, reason: str
+) -> RecognitionRequest:
     """Reject at either level (初审 or 终审); a reason is required. The learner may appeal once."""
     reason = (reason or "").strip()
     if not reason:
@@ -489,14 +492,14 @@ def recognition_reject(*, actor, request: RecognitionRequest, reason: str) -> Re
     if request.status == RecognitionRequest.Status.SUBMITTED:
         _require(selectors.may_school_review(actor, request.learner), actor)
         _different_people(actor, request)
-        request.school_reviewer = actor
+        request.school_reviewer = _person(actor)
         request.school_reviewed_at = timezone.now()
         fields += ["school_reviewer", "school_reviewed_at"]
         action = RequestEvent.Action.SCHOOL_REJECTED
     else:
         _require(selectors.may_final_approve(actor, request.learner), actor)
         _different_people(actor, request, request.school_reviewer_id)
-        request.final_approver = actor
+        request.final_approver = _person(actor)
         request.decided_at = timezone.now()
         fields += ["final_approver", "decided_at"]
         action = RequestEvent.Action.REJECTED
@@ -513,7 +516,7 @@ def recognition_reject(*, actor, request: RecognitionRequest, reason: str) -> Re
 @transaction.atomic
 def recognition_appeal(
     *,
-    actor,
+    actor: Actor,
     request: RecognitionRequest,
     text: str,
     file=None,
@@ -524,10 +527,7 @@ def recognition_appeal(
     text = (text or "").strip()
     request = _lock_request(request)
     _require(
-        actor is not None
-        and (
-            selectors.is_learner_self(actor, request.learner) or actor.pk == request.submitted_by_id
-        ),
+        selectors.is_learner_self(actor, request.learner) or actor.pk == request.submitted_by_id,
         actor,
     )
     _expect(request, RecognitionRequest.Status.REJECTED)
@@ -538,7 +538,7 @@ def recognition_appeal(
     from_status = request.status
     request.status = RecognitionRequest.Status.SUBMITTED
     request.appeal_count = 1
-    request.appealed_by = actor
+    request.appealed_by = _person(actor)
     request.appeal_text = text
     if file:
         request.appeal_file = file
@@ -577,14 +577,11 @@ def recognition_appeal(
 
 
 @transaction.atomic
-def recognition_withdraw(*, actor, request: RecognitionRequest) -> RecognitionRequest:
+def recognition_withdraw(*, actor: Actor, request: RecognitionRequest) -> RecognitionRequest:
     """The learner (or the staff who submitted) withdraws a request still under review."""
     request = _lock_request(request)
     _require(
-        actor is not None
-        and (
-            selectors.is_learner_self(actor, request.learner) or actor.pk == request.submitted_by_id
-        ),
+        selectors.is_learner_self(actor, request.learner) or actor.pk == request.submitted_by_id,
         actor,
     )
     _expect(request, *RecognitionRequest.OPEN_STATUSES)

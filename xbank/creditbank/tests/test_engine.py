@@ -15,6 +15,7 @@ from xbank.catalog.tests.factories import (
     CurriculumCourseFactory,
     CurriculumFactory,
 )
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import ledger, services
 from xbank.creditbank.models import CreditEntry, Exemption, LineResult
 from xbank.creditbank.tests.factories import (
@@ -248,7 +249,7 @@ def ledger_post_exemption(learner, world, *, key):
 def test_a_course_already_passed_is_not_exempted(world):
     world.rule()
     learner = world.learner()
-    services.course_credit_post(actor=None, outcome=world.course_result(learner, "老年护理"))
+    services.course_credit_post(actor=SYSTEM, outcome=world.course_result(learner, "老年护理"))
     request = world.decide(learner, [world.certificate(learner)])
     assert results(request) == [(LineResult.PASSED, "老年护理", 0)]
 
@@ -342,7 +343,7 @@ def test_a_module_exemption_excuses_the_module_without_credits(world):
     assert "模块「生活照护模块」" in line.explanation
     assert Exemption.objects.get().module == module
     # Revoking the certificate reverses a zero-credit entry; the chain still verifies.
-    outcome_revoke(actor=None, outcome=line.outcome, reason="证书撤销")
+    outcome_revoke(actor=SYSTEM, outcome=line.outcome, reason="证书撤销")
     assert Exemption.objects.get().status == "withdrawn"
     assert ledger.verify().intact
 

@@ -11,6 +11,7 @@ from django.db import IntegrityError, connection, transaction
 
 from conftest import on_postgresql
 from xbank.accounts.notifications import notification_list
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import ledger, selectors, services
 from xbank.creditbank.models import (
     ERR_LEDGER_APPEND_ONLY,
@@ -40,7 +41,7 @@ def posted(world):
     """A learner with two course results posted and one approved request: four entries."""
     learner = world.learner()
     for name in ("护理学基础", "岗位实习"):
-        services.course_credit_post(actor=None, outcome=world.course_result(learner, name))
+        services.course_credit_post(actor=SYSTEM, outcome=world.course_result(learner, name))
     cert = world.certificate(learner)
     request = world.decide(learner, [cert])
     return learner, cert, request
@@ -153,7 +154,7 @@ def test_verify_ledger_finds_a_rewritten_hash_by_the_next_link(world, posted):
 def test_verify_ledger_finds_entries_cut_off_the_end(world):
     learner = world.learner()
     for name in ("护理学基础", "岗位实习"):
-        services.course_credit_post(actor=None, outcome=world.course_result(learner, name))
+        services.course_credit_post(actor=SYSTEM, outcome=world.course_result(learner, name))
     last = CreditEntry.objects.get(account=learner.account, seq=2)
     _tamper("DELETE FROM creditbank_creditentry WHERE id = %s", [last.pk])
     code, message = run_verify()
@@ -176,17 +177,17 @@ def test_postgresql_refuses_update_and_delete_of_entries(world, posted):
 def test_course_results_post_their_credits_once(world):
     learner = world.learner()
     result = world.course_result(learner, "护理学基础")
-    entry = services.course_credit_post(actor=None, outcome=result)
+    entry = services.course_credit_post(actor=SYSTEM, outcome=result)
     assert (entry.kind, entry.credits, entry.course, entry.curriculum) == (
         "course", 8, world.courses["护理学基础"], world.curriculum
     )  # fmt: skip
     assert entry.category == "core"
-    assert services.course_credit_post(actor=None, outcome=result) == entry
+    assert services.course_credit_post(actor=SYSTEM, outcome=result) == entry
     failed = world.course_result(learner, "老年护理", score=Decimal("55"))
-    assert services.course_credit_post(actor=None, outcome=failed) is None
+    assert services.course_credit_post(actor=SYSTEM, outcome=failed) is None
     world.course_result(learner, "岗位实习")
-    assert services.course_credits_sync(actor=None) == 1
-    assert services.course_credits_sync(actor=None) == 0
+    assert services.course_credits_sync(actor=SYSTEM) == 1
+    assert services.course_credits_sync(actor=SYSTEM) == 0
     assert CreditEntry.objects.filter(kind="course").count() == 2
 
 
@@ -197,7 +198,7 @@ def test_revoking_an_outcome_reverses_what_was_built_on_it(world, posted):
     )
     before = selectors.account_balance(account=learner.account)
     with pytest.raises(ValidationError, match=ERR_REVOKE_REASON):
-        outcome_revoke(actor=None, outcome=cert, reason="")
+        outcome_revoke(actor=SYSTEM, outcome=cert, reason="")
     outcome_revoke(actor=world.users["continuing_ed"], outcome=cert, reason="评价组织撤销证书")
     cert.refresh_from_db()
     assert cert.status == LearningOutcome.Status.REVOKED
@@ -222,7 +223,7 @@ def test_revoking_an_outcome_reverses_what_was_built_on_it(world, posted):
     assert credential.status == Credential.Status.REVOKED
     assert ledger.verify().intact
     # Revoking again changes nothing; the course can be exempted again by another outcome.
-    outcome_revoke(actor=None, outcome=cert, reason="重复")
+    outcome_revoke(actor=SYSTEM, outcome=cert, reason="重复")
     assert CreditEntry.objects.filter(kind="reversal").count() == 2
     again = world.decide(learner, [world.certificate(learner, "senior")])
     assert [line.result for line in again.lines.all()] == ["granted", "granted"]
@@ -231,8 +232,8 @@ def test_revoking_an_outcome_reverses_what_was_built_on_it(world, posted):
 def test_revoking_a_course_result_reverses_its_credits(world):
     learner = world.learner()
     result = world.course_result(learner, "护理学基础")
-    services.course_credit_post(actor=None, outcome=result)
-    outcome_revoke(actor=None, outcome=result, reason="成绩录入错误")
+    services.course_credit_post(actor=SYSTEM, outcome=result)
+    outcome_revoke(actor=SYSTEM, outcome=result, reason="成绩录入错误")
     assert selectors.account_balance(account=learner.account) == 0
     assert notification_list(user=learner.account.user).first().title == "学分流水已冲正"
 
@@ -241,7 +242,7 @@ def test_an_open_request_sees_a_revoked_outcome(world):
     learner = world.learner()
     cert = world.certificate(learner)
     request = world.submit(learner, [cert])
-    outcome_revoke(actor=None, outcome=cert, reason="证书作废")
+    outcome_revoke(actor=SYSTEM, outcome=cert, reason="证书作废")
     assert [line.result for line in request.lines.all()] == ["ineligible"]
     world.school_approve(request)
     world.approve(request)

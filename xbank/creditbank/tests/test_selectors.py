@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.core.xlsx import write_rows
 from xbank.creditbank import selectors, services
 from xbank.creditbank.models import ConversionRule, LineResult
@@ -150,7 +151,7 @@ def test_the_calculator_for_a_learner_counts_what_they_already_hold(world):
 def graduate(world, learner, *, with_certificate=True):
     """Pass every course but 老年护理, which a certificate exempts (or not)."""
     for name in ("护理学基础", "老年照护实训", "岗位实习"):
-        services.course_credit_post(actor=None, outcome=world.course_result(learner, name))
+        services.course_credit_post(actor=SYSTEM, outcome=world.course_result(learner, name))
     if with_certificate:
         world.decide(learner, [world.certificate(learner)])
 
@@ -162,9 +163,9 @@ def test_the_graduation_audit_shows_who_meets_the_requirements_and_why_not(world
     graduate(small, ok)
     no_cert = small.learner(name="缺证")
     graduate(small, no_cert, with_certificate=False)
-    services.course_credit_post(actor=None, outcome=small.course_result(no_cert, "老年护理"))
+    services.course_credit_post(actor=SYSTEM, outcome=small.course_result(no_cert, "老年护理"))
     short = small.learner(name="缺学分")
-    services.course_credit_post(actor=None, outcome=small.course_result(short, "岗位实习"))
+    services.course_credit_post(actor=SYSTEM, outcome=small.course_result(short, "岗位实习"))
     small.decide(short, [small.certificate(short)])
     rows = {
         row.learner.account.name: row
@@ -181,7 +182,7 @@ def test_the_graduation_audit_shows_who_meets_the_requirements_and_why_not(world
     assert rows["缺学分"].reasons == ["学分不足：已获 44.0，毕业须 54.0，差 10.0"]
     # A revoked certificate no longer counts, and its exemption is gone.
     cert = rows["合格"].learner.account.outcomes.get(kind=OutcomeKind.SKILL_CERTIFICATE)
-    outcome_revoke(actor=None, outcome=cert, reason="证书撤销")
+    outcome_revoke(actor=SYSTEM, outcome=cert, reason="证书撤销")
     (row,) = [
         r
         for r in selectors.graduation_audit(
@@ -230,7 +231,7 @@ def test_the_transcript_lists_passed_and_exempted_courses_with_their_basis(world
     rule = world.rule(credits=2, credit_category="elective")
     learner = world.learner()
     services.course_credit_post(
-        actor=None, outcome=world.course_result(learner, "护理学基础", score=Decimal("88"))
+        actor=SYSTEM, outcome=world.course_result(learner, "护理学基础", score=Decimal("88"))
     )
     cert = world.certificate(learner)
     world.decide(learner, [cert])
@@ -300,7 +301,9 @@ def test_rules_are_scoped_by_institution(world):
 def populate(world, n: int):
     for _ in range(n):
         learner = world.learner()
-        services.course_credit_post(actor=None, outcome=world.course_result(learner, "护理学基础"))
+        services.course_credit_post(
+            actor=SYSTEM, outcome=world.course_result(learner, "护理学基础")
+        )
         world.decide(learner, [world.certificate(learner)])
         world.submit(learner, [world.certificate(learner, certificate_type=world.extra_type)])
 

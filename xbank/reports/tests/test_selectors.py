@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl
 import pytest
 
 from xbank.assessment.tests import factories as af
+from xbank.core.actors import SYSTEM
 from xbank.creditbank.tests.factories import build_credit_world
 from xbank.faculty import selectors as faculty_selectors
 from xbank.faculty import services as faculty_services
@@ -155,7 +156,7 @@ def test_cancelled_sessions_and_revoked_certificates_are_not_counted(rw):
     session = af.session(institution=rw.base.college_a, certificate_type=rw.x)
     assessment.session_cancel(actor=None, session=session, reason="考点停电")
     award = CertificateAward.objects.filter(account=rw.a1[1].account).get()
-    assessment.award_revoke(actor=None, award=award, reason="信息有误")
+    assessment.award_revoke(actor=SYSTEM, award=award, reason="信息有误")
     figures = kpis(board(rw.users["academic_affairs_a"]))
     assert figures[Metric.CANDIDATES] == 7
     assert figures[Metric.CERTIFICATES] == 8
