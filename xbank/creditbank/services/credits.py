@@ -53,16 +53,18 @@ def course_credits_post(
     rows = _course_rows(account.pk)
     drafts = []
     for key, outcome in todo.items():
-        credits = outcome.credits if outcome.credits is not None else outcome.course.credits
-        curriculum_id, category = rows.get(outcome.course_id, (None, ""))
+        course = outcome.course
+        assert course is not None  # earns_credits() keeps the results of a course only
+        credits = outcome.credits if outcome.credits is not None else course.credits
+        curriculum_id, category = rows[course.pk] if course.pk in rows else (None, "")
         drafts.append(
             ledger.EntryDraft(
                 kind=CreditEntry.Kind.COURSE,
                 credits=credits,
                 key=key,
-                memo=f"课程「{outcome.course.name}」成绩合格，计 {fmt(credits)} 学分",
+                memo=f"课程「{course.name}」成绩合格，计 {fmt(credits)} 学分",
                 curriculum_id=curriculum_id,
-                course_id=outcome.course_id,
+                course_id=course.pk,
                 category=category,
                 outcome_id=outcome.pk,
             )

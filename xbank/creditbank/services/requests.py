@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from xbank.accounts.models import Role, RoleAssignment
+from xbank.accounts.models import Role, RoleAssignment, User
 from xbank.accounts.notifications import notification_send, notifications_send
 from xbank.audit import services as audit
 from xbank.catalog.models import LEVEL_RANK, CertificateType, Curriculum
@@ -74,7 +75,9 @@ def _expect(request: RecognitionRequest, *statuses: str) -> None:
         raise ValidationError(ERR_STATE.format(status=request.get_status_display()), code="state")
 
 
-def _event(request, *, actor: Actor, action, from_status, note="") -> RequestEvent:
+def _event(
+    request: RecognitionRequest, *, actor: Actor, action: str, from_status: str, note: str = ""
+) -> RequestEvent:
     return RequestEvent.objects.create(
         request=request,
         actor=_person(actor),
@@ -107,7 +110,9 @@ def _notify_learner(request: RecognitionRequest, title: str, body: str = "") -> 
     )
 
 
-def _staff(role: str, *, institution_id: int, school_id=None, major_id=None):
+def _staff(
+    role: str, *, institution_id: int, school_id: int | None = None, major_id: int | None = None
+) -> list[User]:
     """Users holding ``role`` for a learner's institution (or, for school staff, school/major)."""
     qs = RoleAssignment.objects.filter(role=role).select_related("user")
     if role == Role.SCHOOL_STAFF:
@@ -176,7 +181,7 @@ def _save_lines(
 def _summary(proposal: engine.Proposal) -> str:
     granted = proposal.granted
     courses = [
-        ln.course.name
+        ln.exempted_course.name
         for ln in granted
         if ln.kind == RequestLine.Kind.EXEMPTION and ln.module is None
     ]
@@ -190,7 +195,9 @@ def _summary(proposal: engine.Proposal) -> str:
     return "，".join(parts) + "。"
 
 
-def _check_outcomes(learner: Learner, outcomes: list[LearningOutcome], curriculum) -> None:
+def _check_outcomes(
+    learner: Learner, outcomes: list[LearningOutcome], curriculum: Curriculum
+) -> None:
     if not outcomes:
         raise ValidationError(ERR_NO_OUTCOMES, code="no_outcomes")
     for outcome in outcomes:
@@ -218,12 +225,12 @@ def _check_outcomes(learner: Learner, outcomes: list[LearningOutcome], curriculu
 
 def _create_request(
     *,
-    actor: Actor,
+    actor: User,
     learner: Learner,
     curriculum: Curriculum,
     outcomes: list[LearningOutcome],
     evidence_text: str,
-    evidence_file,
+    evidence_file: UploadedFile | None,
     batch: RecognitionBatch | None,
     on: datetime.date,
 ) -> RecognitionRequest:
@@ -235,7 +242,7 @@ def _create_request(
         batch=batch,
         evidence_text=evidence_text,
         evidence_file=evidence_file or "",
-        submitted_by=_person(actor),
+        submitted_by=actor,
     )
     request.outcomes.set(outcomes)
     _event(request, actor=actor, action=RequestEvent.Action.SUBMITTED, from_status="")
@@ -262,21 +269,22 @@ def recognition_submit(
     learner: Learner,
     outcomes: Iterable[LearningOutcome],
     evidence_text: str = "",
-    evidence_file=None,
+    evidence_file: UploadedFile | None = None,
     on: datetime.date | None = None,
 ) -> RecognitionRequest:
     """A learner applies (or staff apply for them): the engine proposes the conversions, with an
     explanation for each, and the request waits for the school's first review."""
-    if is_system(_acting(actor)):
+    person = _person(_acting(actor))
+    if person is None:  # the system applies for no one
         raise ValidationError(ERR_PERSON_REQUIRED, code="person_required")
-    _require(selectors.may_act_for_learner(actor, learner), actor)
+    _require(selectors.may_act_for_learner(person, learner), person)
     curriculum = selectors.curriculum_for(learner)
     if curriculum is None:
         raise ValidationError(ERR_NO_CURRICULUM, code="no_curriculum")
     outcomes = list(outcomes)
     _check_outcomes(learner, outcomes, curriculum)
     request = _create_request(
-        actor=actor,
+        actor=person,
         learner=learner,
         curriculum=curriculum,
         outcomes=outcomes,
@@ -302,10 +310,11 @@ def recognition_batch_start(
     """Staff start recognition for a cohort (e.g. every 2023 nursing student holding 老年照护
     中级): one request per learner holding the certificate at that level or above, except
     those with an open request for it or whose certificate was already recognised."""
-    if is_system(_acting(actor)):
+    person = _person(_acting(actor))
+    if person is None:  # the system starts no batch
         raise ValidationError(ERR_PERSON_REQUIRED, code="person_required")
     curriculum = Curriculum.objects.select_related("major").get(pk=curriculum.pk)
-    _require(selectors.may_start_batch(actor, curriculum), actor)
+    _require(selectors.may_start_batch(person, curriculum), person)
     on = on or timezone.localdate()
     learners = {
         lr.account_id: lr
@@ -340,7 +349,7 @@ def recognition_batch_start(
         certificate_type=certificate_type,
         min_level=min_level,
         evidence_text=evidence_text,
-        started_by=_person(actor),
+        started_by=person,
     )
     count = 0
     for account_id, outcomes in sorted(held.items()):
@@ -348,7 +357,7 @@ def recognition_batch_start(
         if not outcomes:
             continue
         _create_request(
-            actor=actor,
+            actor=person,
             learner=learners[account_id],
             curriculum=curriculum,
             outcomes=outcomes,
@@ -362,7 +371,7 @@ def recognition_batch_start(
         raise ValidationError(ERR_BATCH_EMPTY, code="batch_empty")
     batch.request_count = count
     batch.save(update_fields=["request_count"])
-    audit.log(actor, "creditbank.batch.started", batch, data={"requests": count})
+    audit.log(person, "creditbank.batch.started", batch, data={"requests": count})
     return batch
 
 
@@ -426,7 +435,7 @@ def recognition_approve(
                 module_id=line.module.pk if line.module else None,
                 category=line.category,
                 outcome_id=line.outcome.pk,
-                rule_id=line.rule.pk,
+                rule_id=line.granting_rule.pk,
                 request_id=request.pk,
             )
         )
@@ -438,10 +447,10 @@ def recognition_approve(
                     Exemption.objects.create(
                         account_id=request.account_id,
                         curriculum_id=request.curriculum_id,
-                        course=line.course,
+                        course=line.exempted_course,
                         module=line.module,
                         credits=line.credits,
-                        rule=line.rule,
+                        rule=line.granting_rule,
                         outcome=line.outcome,
                         request=request,
                         entry=entry,
@@ -469,7 +478,7 @@ def recognition_approve(
         request,
         data={
             "entries": [e.pk for e in entries],
-            "rules": sorted({ln.rule.label for ln in proposal.granted}),
+            "rules": sorted({ln.granting_rule.label for ln in proposal.granted}),
             "credits": str(sum((e.credits for e in entries), Decimal("0"))),
         },
     )
@@ -519,7 +528,7 @@ def recognition_appeal(
     actor: Actor,
     request: RecognitionRequest,
     text: str,
-    file=None,
+    file: UploadedFile | None = None,
     on: datetime.date | None = None,
 ) -> RecognitionRequest:
     """The learner appeals a rejection, once, with new evidence: the request goes back to the

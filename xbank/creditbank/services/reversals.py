@@ -170,6 +170,8 @@ def outcome_revoked(*, actor: Actor, outcome: LearningOutcome, reason: str) -> l
     return reversals
 
 
-def on_outcome_revoked(sender, *, actor: Actor, outcome, reason, **kwargs) -> None:
+def on_outcome_revoked(
+    sender: object, *, actor: Actor, outcome: LearningOutcome, reason: str, **kwargs: object
+) -> None:
     """Receiver of ``learners.signals.outcome_revoked`` (connected in ``apps.ready``)."""
     outcome_revoked(actor=actor, outcome=outcome, reason=reason)

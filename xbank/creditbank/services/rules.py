@@ -48,9 +48,15 @@ RULE_FIELDS = (
 )  # fmt: skip
 
 
-def _validate_rule(rule: ConversionRule, exemptions: list[tuple[Course, CourseModule | None]]):
+def _validate_rule(
+    rule: ConversionRule, exemptions: list[tuple[Course, CourseModule | None]]
+) -> None:
     # Read again: the caller's copy may predate a cancellation (invariant 5).
-    ct = CertificateType.objects.filter(pk=rule.certificate_type_id).first()
+    ct = (
+        CertificateType.objects.filter(pk=rule.certificate_type_id).first()
+        if rule.certificate_type_id is not None
+        else None
+    )
     if rule.outcome_kind in CERTIFICATE_OUTCOME_KINDS and ct is None:
         raise ValidationError(ERR_RULE_TYPE_REQUIRED, code="type_required")
     if ct is not None:
@@ -86,14 +92,16 @@ def _targets(
     return [(c, None) for c in courses] + [(m.course, m) for m in modules]
 
 
-def _set_exemptions(rule: ConversionRule, targets: list[tuple[Course, CourseModule | None]]):
+def _set_exemptions(
+    rule: ConversionRule, targets: list[tuple[Course, CourseModule | None]]
+) -> None:
     RuleExemption.objects.filter(rule=rule).delete()
     RuleExemption.objects.bulk_create(
         RuleExemption(rule=rule, course=course, module=module) for course, module in targets
     )
 
 
-def _rule_data(rule: ConversionRule) -> dict:
+def _rule_data(rule: ConversionRule) -> dict[str, object]:
     return {
         "code": rule.code,
         "version": rule.version,
@@ -166,7 +174,7 @@ def rule_update(
     rule: ConversionRule,
     courses: Iterable[Course] | None = None,
     modules: Iterable[CourseModule] | None = None,
-    **changes,
+    **changes: object,
 ) -> ConversionRule:
     """Edit a draft. ``courses``/``modules``, when given, replace the exempted courses."""
     rule = ConversionRule.objects.select_for_update().get(pk=rule.pk)
@@ -198,7 +206,7 @@ def rule_revise(
     effective_from: datetime.date,
     courses: Iterable[Course] | None = None,
     modules: Iterable[CourseModule] | None = None,
-    **changes,
+    **changes: object,
 ) -> ConversionRule:
     """Editing a published rule: a new draft version (number + 1) with its own dates, copied
     from the latest version and changed as given. Publishing it retires the current one."""
