@@ -9,11 +9,14 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django_tasks import task
 
+from xbank.core.actors import SYSTEM, Actor
+
 from . import ledger, services
 
 
-def _actor(actor_id: int | None):
-    return get_user_model().objects.get(pk=actor_id) if actor_id is not None else None
+def _actor(actor_id: int | None) -> Actor:
+    """The user who asked for the task, or the system when no one did."""
+    return get_user_model().objects.get(pk=actor_id) if actor_id is not None else SYSTEM
 
 
 @task()

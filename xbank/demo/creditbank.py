@@ -68,7 +68,7 @@ def seed(result) -> None:
     seed_batch(main, types, users)
     seed_partner(partner, types, users, rules)
     seed_midwifery_2021(main)
-    services.course_credits_sync(actor=None)
+    services.course_credits_sync(actor=SYSTEM)
     result.created_outcomes += LearningOutcome.objects.count() - outcomes_before
 
 

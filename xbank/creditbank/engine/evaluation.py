@@ -139,6 +139,28 @@ class ProposalLine:
     credits: Decimal = ZERO
 
     @property
+    def granting_rule(self) -> ConversionRule:
+        """The rule of a line that grants something (only the notes have none)."""
+        if self.rule is None:
+            raise ValueError("a line without a rule grants nothing")
+        return self.rule
+
+    @property
+    def exempted_course(self) -> Course:
+        """The course of an exemption line (of the course itself, or of one of its modules)."""
+        if self.course is None:
+            raise ValueError("a line without a course exempts nothing")
+        return self.course
+
+    @property
+    def target(self) -> Course | CourseModule:
+        """What an exemption line exempts: its module, or else its whole course."""
+        target = self.module or self.course
+        if target is None:
+            raise ValueError("a line without a course exempts nothing")
+        return target
+
+    @property
     def counted(self) -> bool:
         return self.result in LineResult.counted()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -175,7 +176,7 @@ class ConversionRule(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.code} v{self.version}）"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             stored = type(self).objects.filter(pk=self.pk).values().first()
             if stored is not None and stored["status"] != self.Status.DRAFT:
@@ -194,7 +195,7 @@ class ConversionRule(models.Model):
         if not (retiring or unchanged):
             raise ValidationError(ERR_RULE_IMMUTABLE, code="immutable")
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
         if stored is not None and stored != self.Status.DRAFT:
             raise ValidationError(ERR_RULE_DELETE, code="immutable")
@@ -268,11 +269,11 @@ class RuleExemption(models.Model):
     def __str__(self) -> str:
         return str(self.module) if self.module_id else self.course.name
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self._refuse_unless_draft()
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         self._refuse_unless_draft()
         return super().delete(*args, **kwargs)
 

@@ -7,15 +7,24 @@ see the requests of learners they may see; a learner sees their own), rules by i
 (regional rules are everyone's). Querysets come back with related rows fetched, and the computed
 views load their rows in bulk, so a page costs the same number of queries for 10 rows or 1,000.
 
-Who may act on what (``may_*``) is decided here too, from the user's role assignments, so that
-services enforce and pages show buttons by the same rules.
+Who may act on what (``may_*``) is decided in ``creditbank.access``, from the user's grants, so
+that services enforce and pages show buttons by the same rules; the names are importable from
+here too.
 
-One module per job: ``permissions`` (``may_*``), ``rules`` and ``simulation``, ``requests``,
+One module per job: ``rules`` and ``simulation``, ``requests``,
 ``learners`` (a learner's records and curriculum), ``ledger``, ``calculator``, ``credits`` (a
 learner's credits in a curriculum) with ``graduation`` and ``transcripts`` built on it. Every
 public name is importable from here.
 """
 
+from ..access import (
+    is_learner_self,
+    may_act_for_learner,
+    may_final_approve,
+    may_manage_rules,
+    may_school_review,
+    may_start_batch,
+)
 from ..choices import curriculum_options
 from ..rules import outcome_kind_for
 from .calculator import Calculation, CalculatorLine, conversion_calculate
@@ -28,14 +37,6 @@ from .graduation import (
 )
 from .learners import curriculum_for, learner_records_for_user
 from .ledger import Ledger, LedgerRow, account_balance, entry_list, exemption_list, ledger_get
-from .permissions import (
-    is_learner_self,
-    may_act_for_learner,
-    may_final_approve,
-    may_manage_rules,
-    may_school_review,
-    may_start_batch,
-)
 from .requests import (
     access_request,
     batch_list,

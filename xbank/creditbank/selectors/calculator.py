@@ -90,13 +90,13 @@ def conversion_calculate(
                     else "区域学分银行（互认）",
                     exemptions=[
                         (
-                            ex.module.name if ex.module_id else ex.course.name,
+                            ex.module.name if ex.module is not None else ex.course.name,
                             ZERO if ex.module_id else ex.course.credits,
                         )
                         for ex in rule.exemptions.all()
                     ],  # fmt: skip
                     credits=rule.credits,
-                    category=CreditCategory(rule.credit_category).label
+                    category=str(CreditCategory(rule.credit_category).label)
                     if rule.credit_category
                     else "",
                     conditions=condition_text(rule),
@@ -142,7 +142,7 @@ def conversion_calculate(
             calc_line = by_rule[line.rule.pk] = CalculatorLine(
                 rule=line.rule,
                 institution=line.rule.institution.name
-                if line.rule.institution_id
+                if line.rule.institution is not None
                 else "区域学分银行（互认）",
                 exemptions=[],
                 credits=ZERO,
@@ -158,9 +158,7 @@ def conversion_calculate(
         if not line.counted:
             continue
         if line.kind == RequestLine.Kind.EXEMPTION:
-            calc_line.exemptions.append(
-                (line.module.name if line.module else line.course.name, line.credits)
-            )
+            calc_line.exemptions.append((line.target.name, line.credits))
         else:
             calc_line.credits += line.credits
             calc_line.category = str(CreditCategory(line.category).label)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from xbank.accounts.access import Viewer
 from xbank.catalog.models import Curriculum
-from xbank.learners.models import Learner, LearningOutcome
-from xbank.learners.selectors import held_certificates_q, learner_scope_q
+from xbank.learners.models import Learner, LearningOutcome, held_certificates_q
+from xbank.learners.scoping import learner_scope_q
 
 from .. import engine
 from ..rules import fmt
@@ -31,7 +32,7 @@ class GraduationRow:
         return not self.reasons
 
 
-def graduation_audit(*, user, curriculum: Curriculum) -> list[GraduationRow]:
+def graduation_audit(*, user: Viewer, curriculum: Curriculum) -> list[GraduationRow]:
     """毕业审核 for a cohort: who meets the credit total (earned + converted within the cap) and
     the certificate requirement (at least one verified, unrevoked certificate of a type the
     curriculum requires, seed 四(一)3), who does not and why.
@@ -65,6 +66,8 @@ def graduation_audit(*, user, curriculum: Curriculum) -> list[GraduationRow]:
             .only("account_id", "certificate_type_id", "level", "issued_on")
             .order_by("issued_on", "id")
         ):
+            # Filtered on certificate_type_id__in above: never None here.
+            assert outcome.certificate_type_id is not None
             name = required_types[outcome.certificate_type_id]
             if outcome.level:
                 name += f"（{outcome.get_level_display()}）"
@@ -105,7 +108,7 @@ GRADUATION_HEADERS = [
 ]  # fmt: skip
 
 
-def graduation_rows_for_export(rows: Iterable[GraduationRow]):
+def graduation_rows_for_export(rows: Iterable[GraduationRow]) -> Iterator[list[object]]:
     """Rows for ``core.xlsx.write_rows(GRADUATION_HEADERS, ...)``."""
     for row in rows:
         s = row.summary

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from xbank.accounts.access import Viewer
+from xbank.accounts.models import User
 from xbank.catalog.models import Curriculum
 from xbank.learners.models import Learner
 
@@ -17,10 +19,10 @@ def curriculum_for(learner: Learner) -> Curriculum | None:
     )
 
 
-def learner_records_for_user(*, user) -> list[Learner]:
+def learner_records_for_user(*, user: Viewer) -> list[Learner]:
     """The logged-in person's own student records (a person may study at two colleges), each
     with what the pages show; empty for staff without a learning account."""
-    if user is None or not getattr(user, "is_authenticated", False):
+    if not isinstance(user, User):  # anonymous, the system
         return []
     return list(
         Learner.objects.filter(account__user=user, kind=Learner.Kind.STUDENT)

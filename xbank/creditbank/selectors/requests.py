@@ -5,24 +5,32 @@ preview of a request before it is submitted."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from typing import TypedDict
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from xbank.accounts.models import Role
+from xbank.accounts.access import Viewer, grants_for
+from xbank.accounts.models import Role, User
 from xbank.accounts.scoping import scope_for
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
-from xbank.learners.selectors import learner_scope_q
+from xbank.learners.scoping import learner_scope_q
 
 from .. import engine
 from ..models import RecognitionBatch, RecognitionRequest, RequestEvent, RequestLine
 from .learners import curriculum_for
-from .permissions import _assignments
 
 
-def request_scope_q(user) -> Q:
+class RequestFilters(TypedDict, total=False):
+    status: str
+    curriculum: int
+    batch: int
+    origin: str
+
+
+def request_scope_q(user: Viewer) -> Q:
     """Requests of learners in the user's scope; a learner's own requests."""
     scope = scope_for(user)
     if scope.regional:
@@ -33,7 +41,9 @@ def request_scope_q(user) -> Q:
     return q
 
 
-def request_list(*, user, filters: Mapping | None = None) -> QuerySet[RecognitionRequest]:
+def request_list(
+    *, user: Viewer, filters: RequestFilters | None = None
+) -> QuerySet[RecognitionRequest]:
     """Requests the user may see, newest first; learner, curriculum, people and outcomes fetched.
 
     ``filters``: ``status``, ``curriculum``, ``batch``, ``origin``. 2 queries for the page
@@ -58,16 +68,23 @@ def request_list(*, user, filters: Mapping | None = None) -> QuerySet[Recognitio
         .order_by("-submitted_at", "-id")
     )
     filters = filters or {}
-    for key in ("status", "curriculum", "batch", "origin"):
-        if filters.get(key):
-            qs = qs.filter(**{key: filters[key]})
+    if filters.get("status"):
+        qs = qs.filter(status=filters["status"])
+    if filters.get("curriculum"):
+        qs = qs.filter(curriculum=filters["curriculum"])
+    if filters.get("batch"):
+        qs = qs.filter(batch=filters["batch"])
+    if filters.get("origin"):
+        qs = qs.filter(origin=filters["origin"])
     return qs
 
 
-def review_queue(*, user) -> QuerySet[RecognitionRequest]:
+def review_queue(*, user: Viewer) -> QuerySet[RecognitionRequest]:
     """Requests waiting for this user: first review for school staff, final for 教务处."""
+    if not isinstance(user, User):
+        return RecognitionRequest.objects.none()
     q = Q(pk__in=[])
-    for ra in _assignments(user):
+    for ra in grants_for(user).assignments:
         if ra.role == Role.SCHOOL_STAFF:
             where = (
                 Q(learner__major_id=ra.major_id)
@@ -114,7 +131,7 @@ def request_detail_qs() -> QuerySet[RecognitionRequest]:
     )
 
 
-def access_request(user, code) -> RecognitionRequest:
+def access_request(user: Viewer, code: str) -> RecognitionRequest:
     """One request by its code, with history and lines, or 404 if missing or not the user's."""
     try:
         return request_detail_qs().filter(request_scope_q(user)).get(code=code)
@@ -122,7 +139,7 @@ def access_request(user, code) -> RecognitionRequest:
         raise Http404("No such recognition request") from None
 
 
-def batch_list(*, user) -> QuerySet[RecognitionBatch]:
+def batch_list(*, user: Viewer) -> QuerySet[RecognitionBatch]:
     scope = scope_for(user)
     return (
         RecognitionBatch.objects.filter(

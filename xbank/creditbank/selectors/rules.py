@@ -3,11 +3,12 @@ institution's rules its members'."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from typing import TypedDict
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from xbank.accounts.access import Viewer
 from xbank.accounts.scoping import scope_for
 from xbank.orgs.models import Institution
 
@@ -21,7 +22,14 @@ def policy_for(institution: Institution) -> ConversionPolicy:
     )
 
 
-def rule_scope_q(user) -> Q:
+class RuleFilters(TypedDict, total=False):
+    status: str
+    institution: int | str  # an institution's id, or "regional"
+    certificate_type: int
+    q: str  # in the code or the name
+
+
+def rule_scope_q(user: Viewer) -> Q:
     """Regional rules are everyone's; an institution's rules are seen by its members."""
     scope = scope_for(user)
     if scope.regional:
@@ -29,7 +37,7 @@ def rule_scope_q(user) -> Q:
     return Q(institution__isnull=True) | Q(institution_id__in=scope.member_institution_ids)
 
 
-def rule_list(*, user, filters: Mapping | None = None) -> QuerySet[ConversionRule]:
+def rule_list(*, user: Viewer, filters: RuleFilters | None = None) -> QuerySet[ConversionRule]:
     """Rule versions the user may see, newest version first within each code.
 
     ``filters``: ``status``, ``institution`` (an id, or ``"regional"``), ``certificate_type``,
@@ -62,7 +70,7 @@ def rule_list(*, user, filters: Mapping | None = None) -> QuerySet[ConversionRul
     return qs
 
 
-def access_rule(user, pk) -> ConversionRule:
+def access_rule(user: Viewer, pk: int | str) -> ConversionRule:
     try:
         return rule_list(user=user).get(pk=pk)
     except (ConversionRule.DoesNotExist, ValueError, TypeError):

@@ -11,9 +11,10 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils import timezone
 
+from xbank.accounts.access import Viewer
 from xbank.catalog.models import Curriculum
 from xbank.learners.models import Learner, LearningOutcome
-from xbank.learners.selectors import learner_scope_q
+from xbank.learners.scoping import learner_scope_q
 
 from .. import engine
 from ..models import ConversionRule, LineResult, RequestLine
@@ -79,7 +80,7 @@ _RESULT_ORDER = [
 
 def rule_simulate(
     *,
-    user,
+    user: Viewer,
     rule: ConversionRule,
     curriculum: Curriculum | None = None,
     on: datetime.date | None = None,
@@ -96,11 +97,12 @@ def rule_simulate(
     on = on or max(timezone.localdate(), rule.effective_from)
     codes = {rule.code}
     if rule.exclusive_group:
-        codes |= set(
-            ConversionRule.objects.filter(
-                institution_id=rule.institution_id, exclusive_group=rule.exclusive_group
-            ).values_list("code", flat=True)
-        )
+        group = ConversionRule.objects.filter(exclusive_group=rule.exclusive_group)
+        if rule.institution_id is None:
+            group = group.filter(institution__isnull=True)
+        else:
+            group = group.filter(institution_id=rule.institution_id)
+        codes |= set(group.values_list("code", flat=True))
     book = engine.load_rulebook(simulate=rule, only_codes=codes)
     learners = Learner.objects.filter(
         learner_scope_q(user), kind=Learner.Kind.STUDENT, status=Learner.Status.ACTIVE
@@ -113,17 +115,17 @@ def rule_simulate(
     if rule.certificate_type_id:
         outcome_q &= Q(certificate_type_id=rule.certificate_type_id)
     holders = LearningOutcome.objects.filter(outcome_q).values("account_id")
-    learners = list(
+    cohort = list(
         learners.filter(account_id__in=holders)
         .select_related("account", "major")
         .order_by("account__name_pinyin", "id")
     )
-    result = Simulation(rule=rule, on=on, learners_considered=len(learners))
-    curricula = engine.curricula_for(learners)
-    pairs = [(lr.account_id, curricula[lr.pk]) for lr in learners if lr.pk in curricula]
+    result = Simulation(rule=rule, on=on, learners_considered=len(cohort))
+    curricula = engine.curricula_for(cohort)
+    pairs = [(lr.account_id, curricula[lr.pk]) for lr in cohort if lr.pk in curricula]
     states = engine.load_states(pairs)
     outcomes = engine.load_outcomes([a for a, _ in pairs], book=book)
-    for learner in learners:
+    for learner in cohort:
         if learner.pk not in curricula:
             continue
         state = states[(learner.account_id, curricula[learner.pk].pk)]
@@ -146,9 +148,7 @@ def rule_simulate(
                     rule=lines[0].rule,
                     result=best,
                     exemptions=[
-                        ln.module.name if ln.module else ln.course.name
-                        for ln in counted
-                        if ln.kind == RequestLine.Kind.EXEMPTION
+                        ln.target.name for ln in counted if ln.kind == RequestLine.Kind.EXEMPTION
                     ],
                     credits=sum((ln.credits for ln in counted), ZERO),
                     capped=bool(results & {LineResult.CAPPED, LineResult.PARTIAL}),

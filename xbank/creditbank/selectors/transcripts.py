@@ -114,14 +114,16 @@ def transcript_get(*, learner: Learner, curriculum: Curriculum | None = None) ->
     for ex in exemption_list(account=account, curriculum=curriculum).select_related(
         "outcome__certificate_type"
     ):
-        row = rows.get(ex.course_id)
+        course_row = rows.get(ex.course_id)
         if ex.module_id is None:
             exempted_ids.add(ex.course_id)
         exempted.append(
             TranscriptExemption(
                 code=ex.course.code,
-                name=f"{ex.course.name} · {ex.module.name}" if ex.module_id else ex.course.name,
-                semester=row.semester if row else 0,
+                name=f"{ex.course.name} · {ex.module.name}"
+                if ex.module is not None
+                else ex.course.name,
+                semester=course_row.semester if course_row else 0,
                 credits=ex.credits,
                 rule=ex.rule,
                 outcome=ex.outcome,
@@ -151,7 +153,7 @@ def transcript_get(*, learner: Learner, curriculum: Curriculum | None = None) ->
     )
 
 
-def transcript_credential(*, learner: Learner, code: str):
+def transcript_credential(*, learner: Learner, code: str) -> Credential | None:
     """A transcript credential issued for this learner record, by its code, or None."""
     return Credential.objects.filter(
         code=code,

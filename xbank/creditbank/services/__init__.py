@@ -2,8 +2,10 @@
 postings to the ledger, revocations, transcripts.
 
 Every function is ``<entity>_<verb>(*, actor, ...)``, runs in one transaction, checks who may act
-(``selectors.may_*``), writes an audit entry, and tells the learner in the app. ``actor=None``
-is the system itself (the demo loader, a background task); pages always pass the user.
+(``selectors.may_*``), writes an audit entry, and tells the learner in the app. ``actor`` is
+required: pages pass the user, whose rights are always checked; the system itself (the demo
+loader, a background task) passes ``core.actors.SYSTEM``, which the checks let through on
+purpose (``is_system``). ``None`` is refused (``TypeError``).
 
 Posting goes through ``ledger.post``, which locks the learner's account; approvals also lock the
 request first, so a request is decided once however many people press the button at once, and

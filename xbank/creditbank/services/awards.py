@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.urls import reverse
 
 from xbank.accounts.notifications import notification_send
+from xbank.assessment.models import CertificateAward
 from xbank.learners.models import Learner, LearningOutcome
 
 from .. import selectors
@@ -52,6 +53,6 @@ def award_propose(*, outcome: LearningOutcome) -> list[object]:
     return sent
 
 
-def on_award_issued(sender, *, award, **kwargs) -> None:
+def on_award_issued(sender: object, *, award: CertificateAward, **kwargs: object) -> None:
     """Receiver of ``assessment.signals.award_issued``."""
     award_propose(outcome=award.outcome)

@@ -9,11 +9,13 @@ from django.db.models import Q
 
 from xbank.audit import services as audit
 from xbank.catalog.models import CurriculumCourse
+from xbank.core.actors import Actor
 from xbank.learners.models import Learner, LearningAccount, LearningOutcome, OutcomeKind
 
 from .. import ledger
 from ..models import CreditEntry
 from ..rules import earns_credits, fmt
+from .common import _acting
 
 
 def _course_rows(account_id: int) -> dict[int, tuple[int, str]]:
@@ -35,11 +37,12 @@ def _course_rows(account_id: int) -> dict[int, tuple[int, str]]:
 
 @transaction.atomic
 def course_credits_post(
-    *, actor, account: LearningAccount, outcomes: Iterable[LearningOutcome]
+    *, actor: Actor, account: LearningAccount, outcomes: Iterable[LearningOutcome]
 ) -> list[CreditEntry]:
     """Post the credits of one account's passed course results (课程成绩) to the ledger, each
     once (its key is the outcome), in one transaction under the account's lock. Results that
     earn nothing or were posted before are skipped; returns the new entries."""
+    _acting(actor)
     todo = {
         f"course:{o.pk}": o for o in outcomes if o.account_id == account.pk and earns_credits(o)
     }
@@ -50,16 +53,18 @@ def course_credits_post(
     rows = _course_rows(account.pk)
     drafts = []
     for key, outcome in todo.items():
-        credits = outcome.credits if outcome.credits is not None else outcome.course.credits
-        curriculum_id, category = rows.get(outcome.course_id, (None, ""))
+        course = outcome.course
+        assert course is not None  # earns_credits() keeps the results of a course only
+        credits = outcome.credits if outcome.credits is not None else course.credits
+        curriculum_id, category = rows[course.pk] if course.pk in rows else (None, "")
         drafts.append(
             ledger.EntryDraft(
                 kind=CreditEntry.Kind.COURSE,
                 credits=credits,
                 key=key,
-                memo=f"课程「{outcome.course.name}」成绩合格，计 {fmt(credits)} 学分",
+                memo=f"课程「{course.name}」成绩合格，计 {fmt(credits)} 学分",
                 curriculum_id=curriculum_id,
-                course_id=outcome.course_id,
+                course_id=course.pk,
                 category=category,
                 outcome_id=outcome.pk,
             )
@@ -74,7 +79,7 @@ def course_credits_post(
     return entries
 
 
-def course_credit_post(*, actor, outcome: LearningOutcome) -> CreditEntry | None:
+def course_credit_post(*, actor: Actor, outcome: LearningOutcome) -> CreditEntry | None:
     """Post one course result; posting it again returns the entry already posted, and a
     result that earns nothing returns None."""
     entries = course_credits_post(actor=actor, account=outcome.account, outcomes=[outcome])
@@ -83,9 +88,10 @@ def course_credit_post(*, actor, outcome: LearningOutcome) -> CreditEntry | None
     return CreditEntry.objects.filter(key=f"course:{outcome.pk}").first()
 
 
-def course_credits_sync(*, actor, account_ids: Iterable[int] | None = None) -> int:
+def course_credits_sync(*, actor: Actor, account_ids: Iterable[int] | None = None) -> int:
     """Post every passed course result not yet in the ledger (after an import or an API push):
     one transaction per account, so a long run holds no lock for long. Returns how many."""
+    _acting(actor)
     qs = LearningOutcome.objects.filter(
         kind=OutcomeKind.COURSE_RESULT,
         status=LearningOutcome.Status.VERIFIED,

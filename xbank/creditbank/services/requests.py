@@ -11,15 +11,17 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from xbank.accounts.models import Role, RoleAssignment
+from xbank.accounts.models import Role, RoleAssignment, User
 from xbank.accounts.notifications import notification_send, notifications_send
 from xbank.audit import services as audit
 from xbank.catalog.models import LEVEL_RANK, CertificateType, Curriculum
+from xbank.core.actors import Actor, is_system
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
 
 from .. import engine, ledger, selectors
@@ -48,7 +50,7 @@ from ..models import (
     RequestLine,
 )
 from ..rules import fmt
-from .common import _require
+from .common import _acting, _person, _require
 
 
 def request_url(request: RecognitionRequest) -> str:
@@ -73,10 +75,12 @@ def _expect(request: RecognitionRequest, *statuses: str) -> None:
         raise ValidationError(ERR_STATE.format(status=request.get_status_display()), code="state")
 
 
-def _event(request, *, actor, action, from_status, note="") -> RequestEvent:
+def _event(
+    request: RecognitionRequest, *, actor: Actor, action: str, from_status: str, note: str = ""
+) -> RequestEvent:
     return RequestEvent.objects.create(
         request=request,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=_person(actor),
         action=action,
         from_status=from_status,
         to_status=request.status,
@@ -90,8 +94,8 @@ def _parties(request: RecognitionRequest) -> set[int]:
     return {i for i in ids if i is not None}
 
 
-def _different_people(actor, request: RecognitionRequest, *others: int | None) -> None:
-    if actor is None:
+def _different_people(actor: Actor, request: RecognitionRequest, *others: int | None) -> None:
+    if is_system(actor):
         return
     if actor.pk in _parties(request) or actor.pk in {o for o in others if o is not None}:
         raise ValidationError(ERR_SAME_PERSON, code="same_person")
@@ -106,7 +110,9 @@ def _notify_learner(request: RecognitionRequest, title: str, body: str = "") -> 
     )
 
 
-def _staff(role: str, *, institution_id: int, school_id=None, major_id=None):
+def _staff(
+    role: str, *, institution_id: int, school_id: int | None = None, major_id: int | None = None
+) -> list[User]:
     """Users holding ``role`` for a learner's institution (or, for school staff, school/major)."""
     qs = RoleAssignment.objects.filter(role=role).select_related("user")
     if role == Role.SCHOOL_STAFF:
@@ -175,7 +181,7 @@ def _save_lines(
 def _summary(proposal: engine.Proposal) -> str:
     granted = proposal.granted
     courses = [
-        ln.course.name
+        ln.exempted_course.name
         for ln in granted
         if ln.kind == RequestLine.Kind.EXEMPTION and ln.module is None
     ]
@@ -189,7 +195,9 @@ def _summary(proposal: engine.Proposal) -> str:
     return "，".join(parts) + "。"
 
 
-def _check_outcomes(learner: Learner, outcomes: list[LearningOutcome], curriculum) -> None:
+def _check_outcomes(
+    learner: Learner, outcomes: list[LearningOutcome], curriculum: Curriculum
+) -> None:
     if not outcomes:
         raise ValidationError(ERR_NO_OUTCOMES, code="no_outcomes")
     for outcome in outcomes:
@@ -217,12 +225,12 @@ def _check_outcomes(learner: Learner, outcomes: list[LearningOutcome], curriculu
 
 def _create_request(
     *,
-    actor,
+    actor: User,
     learner: Learner,
     curriculum: Curriculum,
     outcomes: list[LearningOutcome],
     evidence_text: str,
-    evidence_file,
+    evidence_file: UploadedFile | None,
     batch: RecognitionBatch | None,
     on: datetime.date,
 ) -> RecognitionRequest:
@@ -257,25 +265,26 @@ def _create_request(
 @transaction.atomic
 def recognition_submit(
     *,
-    actor,
+    actor: Actor,
     learner: Learner,
     outcomes: Iterable[LearningOutcome],
     evidence_text: str = "",
-    evidence_file=None,
+    evidence_file: UploadedFile | None = None,
     on: datetime.date | None = None,
 ) -> RecognitionRequest:
     """A learner applies (or staff apply for them): the engine proposes the conversions, with an
     explanation for each, and the request waits for the school's first review."""
-    if actor is None:
+    person = _person(_acting(actor))
+    if person is None:  # the system applies for no one
         raise ValidationError(ERR_PERSON_REQUIRED, code="person_required")
-    _require(selectors.may_act_for_learner(actor, learner), actor)
+    _require(selectors.may_act_for_learner(person, learner), person)
     curriculum = selectors.curriculum_for(learner)
     if curriculum is None:
         raise ValidationError(ERR_NO_CURRICULUM, code="no_curriculum")
     outcomes = list(outcomes)
     _check_outcomes(learner, outcomes, curriculum)
     request = _create_request(
-        actor=actor,
+        actor=person,
         learner=learner,
         curriculum=curriculum,
         outcomes=outcomes,
@@ -291,7 +300,7 @@ def recognition_submit(
 @transaction.atomic
 def recognition_batch_start(
     *,
-    actor,
+    actor: Actor,
     curriculum: Curriculum,
     certificate_type: CertificateType,
     min_level: str = "",
@@ -301,10 +310,11 @@ def recognition_batch_start(
     """Staff start recognition for a cohort (e.g. every 2023 nursing student holding 老年照护
     中级): one request per learner holding the certificate at that level or above, except
     those with an open request for it or whose certificate was already recognised."""
-    if actor is None:
+    person = _person(_acting(actor))
+    if person is None:  # the system starts no batch
         raise ValidationError(ERR_PERSON_REQUIRED, code="person_required")
     curriculum = Curriculum.objects.select_related("major").get(pk=curriculum.pk)
-    _require(selectors.may_start_batch(actor, curriculum), actor)
+    _require(selectors.may_start_batch(person, curriculum), person)
     on = on or timezone.localdate()
     learners = {
         lr.account_id: lr
@@ -339,7 +349,7 @@ def recognition_batch_start(
         certificate_type=certificate_type,
         min_level=min_level,
         evidence_text=evidence_text,
-        started_by=actor,
+        started_by=person,
     )
     count = 0
     for account_id, outcomes in sorted(held.items()):
@@ -347,7 +357,7 @@ def recognition_batch_start(
         if not outcomes:
             continue
         _create_request(
-            actor=actor,
+            actor=person,
             learner=learners[account_id],
             curriculum=curriculum,
             outcomes=outcomes,
@@ -361,13 +371,13 @@ def recognition_batch_start(
         raise ValidationError(ERR_BATCH_EMPTY, code="batch_empty")
     batch.request_count = count
     batch.save(update_fields=["request_count"])
-    audit.log(actor, "creditbank.batch.started", batch, data={"requests": count})
+    audit.log(person, "creditbank.batch.started", batch, data={"requests": count})
     return batch
 
 
 @transaction.atomic
 def recognition_school_approve(
-    *, actor, request: RecognitionRequest, note: str = "", on: datetime.date | None = None
+    *, actor: Actor, request: RecognitionRequest, note: str = "", on: datetime.date | None = None
 ) -> RecognitionRequest:
     """First review (初审) by the learner's school; then it goes to academic affairs."""
     request = _lock_request(request)
@@ -376,7 +386,7 @@ def recognition_school_approve(
     _different_people(actor, request)
     from_status = request.status
     request.status = RecognitionRequest.Status.SCHOOL_APPROVED
-    request.school_reviewer = actor
+    request.school_reviewer = _person(actor)
     request.school_reviewed_at = timezone.now()
     request.save(update_fields=["status", "school_reviewer", "school_reviewed_at", "updated_at"])
     _event(
@@ -395,7 +405,7 @@ def recognition_school_approve(
 
 @transaction.atomic
 def recognition_approve(
-    *, actor, request: RecognitionRequest, note: str = "", on: datetime.date | None = None
+    *, actor: Actor, request: RecognitionRequest, note: str = "", on: datetime.date | None = None
 ) -> RecognitionRequest:
     """Final approval (终审) by academic affairs: the engine runs again on fresh state under the
     account's lock, and what it grants is posted — exemptions and conversion credits, each line
@@ -425,7 +435,7 @@ def recognition_approve(
                 module_id=line.module.pk if line.module else None,
                 category=line.category,
                 outcome_id=line.outcome.pk,
-                rule_id=line.rule.pk,
+                rule_id=line.granting_rule.pk,
                 request_id=request.pk,
             )
         )
@@ -437,10 +447,10 @@ def recognition_approve(
                     Exemption.objects.create(
                         account_id=request.account_id,
                         curriculum_id=request.curriculum_id,
-                        course=line.course,
+                        course=line.exempted_course,
                         module=line.module,
                         credits=line.credits,
-                        rule=line.rule,
+                        rule=line.granting_rule,
                         outcome=line.outcome,
                         request=request,
                         entry=entry,
@@ -451,7 +461,7 @@ def recognition_approve(
     _save_lines(request, proposal, by_key)
     from_status = request.status
     request.status = RecognitionRequest.Status.APPROVED
-    request.final_approver = actor
+    request.final_approver = _person(actor)
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "final_approver", "decided_at", "updated_at"])
     summary = _summary(proposal)
@@ -468,7 +478,7 @@ def recognition_approve(
         request,
         data={
             "entries": [e.pk for e in entries],
-            "rules": sorted({ln.rule.label for ln in proposal.granted}),
+            "rules": sorted({ln.granting_rule.label for ln in proposal.granted}),
             "credits": str(sum((e.credits for e in entries), Decimal("0"))),
         },
     )
@@ -477,7 +487,9 @@ def recognition_approve(
 
 
 @transaction.atomic
-def recognition_reject(*, actor, request: RecognitionRequest, reason: str) -> RecognitionRequest:
+def recognition_reject(
+    *, actor: Actor, request: RecognitionRequest, reason: str
+) -> RecognitionRequest:
     """Reject at either level (初审 or 终审); a reason is required. The learner may appeal once."""
     reason = (reason or "").strip()
     if not reason:
@@ -489,14 +501,14 @@ def recognition_reject(*, actor, request: RecognitionRequest, reason: str) -> Re
     if request.status == RecognitionRequest.Status.SUBMITTED:
         _require(selectors.may_school_review(actor, request.learner), actor)
         _different_people(actor, request)
-        request.school_reviewer = actor
+        request.school_reviewer = _person(actor)
         request.school_reviewed_at = timezone.now()
         fields += ["school_reviewer", "school_reviewed_at"]
         action = RequestEvent.Action.SCHOOL_REJECTED
     else:
         _require(selectors.may_final_approve(actor, request.learner), actor)
         _different_people(actor, request, request.school_reviewer_id)
-        request.final_approver = actor
+        request.final_approver = _person(actor)
         request.decided_at = timezone.now()
         fields += ["final_approver", "decided_at"]
         action = RequestEvent.Action.REJECTED
@@ -513,10 +525,10 @@ def recognition_reject(*, actor, request: RecognitionRequest, reason: str) -> Re
 @transaction.atomic
 def recognition_appeal(
     *,
-    actor,
+    actor: Actor,
     request: RecognitionRequest,
     text: str,
-    file=None,
+    file: UploadedFile | None = None,
     on: datetime.date | None = None,
 ) -> RecognitionRequest:
     """The learner appeals a rejection, once, with new evidence: the request goes back to the
@@ -524,10 +536,7 @@ def recognition_appeal(
     text = (text or "").strip()
     request = _lock_request(request)
     _require(
-        actor is not None
-        and (
-            selectors.is_learner_self(actor, request.learner) or actor.pk == request.submitted_by_id
-        ),
+        selectors.is_learner_self(actor, request.learner) or actor.pk == request.submitted_by_id,
         actor,
     )
     _expect(request, RecognitionRequest.Status.REJECTED)
@@ -538,7 +547,7 @@ def recognition_appeal(
     from_status = request.status
     request.status = RecognitionRequest.Status.SUBMITTED
     request.appeal_count = 1
-    request.appealed_by = actor
+    request.appealed_by = _person(actor)
     request.appeal_text = text
     if file:
         request.appeal_file = file
@@ -577,14 +586,11 @@ def recognition_appeal(
 
 
 @transaction.atomic
-def recognition_withdraw(*, actor, request: RecognitionRequest) -> RecognitionRequest:
+def recognition_withdraw(*, actor: Actor, request: RecognitionRequest) -> RecognitionRequest:
     """The learner (or the staff who submitted) withdraws a request still under review."""
     request = _lock_request(request)
     _require(
-        actor is not None
-        and (
-            selectors.is_learner_self(actor, request.learner) or actor.pk == request.submitted_by_id
-        ),
+        selectors.is_learner_self(actor, request.learner) or actor.pk == request.submitted_by_id,
         actor,
     )
     _expect(request, *RecognitionRequest.OPEN_STATUSES)

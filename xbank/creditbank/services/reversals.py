@@ -13,6 +13,7 @@ from django.utils import timezone
 from xbank.accounts.models import Role
 from xbank.accounts.notifications import notification_send, notifications_send
 from xbank.audit import services as audit
+from xbank.core.actors import Actor
 from xbank.learners.models import Learner, LearningOutcome
 from xbank.orgs.models import Institution
 from xbank.verify.models import Credential
@@ -21,12 +22,12 @@ from xbank.verify.services import credential_revoke
 from .. import ledger, selectors
 from ..errors import ERR_ALREADY_REVERSED, ERR_REVERSE_KIND, ERR_REVERSE_REASON
 from ..models import CreditEntry, Exemption, RecognitionRequest, RequestEvent
-from .common import _require
+from .common import _acting, _require
 from .requests import _evaluate, _event, _notify_learner, _save_lines, _staff
 
 
 def _reverse(
-    *, actor, account_id: int, entries: list[CreditEntry], reason: str
+    *, actor: Actor, account_id: int, entries: list[CreditEntry], reason: str
 ) -> list[CreditEntry]:
     """Post the reversal of each entry and withdraw the exemptions they granted."""
     reversals = ledger.post(
@@ -45,7 +46,7 @@ def _reverse(
     return reversals
 
 
-def _revoke_transcripts(*, actor, learner_ids: Iterable[int], reason: str) -> None:
+def _revoke_transcripts(*, actor: Actor, learner_ids: Iterable[int], reason: str) -> None:
     """A transcript issued before a reversal no longer tells the truth: revoke it."""
     for credential in Credential.objects.filter(
         kind=Credential.Kind.TRANSCRIPT,
@@ -57,7 +58,7 @@ def _revoke_transcripts(*, actor, learner_ids: Iterable[int], reason: str) -> No
 
 
 @transaction.atomic
-def entry_reverse(*, actor, entry: CreditEntry, reason: str) -> CreditEntry:
+def entry_reverse(*, actor: Actor, entry: CreditEntry, reason: str) -> CreditEntry:
     """Correct a ledger line by a reversing entry (never by editing it): 教务处 of the account's
     institution, or the bank. An exemption it granted is withdrawn."""
     reason = (reason or "").strip()
@@ -86,13 +87,14 @@ def entry_reverse(*, actor, entry: CreditEntry, reason: str) -> CreditEntry:
 
 
 @transaction.atomic
-def outcome_revoked(*, actor, outcome: LearningOutcome, reason: str) -> list[CreditEntry]:
+def outcome_revoked(*, actor: Actor, outcome: LearningOutcome, reason: str) -> list[CreditEntry]:
     """An outcome was revoked (a certificate withdrawn by its issuer): every decision that used
     it is reversed by new entries, its exemptions withdrawn, the requests marked, the learner's
     transcripts revoked, and the learner and the staff who decided notified.
 
     Called by the ``learners.signals.outcome_revoked`` receiver inside the revoking transaction.
     """
+    _acting(actor)
     ids = set(
         CreditEntry.objects.filter(outcome=outcome, request__isnull=False).values_list(
             "request_id", flat=True
@@ -168,6 +170,8 @@ def outcome_revoked(*, actor, outcome: LearningOutcome, reason: str) -> list[Cre
     return reversals
 
 
-def on_outcome_revoked(sender, *, actor, outcome, reason, **kwargs) -> None:
+def on_outcome_revoked(
+    sender: object, *, actor: Actor, outcome: LearningOutcome, reason: str, **kwargs: object
+) -> None:
     """Receiver of ``learners.signals.outcome_revoked`` (connected in ``apps.ready``)."""
     outcome_revoked(actor=actor, outcome=outcome, reason=reason)

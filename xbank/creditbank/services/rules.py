@@ -16,6 +16,7 @@ from django.utils import timezone
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType, Course, CourseModule
 from xbank.catalog.services import ensure_certificate_active
+from xbank.core.actors import Actor
 from xbank.learners.models import CERTIFICATE_OUTCOME_KINDS, OutcomeKind
 from xbank.orgs.models import Institution
 
@@ -38,7 +39,7 @@ from ..errors import (
 )
 from ..models import ConversionPolicy, ConversionRule, RuleExemption
 from ..rules import outcome_kind_for
-from .common import _require
+from .common import _person, _require
 
 RULE_FIELDS = (
     "name", "description", "outcome_kind", "certificate_type", "min_level", "min_score",
@@ -47,9 +48,15 @@ RULE_FIELDS = (
 )  # fmt: skip
 
 
-def _validate_rule(rule: ConversionRule, exemptions: list[tuple[Course, CourseModule | None]]):
+def _validate_rule(
+    rule: ConversionRule, exemptions: list[tuple[Course, CourseModule | None]]
+) -> None:
     # Read again: the caller's copy may predate a cancellation (invariant 5).
-    ct = CertificateType.objects.filter(pk=rule.certificate_type_id).first()
+    ct = (
+        CertificateType.objects.filter(pk=rule.certificate_type_id).first()
+        if rule.certificate_type_id is not None
+        else None
+    )
     if rule.outcome_kind in CERTIFICATE_OUTCOME_KINDS and ct is None:
         raise ValidationError(ERR_RULE_TYPE_REQUIRED, code="type_required")
     if ct is not None:
@@ -85,14 +92,16 @@ def _targets(
     return [(c, None) for c in courses] + [(m.course, m) for m in modules]
 
 
-def _set_exemptions(rule: ConversionRule, targets: list[tuple[Course, CourseModule | None]]):
+def _set_exemptions(
+    rule: ConversionRule, targets: list[tuple[Course, CourseModule | None]]
+) -> None:
     RuleExemption.objects.filter(rule=rule).delete()
     RuleExemption.objects.bulk_create(
         RuleExemption(rule=rule, course=course, module=module) for course, module in targets
     )
 
 
-def _rule_data(rule: ConversionRule) -> dict:
+def _rule_data(rule: ConversionRule) -> dict[str, object]:
     return {
         "code": rule.code,
         "version": rule.version,
@@ -110,7 +119,7 @@ def _rule_data(rule: ConversionRule) -> dict:
 @transaction.atomic
 def rule_create(
     *,
-    actor,
+    actor: Actor,
     name: str,
     outcome_kind: str,
     effective_from: datetime.date,
@@ -148,7 +157,7 @@ def rule_create(
         exclusive_group=exclusive_group,
         effective_from=effective_from,
         effective_to=effective_to,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_person(actor),
     )
     targets = _targets(courses, modules)
     _validate_rule(rule, targets)
@@ -161,11 +170,11 @@ def rule_create(
 @transaction.atomic
 def rule_update(
     *,
-    actor,
+    actor: Actor,
     rule: ConversionRule,
     courses: Iterable[Course] | None = None,
     modules: Iterable[CourseModule] | None = None,
-    **changes,
+    **changes: object,
 ) -> ConversionRule:
     """Edit a draft. ``courses``/``modules``, when given, replace the exempted courses."""
     rule = ConversionRule.objects.select_for_update().get(pk=rule.pk)
@@ -192,12 +201,12 @@ def rule_update(
 @transaction.atomic
 def rule_revise(
     *,
-    actor,
+    actor: Actor,
     rule: ConversionRule,
     effective_from: datetime.date,
     courses: Iterable[Course] | None = None,
     modules: Iterable[CourseModule] | None = None,
-    **changes,
+    **changes: object,
 ) -> ConversionRule:
     """Editing a published rule: a new draft version (number + 1) with its own dates, copied
     from the latest version and changed as given. Publishing it retires the current one."""
@@ -213,7 +222,7 @@ def rule_revise(
         code=latest.code,
         version=latest.version + 1,
         institution=latest.institution,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_person(actor),
         **{name: getattr(latest, name) for name in RULE_FIELDS},
     )
     new.effective_from = effective_from
@@ -240,7 +249,7 @@ def rule_revise(
 
 
 @transaction.atomic
-def rule_publish(*, actor, rule: ConversionRule) -> ConversionRule:
+def rule_publish(*, actor: Actor, rule: ConversionRule) -> ConversionRule:
     """Publish a draft. The family's current version is retired from this version's first day,
     so exactly one version is in force on any day (decisions record which)."""
     family = {r.pk: r for r in ConversionRule.objects.select_for_update().filter(code=rule.code)}
@@ -276,7 +285,9 @@ def rule_publish(*, actor, rule: ConversionRule) -> ConversionRule:
 
 
 @transaction.atomic
-def rule_retire(*, actor, rule: ConversionRule, on: datetime.date | None = None) -> ConversionRule:
+def rule_retire(
+    *, actor: Actor, rule: ConversionRule, on: datetime.date | None = None
+) -> ConversionRule:
     """Stop a published rule from ``on`` (today). Cohorts enrolled while it was in force keep
     it (grandfathering); later cohorts no longer get it."""
     rule = ConversionRule.objects.select_for_update().get(pk=rule.pk)
@@ -296,7 +307,7 @@ def rule_retire(*, actor, rule: ConversionRule, on: datetime.date | None = None)
 
 
 @transaction.atomic
-def rule_discard(*, actor, rule: ConversionRule) -> None:
+def rule_discard(*, actor: Actor, rule: ConversionRule) -> None:
     """Delete a draft that will not be published (published versions are never deleted)."""
     rule = ConversionRule.objects.select_for_update().get(pk=rule.pk)
     _require(selectors.may_manage_rules(actor, rule.institution), actor)
@@ -308,7 +319,7 @@ def rule_discard(*, actor, rule: ConversionRule) -> None:
 
 @transaction.atomic
 def policy_set(
-    *, actor, institution: Institution, max_converted_share: Decimal
+    *, actor: Actor, institution: Institution, max_converted_share: Decimal
 ) -> ConversionPolicy:
     """Set an institution's cap on converted credits (share of the curriculum's total)."""
     _require(selectors.may_manage_rules(actor, institution), actor)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from xbank.catalog.models import Curriculum
+from xbank.core.actors import Actor
 from xbank.learners.models import Learner
 from xbank.verify.models import Credential
 from xbank.verify.services import credential_issue
@@ -17,7 +18,7 @@ from .common import _require
 
 
 @transaction.atomic
-def transcript_issue(*, actor, learner: Learner, curriculum: Curriculum) -> Credential:
+def transcript_issue(*, actor: Actor, learner: Learner, curriculum: Curriculum) -> Credential:
     """Issue a verifiable transcript (成绩单): a credential whose public page shows the credits
     earned against those required. Revoked automatically if a later reversal changes them."""
     _require(selectors.may_act_for_learner(actor, learner), actor)

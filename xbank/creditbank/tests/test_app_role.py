@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import ProgrammingError, connection, transaction
 
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import ledger, services
 from xbank.creditbank.models import CreditEntry, LedgerHead
 from xbank.creditbank.tests import test_ledger
@@ -71,7 +72,7 @@ def test_the_application_role_posts_and_reads_entries_and_audit_rows(world, app_
     audits = AuditEntry.objects.count()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET ROLE {app_role}")
-        entry = services.course_credit_post(actor=None, outcome=outcome)  # INSERTs, head UPDATE
+        entry = services.course_credit_post(actor=SYSTEM, outcome=outcome)  # INSERTs, head UPDATE
         seen = as_role(
             app_role, "SELECT seq, hash FROM creditbank_creditentry WHERE id = %s", [entry.pk]
         )

@@ -12,6 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from conftest import on_postgresql
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import services
 from xbank.creditbank.models import CreditEntry, LedgerHead
 from xbank.creditbank.tests import test_ledger
@@ -44,7 +45,7 @@ def test_a_restored_backup_has_the_same_chain_heads_and_verifies(world, posted, 
     if not on_postgresql():
         assert "学分流水完好：1 个账户、4 条流水" in output  # checked on the copy itself
 
-    services.course_credit_post(actor=None, outcome=world.course_result(learner, "老年照护实训"))
+    services.course_credit_post(actor=SYSTEM, outcome=world.course_result(learner, "老年照护实训"))
     assert heads() != before
 
     output = run("restore", str(archive), yes=True)

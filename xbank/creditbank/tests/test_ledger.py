@@ -41,7 +41,7 @@ def posted(world):
     """A learner with two course results posted and one approved request: four entries."""
     learner = world.learner()
     for name in ("护理学基础", "岗位实习"):
-        services.course_credit_post(actor=None, outcome=world.course_result(learner, name))
+        services.course_credit_post(actor=SYSTEM, outcome=world.course_result(learner, name))
     cert = world.certificate(learner)
     request = world.decide(learner, [cert])
     return learner, cert, request
@@ -157,7 +157,7 @@ def test_verify_ledger_finds_a_rewritten_hash_by_the_next_link(world, posted):
 def test_verify_ledger_finds_entries_cut_off_the_end(world):
     learner = world.learner()
     for name in ("护理学基础", "岗位实习"):
-        services.course_credit_post(actor=None, outcome=world.course_result(learner, name))
+        services.course_credit_post(actor=SYSTEM, outcome=world.course_result(learner, name))
     last = CreditEntry.objects.get(account=learner.account, seq=2)
     _tamper("DELETE FROM creditbank_creditentry WHERE id = %s", [last.pk])
     code, message = run_verify()
@@ -190,17 +190,17 @@ def test_the_database_refuses_an_update_of_an_entry_on_sqlite_and_postgresql(wor
 def test_course_results_post_their_credits_once(world):
     learner = world.learner()
     result = world.course_result(learner, "护理学基础")
-    entry = services.course_credit_post(actor=None, outcome=result)
+    entry = services.course_credit_post(actor=SYSTEM, outcome=result)
     assert (entry.kind, entry.credits, entry.course, entry.curriculum) == (
         "course", 8, world.courses["护理学基础"], world.curriculum
     )  # fmt: skip
     assert entry.category == "core"
-    assert services.course_credit_post(actor=None, outcome=result) == entry
+    assert services.course_credit_post(actor=SYSTEM, outcome=result) == entry
     failed = world.course_result(learner, "老年护理", score=Decimal("55"))
-    assert services.course_credit_post(actor=None, outcome=failed) is None
+    assert services.course_credit_post(actor=SYSTEM, outcome=failed) is None
     world.course_result(learner, "岗位实习")
-    assert services.course_credits_sync(actor=None) == 1
-    assert services.course_credits_sync(actor=None) == 0
+    assert services.course_credits_sync(actor=SYSTEM) == 1
+    assert services.course_credits_sync(actor=SYSTEM) == 0
     assert CreditEntry.objects.filter(kind="course").count() == 2
 
 
@@ -245,7 +245,7 @@ def test_revoking_an_outcome_reverses_what_was_built_on_it(world, posted):
 def test_revoking_a_course_result_reverses_its_credits(world):
     learner = world.learner()
     result = world.course_result(learner, "护理学基础")
-    services.course_credit_post(actor=None, outcome=result)
+    services.course_credit_post(actor=SYSTEM, outcome=result)
     outcome_revoke(actor=SYSTEM, outcome=result, reason="成绩录入错误")
     assert selectors.account_balance(account=learner.account) == 0
     assert notification_list(user=learner.account.user).first().title == "学分流水已冲正"

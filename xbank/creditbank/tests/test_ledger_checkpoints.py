@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import services, tasks
 from xbank.creditbank.models import CreditEntry, LedgerHead
 from xbank.creditbank.tests import test_ledger, test_ledger_key
@@ -85,7 +86,7 @@ def test_a_rewrite_with_the_stolen_key_is_found_by_the_checkpoint(world, posted)
 def test_entries_posted_after_a_checkpoint_extend_it(world, posted):
     learner, _, _ = posted
     write_checkpoint()
-    services.course_credit_post(actor=None, outcome=world.course_result(learner, "老年照护实训"))
+    services.course_credit_post(actor=SYSTEM, outcome=world.course_result(learner, "老年照护实训"))
     assert LedgerHead.objects.get(account=learner.account).last_seq == 5
     code, output = run_verify()
     assert code == 0 and "与签名检查点 ledger-checkpoint-" in output
@@ -94,7 +95,7 @@ def test_entries_posted_after_a_checkpoint_extend_it(world, posted):
 def test_a_checkpoint_whose_entry_was_cut_off_is_found(world):
     learner = world.learner()
     for name in ("护理学基础", "岗位实习"):
-        services.course_credit_post(actor=None, outcome=world.course_result(learner, name))
+        services.course_credit_post(actor=SYSTEM, outcome=world.course_result(learner, name))
     write_checkpoint()
     # Cut entry 2 off and move the head back: the chain alone and its head agree again.
     last = CreditEntry.objects.get(account=learner.account, seq=2)

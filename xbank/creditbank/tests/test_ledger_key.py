@@ -19,6 +19,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import services
 from xbank.creditbank.models import CreditEntry, LedgerHead
 from xbank.creditbank.tests import test_ledger
@@ -77,7 +78,7 @@ def row_canonical(entry_id: int) -> bytes:
 def test_an_entry_is_linked_by_hmac_sha256_of_its_canonical_string_under_the_ledger_key(world):
     learner = world.learner()
     entry = services.course_credit_post(
-        actor=None, outcome=world.course_result(learner, "护理学基础")
+        actor=SYSTEM, outcome=world.course_result(learner, "护理学基础")
     )
     created = entry.created_at.astimezone(datetime.UTC)
     canonical = (

@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import engine, ledger, selectors, services
 from xbank.creditbank.models import CreditEntry, Exemption, LedgerHead
 from xbank.creditbank.tests.factories import TODAY, build_credit_world
@@ -116,7 +117,7 @@ def run(world, learners, certs, requests, step) -> None:
     if kind == "course":
         learner, name = learners[args[0]], args[1]
         result = world.course_result(learner, name)
-        services.course_credit_post(actor=None, outcome=result)
+        services.course_credit_post(actor=SYSTEM, outcome=result)
         return
     if not requests:
         return

@@ -11,6 +11,7 @@ from xbank.audit.models import AuditEntry
 from xbank.catalog.models import CertificateType
 from xbank.catalog.services import ERR_CANCELLED, certificate_type_cancel
 from xbank.catalog.tests.factories import CertificateTypeFactory, CourseFactory
+from xbank.core.actors import SYSTEM
 from xbank.creditbank import services
 from xbank.creditbank.models import ERR_RULE_IMMUTABLE, ConversionRule, RuleExemption
 from xbank.creditbank.tests.factories import build_credit_world
@@ -207,6 +208,33 @@ def test_who_may_manage_rules(world):
     assert services.rule_create(
         actor=world.users["academic_affairs"], institution=world.college, **params
     )
+
+
+def test_a_person_without_the_role_is_refused_where_the_system_is_let_through(world):
+    draft = world.rule(publish=False)
+    for who in ("school_staff", "continuing_ed", "outsider"):
+        with pytest.raises(ValidationError) as exc:
+            services.rule_publish(actor=world.users[who], rule=draft)
+        assert exc.value.messages == [services.ERR_NOT_ALLOWED]
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    # The system (the demo loader, a task) holds no role: it passes because it is the system.
+    published = services.rule_publish(actor=SYSTEM, rule=draft)
+    assert published.status == "published"
+    entry = AuditEntry.objects.get(action="creditbank.rule.published", object_id=str(draft.pk))
+    assert entry.actor_id is None
+
+
+def test_a_service_called_without_an_actor_fails_instead_of_skipping_its_checks(world):
+    draft = world.rule(publish=False)
+    with pytest.raises(TypeError):
+        services.rule_publish(actor=None, rule=draft)
+    with pytest.raises(TypeError):
+        services.rule_publish(rule=draft)  # actor is a required keyword
+    with pytest.raises(TypeError):
+        services.course_credits_sync(actor=None)  # no check of its own, still refused
+    draft.refresh_from_db()
+    assert draft.status == "draft"
 
 
 def test_policy_share_is_validated_and_audited(world):

@@ -151,7 +151,7 @@ def test_the_calculator_for_a_learner_counts_what_they_already_hold(world):
 def graduate(world, learner, *, with_certificate=True):
     """Pass every course but 老年护理, which a certificate exempts (or not)."""
     for name in ("护理学基础", "老年照护实训", "岗位实习"):
-        services.course_credit_post(actor=None, outcome=world.course_result(learner, name))
+        services.course_credit_post(actor=SYSTEM, outcome=world.course_result(learner, name))
     if with_certificate:
         world.decide(learner, [world.certificate(learner)])
 
@@ -163,9 +163,9 @@ def test_the_graduation_audit_shows_who_meets_the_requirements_and_why_not(world
     graduate(small, ok)
     no_cert = small.learner(name="缺证")
     graduate(small, no_cert, with_certificate=False)
-    services.course_credit_post(actor=None, outcome=small.course_result(no_cert, "老年护理"))
+    services.course_credit_post(actor=SYSTEM, outcome=small.course_result(no_cert, "老年护理"))
     short = small.learner(name="缺学分")
-    services.course_credit_post(actor=None, outcome=small.course_result(short, "岗位实习"))
+    services.course_credit_post(actor=SYSTEM, outcome=small.course_result(short, "岗位实习"))
     small.decide(short, [small.certificate(short)])
     rows = {
         row.learner.account.name: row
@@ -231,7 +231,7 @@ def test_the_transcript_lists_passed_and_exempted_courses_with_their_basis(world
     rule = world.rule(credits=2, credit_category="elective")
     learner = world.learner()
     services.course_credit_post(
-        actor=None, outcome=world.course_result(learner, "护理学基础", score=Decimal("88"))
+        actor=SYSTEM, outcome=world.course_result(learner, "护理学基础", score=Decimal("88"))
     )
     cert = world.certificate(learner)
     world.decide(learner, [cert])
@@ -301,7 +301,9 @@ def test_rules_are_scoped_by_institution(world):
 def populate(world, n: int):
     for _ in range(n):
         learner = world.learner()
-        services.course_credit_post(actor=None, outcome=world.course_result(learner, "护理学基础"))
+        services.course_credit_post(
+            actor=SYSTEM, outcome=world.course_result(learner, "护理学基础")
+        )
         world.decide(learner, [world.certificate(learner)])
         world.submit(learner, [world.certificate(learner, certificate_type=world.extra_type)])
 

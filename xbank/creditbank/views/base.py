@@ -1,52 +1,29 @@
-"""Guards and helpers the credit bank's pages share: role checks (403), access to a learner or a
-request (the same 404 for missing and out of scope). Lists, exports and service errors go
+"""Guards and helpers the credit bank's pages share: page guards on the shared access layer
+(predicates in ``creditbank.access``), access to a learner or a request (the same 404 for
+missing and out of scope). Lists, exports and service errors go
 through the kit in ``xbank.core.views``."""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from xbank.accounts.models import Role
-from xbank.accounts.scoping import scope_for
+from xbank.accounts.access import grants_for
+from xbank.accounts.decorators import require, roles_required
 from xbank.learners import selectors as learner_selectors
 from xbank.orgs.models import Institution
 
-from .. import selectors
+from .. import access, selectors
+from ..access import BATCH_ROLES, GRADUATION_ROLES
 from ..models import RecognitionRequest
 
-BATCH_ROLES = (Role.BANK_ADMIN, Role.ACADEMIC_AFFAIRS, Role.CONTINUING_ED, Role.SCHOOL_STAFF)
-GRADUATION_ROLES = (Role.BANK_ADMIN, Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF)
-
-
-def roles_required(*roles):
-    """Logged in and holding one of ``roles`` (403 otherwise)."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not scope_for(request.user).has(*roles):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+# Page guards (``accounts.decorators``): the login page for anonymous users, 403 otherwise.
+requests_required = require(access.sees_requests)
+batch_required = roles_required(*BATCH_ROLES)
+graduation_required = roles_required(*GRADUATION_ROLES)
 
 
 def _sees_requests(user) -> bool:
-    scope = scope_for(user)
-    return scope.sees_learner_records or scope.has(Role.LEARNER)
-
-
-def _is_final_approver(user) -> bool:
-    return any(
-        ra.role == Role.ACADEMIC_AFFAIRS and ra.institution_id and not ra.school_id
-        for ra in user.role_assignments.all()
-    )
+    return access.sees_requests(grants_for(user))
 
 
 def rule_owners(user) -> list[Institution | None]:

@@ -7,10 +7,10 @@ from xbank.core.views import list_page
 from .. import exports, selectors
 from ..choices import staff_curricula
 from ..filters import GraduationFilterForm
-from .base import GRADUATION_ROLES, roles_required
+from .base import graduation_required
 
 
-@roles_required(*GRADUATION_ROLES)
+@graduation_required
 def graduation_audit(request):
     """毕业审核 of a cohort: who meets the credit total and the certificate requirement."""
     form = GraduationFilterForm(request.GET or None, curricula=staff_curricula(request.user))

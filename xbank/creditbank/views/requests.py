@@ -12,28 +12,20 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from xbank.accounts.models import Role
+from xbank.accounts.access import grants_for
 from xbank.accounts.scoping import scope_for
 from xbank.core.views import list_page, run_action, run_service
 from xbank.learners import selectors as learner_selectors
 
-from .. import exports, forms, selectors, services
+from .. import access, exports, forms, selectors, services
 from ..choices import staff_curricula
 from ..filters import BatchFilter, RequestFilter
 from ..models import LineResult, RecognitionRequest
-from .base import (
-    BATCH_ROLES,
-    _access_request,
-    _is_final_approver,
-    _sees_requests,
-    roles_required,
-)
+from .base import _access_request, batch_required, requests_required
 
 
-@login_required
+@requests_required
 def request_list(request):
-    if not _sees_requests(request.user):
-        raise PermissionDenied
     scope = scope_for(request.user)
     queryset = selectors.request_list(user=request.user)
     batch = None
@@ -51,7 +43,7 @@ def request_list(request):
         context={
             "title": title,
             "batch": batch,
-            "may_batch": scope.has(*BATCH_ROLES),
+            "may_batch": scope.has(*access.BATCH_ROLES),
             "may_apply": bool(selectors.learner_records_for_user(user=request.user)),
             "staff": scope.sees_learner_records,
         },
@@ -68,12 +60,13 @@ class QueueFilter(RequestFilter):
 def review_queue(request, stage: str):
     """First review (二级学院初审) or final approval (教务处终审): the requests waiting for the
     user, oldest first."""
+    grants = grants_for(request.user)
     if stage == "school":
-        if not scope_for(request.user).has(Role.SCHOOL_STAFF):
+        if not access.reviews_for_school(grants):
             raise PermissionDenied
         status, title = RecognitionRequest.Status.SUBMITTED, _("认定初审（二级学院）")
     else:
-        if not _is_final_approver(request.user):
+        if not access.is_final_approver(grants):
             raise PermissionDenied
         status, title = RecognitionRequest.Status.SCHOOL_APPROVED, _("认定终审（教务处）")
     queryset = selectors.review_queue(user=request.user).filter(status=status)
@@ -283,7 +276,7 @@ def _proposal_rows(proposal):
     }
 
 
-@roles_required(*BATCH_ROLES)
+@batch_required
 def batch_create(request):
     form = forms.BatchForm(request.POST or None, curricula=staff_curricula(request.user))
     if request.method == "POST" and form.is_valid():
@@ -307,7 +300,7 @@ def batch_create(request):
     return render(request, "creditbank/batch_form.html", {"form": form})
 
 
-@roles_required(*BATCH_ROLES)
+@batch_required
 def batch_list(request):
     filterset = BatchFilter(
         request.GET or None, queryset=selectors.batch_list(user=request.user), user=request.user
