@@ -47,7 +47,7 @@ Filters = Mapping[str, Any] | None
 
 
 # Levels in order, by their stored value (a row's level may be blank).
-LEVEL_ORDER: dict[str, int] = {level.value: rank for level, rank in LEVEL_RANK.items()}
+LEVEL_ORDER: dict[str, int] = {str(level): rank for level, rank in LEVEL_RANK.items()}
 
 
 def _get_or_404(queryset: QuerySet[M], pk: int | str, what: str) -> M:
