@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xbank.audit import services as audit
 from xbank.catalog.services import ERR_CANCELLED
-from xbank.core.actors import SYSTEM, Actor, is_system
+from xbank.core.actors import Actor, is_system
 from xbank.imports import cleaners
 from xbank.imports.bulk import rows_matching
 from xbank.imports.pipeline import (
@@ -79,10 +79,8 @@ def _ticket_column() -> Column:
 
 
 def _actor(ctx: Context) -> Actor:
-    """Who imports: the person, or the system (``import_excel`` without ``--user``). The
-    pipeline's context still names the system ``None``; it is ``SYSTEM`` from here on, so the
-    services check every person and let only the system through."""
-    return SYSTEM if ctx.actor is None else ctx.actor
+    """Who imports: the person, or ``SYSTEM`` (``import_excel`` without ``--user``)."""
+    return ctx.actor
 
 
 def _refuse_other_roles(ctx: Context, what: str) -> bool:

@@ -28,6 +28,7 @@ from django.core.exceptions import ValidationError
 
 from xbank.accounts.access import Grants
 from xbank.accounts.models import IMPORT_ROLES
+from xbank.core.actors import Actor
 
 from . import cleaners
 from .reader import open_sheets
@@ -167,12 +168,11 @@ class Plan:
 class Context:
     """Who imports into which institution; ``scope`` None means unrestricted (the system).
 
-    ``actor`` is the person importing, or ``None`` for the system: the specs, and the services
-    of their apps that they call, still read ``None`` as the system (phase 2 of the access
-    clean-up passes ``core.actors.SYSTEM`` through)."""
+    ``actor`` is the person importing, or ``core.actors.SYSTEM`` (the command line without
+    ``--user``): the specs pass it on to their apps' services, which check every person."""
 
     institution: Any
-    actor: Any
+    actor: Actor
     report: Report
     scope: Any = None
     batch: Any = None

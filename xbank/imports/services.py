@@ -118,9 +118,9 @@ def _context(
 ) -> pipeline.Context:
     """``actor`` is the person importing, or ``SYSTEM`` (the command line without ``--user``,
     a background task for a batch uploaded by no one)."""
-    if is_system(actor):  # unrestricted; the specs still read ``None`` as the system
+    if is_system(actor):  # unrestricted
         return pipeline.Context(
-            institution=institution, actor=None, report=pipeline.Report(), batch=batch
+            institution=institution, actor=actor, report=pipeline.Report(), batch=batch
         )
     return pipeline.Context(
         institution=institution,

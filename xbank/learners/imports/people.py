@@ -12,7 +12,7 @@ import random
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from xbank.core.actors import SYSTEM, Actor, is_system
+from xbank.core.actors import Actor, is_system
 from xbank.core.identity import DocumentType, parse_document
 from xbank.core.testing import make_id_number
 from xbank.imports import cleaners
@@ -137,12 +137,8 @@ def find_accounts(hashes) -> dict[str, tuple]:
 
 
 def importer(ctx: Context) -> Actor:
-    """Who imports: the person, or ``SYSTEM`` (the command line, a batch uploaded by no one).
-
-    The pipeline's context may still name the system ``None`` (``imports.pipeline.Context``);
-    the specs read it here, in one place, as ``SYSTEM``, and never treat a person as the system.
-    """
-    return SYSTEM if ctx.actor is None else ctx.actor
+    """Who imports: the person, or ``SYSTEM`` (the command line, a batch uploaded by no one)."""
+    return ctx.actor
 
 
 def sees_all_learners(ctx: Context) -> bool:
