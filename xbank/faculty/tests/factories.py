@@ -11,6 +11,7 @@ from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.assessment import services as assessment_services
 from xbank.catalog.tests.factories import CertificateTypeFactory
+from xbank.core.actors import SYSTEM
 from xbank.faculty import services
 from xbank.faculty.models import Teacher
 from xbank.pilot import services as pilot_services
@@ -90,7 +91,7 @@ def examiners(fw, n, *, major=None, until=FAR, certificate_type=None, **kwargs):
 
 def pilot(major, certificate_types) -> PilotMajor:
     return pilot_services.pilot_major_create(
-        actor=None, major=major, certificate_types=certificate_types, start_year=2019
+        actor=SYSTEM, major=major, certificate_types=certificate_types, start_year=2019
     )
 
 
