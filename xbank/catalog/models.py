@@ -24,7 +24,7 @@ class Level(models.TextChoices):
 
 
 # Rank for "at least this level" comparisons, within each family of levels.
-LEVEL_RANK = {
+LEVEL_RANK: dict[str, int] = {
     Level.JUNIOR: 1, Level.INTERMEDIATE: 2, Level.SENIOR: 3,
     Level.GRADE_5: 1, Level.GRADE_4: 2, Level.GRADE_3: 3, Level.GRADE_2: 4, Level.GRADE_1: 5,
 }  # fmt: skip
