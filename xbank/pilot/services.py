@@ -545,9 +545,9 @@ def expenditure_record(
 
     Refused when it would take the category past its limit (budget plus approved adjustments).
     """
-    _ensure_may(actor, lambda scope: scope.keeps_accounts(line.budget))
     amount = money(amount)
-    locked = _lock_line(line.pk)
+    locked = _lock_line(line.pk)  # ``line`` may carry its key only
+    _ensure_may(actor, lambda scope: scope.keeps_accounts(locked.budget))
     _ensure_approved(locked.budget)
     voucher_no = voucher_no.strip()
     category = locked.get_category_display()
