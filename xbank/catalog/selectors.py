@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from xbank.accounts.access import grants_for
+from xbank.accounts.access import Viewer, grants_for
 from xbank.accounts.models import Role
 from xbank.accounts.scoping import scope_for
 from xbank.core.identity import normalize_text
@@ -43,7 +45,9 @@ def certificate_type_lookup() -> dict[str, CertificateType]:
     return table
 
 
-def certificate_type_resolve(name: str, lookup: dict[str, CertificateType] | None = None):
+def certificate_type_resolve(
+    name: str, lookup: dict[str, CertificateType] | None = None
+) -> CertificateType | None:
     """The certificate type a user means by ``name`` (its name or any alias), or None."""
     if lookup is None:
         lookup = certificate_type_lookup()
@@ -63,16 +67,18 @@ def certificate_type_list() -> QuerySet[CertificateType]:
     )
 
 
-def access_certificate_type(pk) -> CertificateType:
+def access_certificate_type(pk: int | str) -> CertificateType:
     try:
         return CertificateType.objects.select_related("evaluation_org").get(pk=pk)
     except (CertificateType.DoesNotExist, ValueError, TypeError):
         raise Http404("No such certificate type") from None
 
 
-def standard_modules_by_level(certificate_type: CertificateType) -> list[tuple[str, list]]:
+def standard_modules_by_level(
+    certificate_type: CertificateType,
+) -> list[tuple[str, list[StandardModule]]]:
     """The type's standard modules grouped by level, junior to senior (not alphabetical)."""
-    labels = dict(Level.choices)
+    labels: dict[str, str] = {value: str(label) for value, label in Level.choices}
     groups: dict[str, list[StandardModule]] = {}
     for module in certificate_type.standard_modules.order_by("code", "id"):
         groups.setdefault(module.level, []).append(module)
@@ -80,14 +86,14 @@ def standard_modules_by_level(certificate_type: CertificateType) -> list[tuple[s
     return [(labels.get(level, level), groups[level]) for level in order]
 
 
-def curriculum_scope_q(user) -> Q:
+def curriculum_scope_q(user: Viewer) -> Q:
     """Curricula of the majors in the user's scope (by the major's institution and school)."""
     return scope_for(user).q(
         institution="major__institution", school="major__school", major="major"
     )
 
 
-def curriculum_list(*, user) -> QuerySet[Curriculum]:
+def curriculum_list(*, user: Viewer) -> QuerySet[Curriculum]:
     return (
         Curriculum.objects.filter(curriculum_scope_q(user))
         .select_related("major__school", "major__institution")
@@ -97,13 +103,13 @@ def curriculum_list(*, user) -> QuerySet[Curriculum]:
     )
 
 
-def curriculum_major_options(user) -> QuerySet[Major]:
+def curriculum_major_options(user: Viewer) -> QuerySet[Major]:
     return Major.objects.filter(
         scope_for(user).q(institution="institution", school="school", major="pk")
     ).select_related("institution")
 
 
-def access_curriculum(user, pk) -> Curriculum:
+def access_curriculum(user: Viewer, pk: int | str) -> Curriculum:
     """One curriculum with its courses, or 404 whether missing or outside the user's scope."""
     try:
         return (
@@ -124,7 +130,7 @@ def access_curriculum(user, pk) -> Curriculum:
         raise Http404("No such curriculum") from None
 
 
-def curricula_requiring(*, user, certificate_type: CertificateType) -> QuerySet[Curriculum]:
+def curricula_requiring(*, user: Viewer, certificate_type: CertificateType) -> QuerySet[Curriculum]:
     """Curricula in scope that accept this certificate for graduation (课证融通)."""
     return (
         Curriculum.objects.filter(curriculum_scope_q(user), required_certificates=certificate_type)
@@ -140,7 +146,7 @@ def curricula_requiring(*, user, certificate_type: CertificateType) -> QuerySet[
 COVERAGE_ROLES = frozenset({Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF})
 
 
-def coverage_can_edit(user, curriculum: Curriculum) -> bool:
+def coverage_can_edit(user: Viewer, curriculum: Curriculum) -> bool:
     """Academic affairs of the curriculum's college, or school staff of its school or major,
     keep its course–certificate map (seed 四(一)2: each major builds its own 课证融合 plan)."""
     return grants_for(user).covers(curriculum.major, roles=COVERAGE_ROLES)
@@ -229,7 +235,7 @@ class CoverageMatrix:
     def columns(self) -> list[tuple[StandardModule, int]]:
         return list(zip(self.modules, self.module_course_counts, strict=True))
 
-    def chart_data(self) -> dict:
+    def chart_data(self) -> dict[str, list[Any]]:
         """The heat map's data: [module index, course index, 1 or 0] for every cell."""
         labels = dict(Level.choices)
         return {
@@ -246,7 +252,7 @@ class CoverageMatrix:
         }
 
 
-def standard_modules_of(certificate_type: CertificateType, level: str = "") -> list:
+def standard_modules_of(certificate_type: CertificateType, level: str = "") -> list[StandardModule]:
     """Modules of the certificate (or of one level), junior to senior, then by code."""
     modules = StandardModule.objects.filter(certificate_type=certificate_type)
     if level:
@@ -290,7 +296,7 @@ class CoverageSummary:
 
 
 def coverage_summaries(
-    curricula, *, certificate_type: CertificateType | None = None
+    curricula: Iterable[Curriculum], *, certificate_type: CertificateType | None = None
 ) -> list[CoverageSummary]:
     """For each curriculum: every certificate it requires or maps to, with its coverage.
 

@@ -16,7 +16,7 @@ Choices where the seed is silent (also in the pilot app's docstrings):
   national subsidy (奖补) received; 调研 spent to 97.8 %; an adjustment of 教学实训资源 requested by
   the school and approved by the finance office before the money was spent. 助产 has an
   adjustment waiting for approval; 护理's 2020 budget is under review. The budgets of the two
-  majors of 健康管理学院 (which has no demo login) are prepared by the system (no actor).
+  majors of 健康管理学院 (which has no demo login) are prepared by the system (``SYSTEM``).
 
 Every row is written through the services (so the audit log reads as if people had done it);
 a budget, task or milestone that exists is skipped whole, so a second run writes nothing.
@@ -30,6 +30,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from xbank.catalog.models import CertificateType
+from xbank.core.actors import SYSTEM
 from xbank.demo import data
 from xbank.orgs.models import Department, Institution, Major
 from xbank.pilot import services
@@ -168,7 +169,7 @@ def seed_pilot_majors(main: Institution) -> dict[str, PilotMajor]:
     for code, (certificate, lead) in PILOTS.items():
         major = majors[code]
         pilots[code] = existing.get(major.pk) or services.pilot_major_create(
-            actor=None,
+            actor=SYSTEM,
             major=major,
             certificate_types=[CertificateType.objects.get(name=certificate)],
             start_year=2019,
@@ -245,7 +246,7 @@ def seed_budgets(pilots: dict[str, PilotMajor], users: dict) -> None:
         if (pilot.pk, 2019) in existing:
             continue
         # 护理学院's majors are prepared by its staff; 健康管理学院 has no demo login.
-        preparer = school_staff if code in (data.NURSING, data.MIDWIFERY) else None
+        preparer = school_staff if code in (data.NURSING, data.MIDWIFERY) else SYSTEM
         budget = services.budget_create(
             actor=preparer,
             pilot_major=pilot,

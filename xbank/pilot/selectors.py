@@ -9,6 +9,7 @@ exist and for one outside the user's scope.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -34,6 +35,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xbank.accounts.access import Viewer
 from xbank.assessment.models import ExaminerQualification
 from xbank.catalog.models import CertificateType
 from xbank.faculty.access import access_for
@@ -62,7 +64,7 @@ TASK_STATUS_IN_PROGRESS = Milestone.Status.IN_PROGRESS
 TASK_STATUS_DONE = Milestone.Status.DONE
 
 
-def _404(what: str):
+def _404(what: str) -> Http404:
     return Http404(f"No such {what}")
 
 
@@ -74,7 +76,7 @@ def overdue_q(today: datetime.date, prefix: str = "") -> Q:
 # --- Pilot majors -------------------------------------------------------------------------------
 
 
-def pilot_major_list(*, user) -> QuerySet[PilotMajor]:
+def pilot_major_list(*, user: Viewer) -> QuerySet[PilotMajor]:
     scope = pilot_scope(user)
     return (
         PilotMajor.objects.filter(scope.major_q("major__"))
@@ -88,7 +90,7 @@ def pilot_major_list(*, user) -> QuerySet[PilotMajor]:
 # --- Work tasks and milestones ------------------------------------------------------------------
 
 
-def task_list(*, user, today: datetime.date | None = None) -> QuerySet[WorkTask]:
+def task_list(*, user: Viewer, today: datetime.date | None = None) -> QuerySet[WorkTask]:
     """Tasks in scope with their milestone figures: counts, average progress, next due date,
     overdue count, and a status derived from the milestones (none started, all done, or else
     in progress)."""
@@ -125,7 +127,7 @@ def task_list(*, user, today: datetime.date | None = None) -> QuerySet[WorkTask]
     )
 
 
-def task_department_options(user) -> QuerySet[Department]:
+def task_department_options(user: Viewer) -> QuerySet[Department]:
     """Departments of the colleges whose tasks the user sees (the task list's filter)."""
     visible = WorkTask.objects.filter(pilot_scope(user).task_q()).values("institution_id")
     return Department.objects.filter(institution_id__in=visible).select_related("institution")
@@ -135,7 +137,7 @@ def _overdue_flag(today: datetime.date) -> Case:
     return Case(When(overdue_q(today), then=Value(True)), default=Value(False))
 
 
-def access_task(user, pk, *, today: datetime.date | None = None) -> WorkTask:
+def access_task(user: Viewer, pk: int | str, *, today: datetime.date | None = None) -> WorkTask:
     """One task with its departments, pilot majors, milestones (each flagged ``overdue``) and
     their evidence files."""
     today = today or timezone.localdate()
@@ -170,7 +172,7 @@ def access_task(user, pk, *, today: datetime.date | None = None) -> WorkTask:
         raise _404("task") from None
 
 
-def milestone_list(*, user, today: datetime.date | None = None) -> QuerySet[Milestone]:
+def milestone_list(*, user: Viewer, today: datetime.date | None = None) -> QuerySet[Milestone]:
     """Milestones of the tasks in scope (the schedule, 进度安排), soonest due first, each
     flagged ``overdue``."""
     today = today or timezone.localdate()
@@ -186,7 +188,7 @@ def milestone_list(*, user, today: datetime.date | None = None) -> QuerySet[Mile
     )
 
 
-def access_milestone(user, pk) -> Milestone:
+def access_milestone(user: Viewer, pk: int | str) -> Milestone:
     """A milestone with its task's departments and pilot majors (to decide who may report)."""
     try:
         return (
@@ -206,7 +208,7 @@ def access_milestone(user, pk) -> Milestone:
         raise _404("milestone") from None
 
 
-def access_evidence(user, pk) -> MilestoneEvidence:
+def access_evidence(user: Viewer, pk: int | str) -> MilestoneEvidence:
     try:
         return MilestoneEvidence.objects.select_related("milestone").get(
             pk=pk, milestone__task__in=WorkTask.objects.filter(pilot_scope(user).task_q())
@@ -217,14 +219,14 @@ def access_evidence(user, pk) -> MilestoneEvidence:
 
 # --- Budgets --------------------------------------------------------------------------------------
 
-_MONEY_OUT = DecimalField(max_digits=14, decimal_places=2)
+_MONEY_OUT: DecimalField[Decimal, Decimal] = DecimalField(max_digits=14, decimal_places=2)
 
 
-def _sum(field: str):
+def _sum(field: str) -> Coalesce:
     return Coalesce(Sum(field), Value(ZERO), output_field=_MONEY_OUT)
 
 
-def budget_list(*, user) -> QuerySet[Budget]:
+def budget_list(*, user: Viewer) -> QuerySet[Budget]:
     """Budgets in scope with their totals: budgeted, approved increases, spent, funds received
     (a subquery: joining two row sets would multiply the sums) and pending adjustments."""
     scope = pilot_scope(user)
@@ -261,7 +263,7 @@ def budget_list(*, user) -> QuerySet[Budget]:
     )
 
 
-def access_budget(user, pk) -> Budget:
+def access_budget(user: Viewer, pk: int | str) -> Budget:
     """One budget in scope with its lines, reviews, funding sources and adjustments."""
     try:
         return (
@@ -290,7 +292,7 @@ def access_budget(user, pk) -> Budget:
         raise _404("budget") from None
 
 
-def access_adjustment(user, pk) -> BudgetAdjustment:
+def access_adjustment(user: Viewer, pk: int | str) -> BudgetAdjustment:
     try:
         return BudgetAdjustment.objects.select_related("line__budget__pilot_major__major").get(
             pk=pk, line__budget__in=Budget.objects.filter(pilot_scope(user).budget_q())
@@ -342,7 +344,7 @@ def budget_expenditures(budget: Budget, *, limit: int = 20) -> list[Expenditure]
     )
 
 
-def expenditure_list(*, user) -> QuerySet[Expenditure]:
+def expenditure_list(*, user: Viewer) -> QuerySet[Expenditure]:
     scope = pilot_scope(user)
     return (
         Expenditure.objects.filter(line__budget__in=Budget.objects.filter(scope.budget_q()))
@@ -351,7 +353,9 @@ def expenditure_list(*, user) -> QuerySet[Expenditure]:
     )
 
 
-def budget_pilot_major_options(user, *, roles=BUDGET_ROLES) -> QuerySet[PilotMajor]:
+def budget_pilot_major_options(
+    user: Viewer, *, roles: Iterable[str] = BUDGET_ROLES
+) -> QuerySet[PilotMajor]:
     """Pilot majors whose budgets the user sees (through ``roles``)."""
     return (
         PilotMajor.objects.filter(pilot_scope(user).major_q("major__", roles=roles))
@@ -454,7 +458,7 @@ class ComplianceRow:
         return max(0, MIN_EXAMINERS - self.count)
 
 
-def _pilot_majors(user) -> QuerySet[PilotMajor]:
+def _pilot_majors(user: Viewer) -> QuerySet[PilotMajor]:
     return (
         PilotMajor.objects.filter(access_for(user).major_q("major__"))
         .select_related("major__school", "major__institution")
@@ -477,7 +481,7 @@ def compliance_for(pilots: list[PilotMajor], on_date: datetime.date) -> list[Com
             user__isnull=False,
         ).order_by("name_pinyin", "id")
     )
-    by_user: dict[int, list[ExaminerQualification]] = {}
+    by_user: dict[int | None, list[ExaminerQualification]] = {}
     if teachers and all_types:
         qualifications = (
             ExaminerQualification.objects.filter(
@@ -491,7 +495,7 @@ def compliance_for(pilots: list[PilotMajor], on_date: datetime.date) -> list[Com
         )
         for q in qualifications:
             by_user.setdefault(q.user_id, []).append(q)
-    teachers_of: dict[int, list[Teacher]] = {}
+    teachers_of: dict[int | None, list[Teacher]] = {}
     for teacher in teachers:
         teachers_of.setdefault(teacher.major_id, []).append(teacher)
 
@@ -523,7 +527,7 @@ def compliance_for(pilots: list[PilotMajor], on_date: datetime.date) -> list[Com
     return rows
 
 
-def compliance_rows(*, user, on_date: datetime.date) -> list[ComplianceRow]:
+def compliance_rows(*, user: Viewer, on_date: datetime.date) -> list[ComplianceRow]:
     """The examiner compliance of every pilot major in the user's scope on ``on_date``
     (four queries: pilot majors, their certificates, teachers, qualifications)."""
     return compliance_for(list(_pilot_majors(user)), on_date)

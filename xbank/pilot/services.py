@@ -1,23 +1,30 @@
 """Writes of pilot management: tasks and milestones, budgets, their review, funding, expenditures
 and adjustments. Each function is one transaction, checks the state it starts from and writes
-an audit entry. Who may call which is decided by the views (``scoping.PilotScope``); the rules
-that hold whoever calls (four eyes, no overspending, allowed transitions) are enforced here.
+an audit entry. Each takes the ``actor``: a person, who must hold the role the views ask for
+(``scoping.PilotScope``, checked again here so that no caller can skip it), or
+``core.actors.SYSTEM`` (the demo loader, the tests' worlds), which no role check stops but which
+signs nothing: a row that names a person (an expert review, money, evidence, an adjustment) needs
+one. The rules that hold whoever calls (four eyes, no overspending, allowed transitions) are
+enforced here too.
 """
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import PurePath
+from typing import TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from xbank.accounts.models import Role, User
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType
+from xbank.core.actors import Actor, is_system
 from xbank.orgs.models import Department, Institution, Major
 
 from .models import (
@@ -34,7 +41,9 @@ from .models import (
     PilotMajor,
     WorkTask,
 )
+from .scoping import PilotScope, pilot_scope
 
+ERR_NOT_ALLOWED = "您无权执行此操作"
 ERR_MONEY = "金额须为不超过两位小数的数字"
 ERR_MONEY_POSITIVE = "金额须大于 0"
 ERR_MONEY_NEGATIVE = "金额不能为负数"
@@ -73,8 +82,10 @@ EVIDENCE_MAX_MB = 20
 
 CENT = Decimal("0.01")
 
+_Row = TypeVar("_Row", Department, PilotMajor)
 
-def money(value, *, positive: bool = True) -> Decimal:
+
+def money(value: object, *, positive: bool = True) -> Decimal:
     """A yuan amount with at most two decimals (never rounded: 0.005 元 is refused)."""
     try:
         amount = Decimal(str(value))
@@ -95,7 +106,9 @@ def _not_future(day: datetime.date) -> datetime.date:
     return day
 
 
-def _same_institution(rows: Iterable, institution: Institution, institution_of) -> None:
+def _same_institution(
+    rows: Iterable[_Row], institution: Institution, institution_of: Callable[[_Row], int]
+) -> None:
     for row in rows:
         if institution_of(row) != institution.pk:
             raise ValidationError(
@@ -104,19 +117,46 @@ def _same_institution(rows: Iterable, institution: Institution, institution_of) 
             )
 
 
+def _ensure_may(actor: Actor, may: Callable[[PilotScope], bool]) -> None:
+    """A person must be allowed ``may`` by their pilot scope; the system always is."""
+    if is_system(actor):
+        return
+    if not may(pilot_scope(actor)):
+        raise PermissionDenied(ERR_NOT_ALLOWED)
+
+
+def _person(actor: Actor) -> User | None:
+    """The user to store as who did it (``created_by``, ``submitted_by``): none for the system."""
+    if is_system(actor):
+        return None
+    assert isinstance(actor, User)
+    return actor
+
+
+def _signatory(actor: Actor) -> User:
+    """The person a row must name (who recorded an expert review, money or evidence, who asked
+    for or decided an adjustment): the system signs nothing, as the non-null columns say, and
+    four eyes need two persons."""
+    person = _person(actor)
+    if person is None:
+        raise ValueError("The system cannot sign this record: it needs a person.")
+    return person
+
+
 # --- Pilot majors (试点专业) -------------------------------------------------------------------
 
 
 @transaction.atomic
 def pilot_major_create(
     *,
-    actor,
+    actor: Actor,
     major: Major,
     certificate_types: Iterable[CertificateType],
     start_year: int,
     lead_name: str = "",
     note: str = "",
 ) -> PilotMajor:
+    _ensure_may(actor, lambda scope: scope.covers_major(major, roles={Role.ACADEMIC_AFFAIRS}))
     certificate_types = list(certificate_types)
     if not certificate_types:
         raise ValidationError(ERR_NO_CERTIFICATE, code="no_certificate")
@@ -141,7 +181,7 @@ def pilot_major_create(
 @transaction.atomic
 def task_create(
     *,
-    actor,
+    actor: Actor,
     institution: Institution,
     number: int,
     title: str,
@@ -151,6 +191,7 @@ def task_create(
     schools_implement: bool = False,
     pilot_majors: Iterable[PilotMajor] = (),
 ) -> WorkTask:
+    _ensure_may(actor, lambda scope: institution.pk in scope.institutions(Role.ACADEMIC_AFFAIRS))
     leads, implementers, pilots = (
         list(lead_departments),
         list(implementing_departments),
@@ -188,8 +229,9 @@ def task_create(
 
 @transaction.atomic
 def milestone_create(
-    *, actor, task: WorkTask, title: str, due_on: datetime.date, note: str = ""
+    *, actor: Actor, task: WorkTask, title: str, due_on: datetime.date, note: str = ""
 ) -> Milestone:
+    _ensure_may(actor, lambda scope: scope.manages_task(task))
     milestone = Milestone.objects.create(
         task=task, title=title.strip(), due_on=due_on, note=note.strip()
     )
@@ -200,7 +242,7 @@ def milestone_create(
 @transaction.atomic
 def milestone_report(
     *,
-    actor,
+    actor: Actor,
     milestone: Milestone,
     progress: int,
     note: str = "",
@@ -210,6 +252,7 @@ def milestone_report(
     """Report progress (进度): 1–99 % is in progress, 100 % is done on ``completed_on`` (today
     by default), with an optional evidence file. Progress never goes back; a done milestone
     must be reopened first."""
+    _ensure_may(actor, lambda scope: scope.reports_on_task(milestone.task))
     m = Milestone.objects.select_for_update().get(pk=milestone.pk)
     if m.status == Milestone.Status.DONE:
         raise ValidationError(ERR_MILESTONE_DONE, code="done")
@@ -249,8 +292,9 @@ def milestone_report(
 
 
 @transaction.atomic
-def milestone_reopen(*, actor, milestone: Milestone, reason: str) -> Milestone:
+def milestone_reopen(*, actor: Actor, milestone: Milestone, reason: str) -> Milestone:
     """A done milestone back in progress (e.g. its evidence was found wanting)."""
+    _ensure_may(actor, lambda scope: scope.manages_task(milestone.task))
     if not reason.strip():
         raise ValidationError(ERR_REASON_REQUIRED, code="reason_required")
     m = Milestone.objects.select_for_update().get(pk=milestone.pk)
@@ -266,7 +310,8 @@ def milestone_reopen(*, actor, milestone: Milestone, reason: str) -> Milestone:
 
 
 @transaction.atomic
-def evidence_add(*, actor, milestone: Milestone, file: UploadedFile) -> MilestoneEvidence:
+def evidence_add(*, actor: Actor, milestone: Milestone, file: UploadedFile) -> MilestoneEvidence:
+    _ensure_may(actor, lambda scope: scope.reports_on_task(milestone.task))
     name = PurePath(file.name or "").name[:200]
     ext = PurePath(name).suffix.lower()
     if ext not in EVIDENCE_EXTENSIONS:
@@ -274,9 +319,9 @@ def evidence_add(*, actor, milestone: Milestone, file: UploadedFile) -> Mileston
             ERR_EVIDENCE_TYPE.format(ext=ext or "?", allowed=" ".join(EVIDENCE_EXTENSIONS)),
             code="evidence_type",
         )
-    if file.size > EVIDENCE_MAX_MB * 1024 * 1024:
+    if (file.size or 0) > EVIDENCE_MAX_MB * 1024 * 1024:
         raise ValidationError(ERR_EVIDENCE_SIZE.format(mb=EVIDENCE_MAX_MB), code="evidence_size")
-    evidence = MilestoneEvidence(milestone=milestone, name=name, uploaded_by=actor)
+    evidence = MilestoneEvidence(milestone=milestone, name=name, uploaded_by=_signatory(actor))
     evidence.file.save(name, file, save=False)
     evidence.save()
     audit.log(actor, "pilot.milestone.evidence_added", milestone, data={"file": name})
@@ -296,13 +341,19 @@ def _amounts(amounts: Mapping[str, object]) -> dict[str, Decimal]:
 @transaction.atomic
 def budget_create(
     *,
-    actor,
+    actor: Actor,
     pilot_major: PilotMajor,
     year: int,
     amounts: Mapping[str, object],
     plan: str = "",
 ) -> Budget:
     """A draft budget with one line per category of the seed (五(二)), zero where not given."""
+    _ensure_may(
+        actor,
+        lambda scope: scope.covers_major(
+            pilot_major.major, roles={Role.ACADEMIC_AFFAIRS, Role.SCHOOL_STAFF}
+        ),
+    )
     clean = _amounts(amounts)
     if Budget.objects.filter(pilot_major=pilot_major, year=year).exists():
         raise ValidationError(
@@ -311,7 +362,7 @@ def budget_create(
     try:
         with transaction.atomic():
             budget = Budget.objects.create(
-                pilot_major=pilot_major, year=year, plan=plan.strip(), created_by=actor
+                pilot_major=pilot_major, year=year, plan=plan.strip(), created_by=_person(actor)
             )
     except IntegrityError:
         raise ValidationError(
@@ -336,9 +387,10 @@ def _lock_budget(budget: Budget) -> Budget:
 
 @transaction.atomic
 def budget_update(
-    *, actor, budget: Budget, amounts: Mapping[str, object], plan: str | None = None
+    *, actor: Actor, budget: Budget, amounts: Mapping[str, object], plan: str | None = None
 ) -> Budget:
     """Change the amounts of a draft or returned budget."""
+    _ensure_may(actor, lambda scope: scope.prepares_budget(budget))
     b = _lock_budget(budget)
     if not b.is_editable:
         raise ValidationError(
@@ -346,7 +398,7 @@ def budget_update(
         )
     clean = _amounts(amounts)
     before = {line.category: line for line in b.lines.all()}
-    changes = {}
+    changes: dict[str, object] = {}
     for category, amount in clean.items():
         line = before.get(category) or BudgetLine(budget=b, category=category)
         if line.pk is None or line.amount != amount:
@@ -363,8 +415,9 @@ def budget_update(
 
 
 @transaction.atomic
-def budget_submit(*, actor, budget: Budget) -> Budget:
+def budget_submit(*, actor: Actor, budget: Budget) -> Budget:
     """Draft or returned → under expert review (专家论证)."""
+    _ensure_may(actor, lambda scope: scope.prepares_budget(budget))
     b = _lock_budget(budget)
     if not b.is_editable:
         raise ValidationError(
@@ -374,7 +427,7 @@ def budget_submit(*, actor, budget: Budget) -> Budget:
         raise ValidationError(ERR_BUDGET_EMPTY, code="empty")
     before = b.status
     b.status = Budget.Status.UNDER_REVIEW
-    b.submitted_by = actor
+    b.submitted_by = _person(actor)
     b.submitted_at = timezone.now()
     b.save(update_fields=["status", "submitted_by", "submitted_at"])
     audit.log(actor, "pilot.budget.submitted", b, data={"from": before})
@@ -384,7 +437,7 @@ def budget_submit(*, actor, budget: Budget) -> Budget:
 @transaction.atomic
 def budget_review(
     *,
-    actor,
+    actor: Actor,
     budget: Budget,
     decision: str,
     reviewed_on: datetime.date,
@@ -395,13 +448,15 @@ def budget_review(
 
     Whoever submitted the budget may not record its review.
     """
+    _ensure_may(actor, lambda scope: scope.reviews_budget(budget))
     b = _lock_budget(budget)
     if b.status != Budget.Status.UNDER_REVIEW:
         raise ValidationError(
             ERR_BUDGET_NOT_UNDER_REVIEW.format(status=b.get_status_display()),
             code="not_under_review",
         )
-    if actor is not None and b.submitted_by_id == actor.pk:
+    reviewer = _signatory(actor)
+    if b.submitted_by_id == reviewer.pk:
         raise ValidationError(ERR_REVIEWER_IS_SUBMITTER, code="reviewer_is_submitter")
     decision = BudgetReview.Decision(decision)
     if decision == BudgetReview.Decision.RETURNED and not comment.strip():
@@ -412,7 +467,7 @@ def budget_review(
         experts=experts.strip(),
         comment=comment.strip(),
         reviewed_on=_not_future(reviewed_on),
-        reviewer=actor,
+        reviewer=reviewer,
     )
     b.status = (
         Budget.Status.APPROVED
@@ -438,15 +493,16 @@ def _ensure_approved(budget: Budget) -> None:
 @transaction.atomic
 def funding_record(
     *,
-    actor,
+    actor: Actor,
     budget: Budget,
     kind: str,
-    amount,
+    amount: object,
     received_on: datetime.date,
     document_no: str = "",
     note: str = "",
 ) -> FundingSource:
     """Money received for an approved budget: start-up funds, the national subsidy (奖补)…"""
+    _ensure_may(actor, lambda scope: scope.keeps_accounts(budget))
     _ensure_approved(budget)
     source = FundingSource.objects.create(
         budget=budget,
@@ -455,7 +511,7 @@ def funding_record(
         received_on=_not_future(received_on),
         document_no=document_no.strip(),
         note=note.strip(),
-        recorded_by=actor,
+        recorded_by=_signatory(actor),
     )
     audit.log(
         actor,
@@ -478,9 +534,9 @@ def _lock_line(pk: int) -> BudgetLine:
 @transaction.atomic
 def expenditure_record(
     *,
-    actor,
+    actor: Actor,
     line: BudgetLine,
-    amount,
+    amount: object,
     spent_on: datetime.date,
     voucher_no: str,
     description: str,
@@ -490,7 +546,8 @@ def expenditure_record(
     Refused when it would take the category past its limit (budget plus approved adjustments).
     """
     amount = money(amount)
-    locked = _lock_line(line.pk)
+    locked = _lock_line(line.pk)  # ``line`` may carry its key only
+    _ensure_may(actor, lambda scope: scope.keeps_accounts(locked.budget))
     _ensure_approved(locked.budget)
     voucher_no = voucher_no.strip()
     category = locked.get_category_display()
@@ -510,7 +567,7 @@ def expenditure_record(
         spent_on=_not_future(spent_on),
         voucher_no=voucher_no,
         description=description.strip(),
-        recorded_by=actor,
+        recorded_by=_signatory(actor),
     )
     locked.spent += amount
     locked.save(update_fields=["spent"])
@@ -531,13 +588,16 @@ def expenditure_record(
 
 
 @transaction.atomic
-def adjustment_request(*, actor, line: BudgetLine, amount, reason: str) -> BudgetAdjustment:
+def adjustment_request(
+    *, actor: Actor, line: BudgetLine, amount: object, reason: str
+) -> BudgetAdjustment:
     """Ask to raise a category of an approved budget (预算调整)."""
+    _ensure_may(actor, lambda scope: scope.requests_adjustment(line.budget))
     _ensure_approved(line.budget)
     if not reason.strip():
         raise ValidationError(ERR_REASON_REQUIRED, code="reason_required")
     adjustment = BudgetAdjustment.objects.create(
-        line=line, amount=money(amount), reason=reason.strip(), requested_by=actor
+        line=line, amount=money(amount), reason=reason.strip(), requested_by=_signatory(actor)
     )
     audit.log(
         actor,
@@ -548,17 +608,21 @@ def adjustment_request(*, actor, line: BudgetLine, amount, reason: str) -> Budge
     return adjustment
 
 
-def _decide(*, actor, adjustment: BudgetAdjustment, approve: bool, comment: str):
+def _decide(
+    *, actor: Actor, adjustment: BudgetAdjustment, approve: bool, comment: str
+) -> BudgetAdjustment:
+    _ensure_may(actor, lambda scope: scope.decides_adjustment(adjustment.line.budget))
     adj = BudgetAdjustment.objects.select_for_update().get(pk=adjustment.pk)
     if adj.status != BudgetAdjustment.Status.REQUESTED:
         raise ValidationError(
             ERR_ADJUSTMENT_DECIDED.format(status=adj.get_status_display()), code="decided"
         )
-    if actor is None or adj.requested_by_id == actor.pk:
+    decider = _signatory(actor)
+    if adj.requested_by_id == decider.pk:
         raise ValidationError(ERR_FOUR_EYES, code="four_eyes")
     line = _lock_line(adj.line_id)
     adj.status = BudgetAdjustment.Status.APPROVED if approve else BudgetAdjustment.Status.REJECTED
-    adj.decided_by = actor
+    adj.decided_by = decider
     adj.decided_at = timezone.now()
     adj.decision_comment = comment.strip()
     adj.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
@@ -581,11 +645,15 @@ def _decide(*, actor, adjustment: BudgetAdjustment, approve: bool, comment: str)
 
 
 @transaction.atomic
-def adjustment_approve(*, actor, adjustment: BudgetAdjustment, comment: str = ""):
+def adjustment_approve(
+    *, actor: Actor, adjustment: BudgetAdjustment, comment: str = ""
+) -> BudgetAdjustment:
     """Approve (by another person than the requester): the category's limit rises."""
     return _decide(actor=actor, adjustment=adjustment, approve=True, comment=comment)
 
 
 @transaction.atomic
-def adjustment_reject(*, actor, adjustment: BudgetAdjustment, comment: str = ""):
+def adjustment_reject(
+    *, actor: Actor, adjustment: BudgetAdjustment, comment: str = ""
+) -> BudgetAdjustment:
     return _decide(actor=actor, adjustment=adjustment, approve=False, comment=comment)

@@ -5,10 +5,15 @@ A filter that does not validate matches nothing, as on the other lists.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from xbank.accounts.access import Viewer
 from xbank.core.forms import FilterForm
 from xbank.orgs.models import Department
 from xbank.pilot.models import PilotMajor
@@ -39,7 +44,14 @@ class TargetFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = FilterForm
 
-    def __init__(self, data=None, queryset=None, *, user, **kwargs):
+    def __init__(
+        self,
+        data: Mapping[str, Any] | None = None,
+        queryset: QuerySet[IndicatorTarget] | None = None,
+        *,
+        user: Viewer,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, queryset, **kwargs)
         self.filters["indicator"].queryset = Indicator.objects.filter(
             performance_scope(user).indicators()

@@ -6,12 +6,15 @@ views (``access.performance_scope``)."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from xbank.accounts.models import User
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType
+from xbank.core.actors import Actor
 from xbank.orgs.models import Department, Institution
 from xbank.pilot.models import PilotMajor
 
@@ -28,7 +31,7 @@ ERR_CERTIFICATE_KIND = "限定证书须为职业技能等级证书或职业资�
 ERR_INACTIVE_INDICATOR = "指标「{name}」已停用，不能填报新目标"
 
 
-def _target_value(value) -> Decimal:
+def _target_value(value: object) -> Decimal:
     try:
         number = Decimal(str(value)).quantize(Decimal("0.1"))
     except (InvalidOperation, ValueError, TypeError):
@@ -49,7 +52,7 @@ def _check_certificate(certificate_type: CertificateType | None) -> None:
 @transaction.atomic
 def indicator_create(
     *,
-    actor,
+    actor: Actor | None,
     institution: Institution,
     name: str,
     metric: str,
@@ -86,7 +89,7 @@ def indicator_create(
 
 
 @transaction.atomic
-def indicator_update(*, actor, indicator: Indicator, **values) -> Indicator:
+def indicator_update(*, actor: Actor | None, indicator: Indicator, **values: Any) -> Indicator:
     """Change an indicator's name, definition, order or whether it is in use."""
     allowed = {
         "name",
@@ -97,7 +100,7 @@ def indicator_update(*, actor, indicator: Indicator, **values) -> Indicator:
         "description",
         "is_active",
     }
-    changes = {}
+    changes: dict[str, Any] = {}
     for key, value in values.items():
         if key not in allowed:
             raise TypeError(key)
@@ -129,23 +132,24 @@ def indicator_update(*, actor, indicator: Indicator, **values) -> Indicator:
     return indicator
 
 
-def _plain(value):
+def _plain(value: object) -> object:
     return getattr(value, "pk", value)
 
 
 def _owner_institution(department: Department | None, pilot_major: PilotMajor | None) -> int:
     if department is not None:
         return department.institution_id
+    assert pilot_major is not None  # target_set has checked that exactly one owner is given
     return pilot_major.major.institution_id
 
 
 @transaction.atomic
 def target_set(
     *,
-    actor,
+    actor: Actor | None,
     indicator: Indicator,
     year: int,
-    target,
+    target: object,
     department: Department | None = None,
     pilot_major: PilotMajor | None = None,
     note: str = "",
@@ -189,7 +193,7 @@ def target_set(
     instance.pilot_major = pilot_major
     instance.target = value
     instance.note = note.strip()
-    instance.updated_by = actor if getattr(actor, "is_authenticated", False) else None
+    instance.updated_by = actor if isinstance(actor, User) and actor.is_authenticated else None
     try:
         with transaction.atomic():
             instance.save()
@@ -208,7 +212,7 @@ def target_set(
 
 
 @transaction.atomic
-def target_delete(*, actor, target: IndicatorTarget) -> None:
+def target_delete(*, actor: Actor | None, target: IndicatorTarget) -> None:
     audit.log(
         actor,
         "reports.target.deleted",

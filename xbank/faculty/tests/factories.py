@@ -91,7 +91,7 @@ def examiners(fw, n, *, major=None, until=FAR, certificate_type=None, **kwargs):
 
 def pilot(major, certificate_types) -> PilotMajor:
     return pilot_services.pilot_major_create(
-        actor=None, major=major, certificate_types=certificate_types, start_year=2019
+        actor=SYSTEM, major=major, certificate_types=certificate_types, start_year=2019
     )
 
 

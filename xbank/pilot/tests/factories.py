@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
+from xbank.core.actors import SYSTEM
 from xbank.orgs.models import Department
 from xbank.pilot import services
 from xbank.pilot.models import Budget, BudgetCategory, PilotMajor, WorkTask
@@ -36,7 +37,7 @@ def departments_of(institution) -> dict[str, Department]:
 
 def pilot_major(major, certificate_types, *, start_year=2019, lead_name="") -> PilotMajor:
     return services.pilot_major_create(
-        actor=None,
+        actor=SYSTEM,
         major=major,
         certificate_types=certificate_types,
         start_year=start_year,
@@ -46,7 +47,7 @@ def pilot_major(major, certificate_types, *, start_year=2019, lead_name="") -> P
 
 def task(institution, number, *, lead, implementing=(), schools=False, pilots=(), title=None):
     return services.task_create(
-        actor=None,
+        actor=SYSTEM,
         institution=institution,
         number=number,
         title=title or f"工作任务{number}",
@@ -58,7 +59,7 @@ def task(institution, number, *, lead, implementing=(), schools=False, pilots=()
     )
 
 
-def budget(pm, *, year=2019, amounts=None, actor=None) -> Budget:
+def budget(pm, *, year=2019, amounts=None, actor=SYSTEM) -> Budget:
     return services.budget_create(
         actor=actor, pilot_major=pm, year=year, amounts=AMOUNTS if amounts is None else amounts
     )

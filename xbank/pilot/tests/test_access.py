@@ -12,6 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from xbank.core.actors import SYSTEM
 from xbank.pilot import services
 from xbank.pilot.models import BudgetCategory
 from xbank.pilot.tests.factories import approved_budget, line
@@ -176,12 +177,12 @@ def test_every_pilot_url_has_an_expectation_for_every_role():
 @pytest.fixture
 def objects(pw):
     milestone = services.milestone_create(
-        actor=None,
+        actor=SYSTEM,
         task=pw.tasks["t1"],
         title="修订人才培养方案",
         due_on=datetime.date(2019, 10, 31),
     )
-    services.milestone_report(actor=None, milestone=milestone, progress=100)
+    services.milestone_report(actor=SYSTEM, milestone=milestone, progress=100)
     evidence = services.evidence_add(
         actor=pw.users["school_staff_a1"],
         milestone=milestone,

@@ -6,11 +6,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.pilot import selectors, services
 from xbank.pilot.models import Budget, BudgetAdjustment, BudgetCategory, BudgetLine, Expenditure
 from xbank.pilot.services import (
@@ -134,7 +135,7 @@ def test_the_submitter_may_not_review_their_own_budget(pw):
 def test_an_empty_budget_cannot_be_submitted(pw):
     b = budget(pw.pm_a1, amounts={})
     with pytest.raises(ValidationError) as exc:
-        services.budget_submit(actor=None, budget=b)
+        services.budget_submit(actor=SYSTEM, budget=b)
     assert exc.value.messages == [ERR_BUDGET_EMPTY]
 
 
@@ -201,9 +202,8 @@ def test_overspending_a_category_is_refused_until_an_adjustment_is_approved(pw, 
     )
     with pytest.raises(ValidationError):  # a requested adjustment does not raise the limit yet
         spend(pw, approved, R, "500", "V-003")
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(PermissionDenied):  # school staff ask for adjustments, never decide them
         services.adjustment_approve(actor=pw.users["school_staff_a1"], adjustment=adjustment)
-    assert exc.value.messages == [ERR_FOUR_EYES]
     services.adjustment_approve(actor=pw.users["finance_a"], adjustment=adjustment, comment="同意")
     r = line(approved, R)
     assert (r.amount, r.adjusted, r.limit) == (Decimal("8000"), Decimal("2000"), Decimal("10000"))
@@ -212,6 +212,19 @@ def test_overspending_a_category_is_refused_until_an_adjustment_is_approved(pw, 
         services.adjustment_reject(actor=pw.users["finance_a2"], adjustment=adjustment)
     assert exc.value.messages == [ERR_ADJUSTMENT_DECIDED.format(status="已批准")]
     assert AuditEntry.objects.filter(action="pilot.adjustment.approved").count() == 1
+
+
+def test_an_adjustment_is_decided_by_another_person_than_its_requester(pw, approved):
+    requester = pw.users["finance_a"]
+    adjustment = services.adjustment_request(
+        actor=requester, line=line(approved, R), amount="2000", reason="追加调研"
+    )
+    for decide in (services.adjustment_approve, services.adjustment_reject):
+        with pytest.raises(ValidationError) as exc:
+            decide(actor=requester, adjustment=adjustment)
+        assert exc.value.messages == [ERR_FOUR_EYES]
+    services.adjustment_approve(actor=pw.users["finance_a2"], adjustment=adjustment)
+    assert line(approved, R).limit == Decimal("10000.00")
 
 
 def test_a_rejected_adjustment_changes_no_limit(pw, approved):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.orgs.models import Department
 from xbank.pilot import selectors, services
 from xbank.pilot.models import Milestone
@@ -86,7 +87,7 @@ def test_task_creation_checks_departments_and_number(pw):
 
 
 def milestone(pw, name="t1", due=datetime.date(2019, 10, 31), title="节点"):
-    return services.milestone_create(actor=None, task=pw.tasks[name], title=title, due_on=due)
+    return services.milestone_create(actor=SYSTEM, task=pw.tasks[name], title=title, due_on=due)
 
 
 @time_machine.travel(datetime.date(2019, 11, 15))
@@ -117,8 +118,8 @@ def test_progress_moves_forward_to_done_and_is_audited(pw):
 @time_machine.travel(datetime.date(2019, 11, 15))
 def test_reopening_a_done_milestone(pw):
     m = milestone(pw)
-    services.milestone_report(actor=None, milestone=m, progress=100)
-    services.milestone_reopen(actor=None, milestone=m, reason="佐证材料不全")
+    services.milestone_report(actor=SYSTEM, milestone=m, progress=100)
+    services.milestone_reopen(actor=SYSTEM, milestone=m, reason="佐证材料不全")
     m.refresh_from_db()
     assert (m.status, m.progress, m.completed_on) == ("in_progress", 99, None)
     assert AuditEntry.objects.filter(action="pilot.milestone.reopened").exists()
@@ -128,7 +129,7 @@ def test_a_completion_date_in_the_future_is_refused(pw):
     m = milestone(pw)
     with pytest.raises(ValidationError):
         services.milestone_report(
-            actor=None, milestone=m, progress=100, completed_on=datetime.date(2999, 1, 1)
+            actor=SYSTEM, milestone=m, progress=100, completed_on=datetime.date(2999, 1, 1)
         )
 
 
@@ -173,7 +174,7 @@ def test_overdue_is_due_date_passed_and_not_done(pw):
         assert m1.is_overdue(datetime.date(2019, 11, 1)) and not m2.is_overdue(
             datetime.date(2019, 11, 1)
         )
-        services.milestone_report(actor=None, milestone=m1, progress=100)
+        services.milestone_report(actor=SYSTEM, milestone=m1, progress=100)
         assert overdue_titles(datetime.date(2019, 11, 1)) == set()
     with time_machine.travel(datetime.date(2020, 1, 2)):
         assert overdue_titles(datetime.date(2020, 1, 2)) == {"年底节点"}
@@ -183,12 +184,12 @@ def test_overdue_is_due_date_passed_and_not_done(pw):
 def test_task_figures_status_and_overdue_count(pw):
     user = pw.users["academic_affairs_a"]
     done = milestone(pw, "t1", due=datetime.date(2019, 5, 1), title="已完成")
-    services.milestone_report(actor=None, milestone=done, progress=100)
+    services.milestone_report(actor=SYSTEM, milestone=done, progress=100)
     late = milestone(pw, "t1", due=datetime.date(2019, 10, 1), title="逾期")
-    services.milestone_report(actor=None, milestone=late, progress=50)
+    services.milestone_report(actor=SYSTEM, milestone=late, progress=50)
     milestone(pw, "t1", due=datetime.date(2020, 1, 1), title="未到期")
     all_done = milestone(pw, "t2", due=datetime.date(2019, 6, 1))
-    services.milestone_report(actor=None, milestone=all_done, progress=100)
+    services.milestone_report(actor=SYSTEM, milestone=all_done, progress=100)
     tasks = {t.number: t for t in selectors.task_list(user=user)}
     t1 = tasks[1]
     assert (t1.milestone_count, t1.done_count, t1.overdue_count) == (3, 1, 1)

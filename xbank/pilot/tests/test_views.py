@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from xbank.core.actors import SYSTEM
 from xbank.orgs.models import Department
 from xbank.pilot import services
 from xbank.pilot.models import Budget, BudgetCategory, Expenditure, MilestoneEvidence, WorkTask
@@ -43,18 +44,18 @@ def sheet(response) -> list[list]:
 def schedule(pw):
     """Task 1: one milestone done, one overdue; task 3: one not due yet."""
     done = services.milestone_create(
-        actor=None, task=pw.tasks["t1"], title="确定试点专业", due_on=datetime.date(2019, 4, 30)
+        actor=SYSTEM, task=pw.tasks["t1"], title="确定试点专业", due_on=datetime.date(2019, 4, 30)
     )
-    services.milestone_report(actor=None, milestone=done, progress=100)
+    services.milestone_report(actor=SYSTEM, milestone=done, progress=100)
     late = services.milestone_create(
-        actor=None,
+        actor=SYSTEM,
         task=pw.tasks["t1"],
         title="修订人才培养方案",
         due_on=datetime.date(2019, 10, 31),
     )
-    services.milestone_report(actor=None, milestone=late, progress=60)
+    services.milestone_report(actor=SYSTEM, milestone=late, progress=60)
     services.milestone_create(
-        actor=None, task=pw.tasks["t3"], title="申请考核站点", due_on=datetime.date(2020, 1, 31)
+        actor=SYSTEM, task=pw.tasks["t3"], title="申请考核站点", due_on=datetime.date(2020, 1, 31)
     )
     return done, late
 
@@ -466,7 +467,7 @@ def test_task_list_queries_do_not_grow(client, pw, django_assert_num_queries):
                 pilots=[pw.pm_a1],
             )
             services.milestone_create(
-                actor=None, task=t, title="x", due_on=datetime.date(2019, 1, 1)
+                actor=SYSTEM, task=t, title="x", due_on=datetime.date(2019, 1, 1)
             )
 
     _flat(
@@ -489,7 +490,7 @@ def test_task_detail_queries_do_not_grow(client, pw, django_assert_num_queries):
     def grow(n):
         for i in range(n):
             m = services.milestone_create(
-                actor=None, task=t1, title=f"m{i}", due_on=datetime.date(2019, 5, 1)
+                actor=SYSTEM, task=t1, title=f"m{i}", due_on=datetime.date(2019, 5, 1)
             )
             services.evidence_add(
                 actor=pw.users["school_staff_a1"],
@@ -508,7 +509,7 @@ def test_milestone_list_queries_do_not_grow(client, pw, django_assert_num_querie
     def grow(n):
         for i in range(n):
             services.milestone_create(
-                actor=None,
+                actor=SYSTEM,
                 task=pw.tasks[f"t{1 + i % 6}"],
                 title="x",
                 due_on=datetime.date(2019, 5, 1),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count
 from django.utils.translation import gettext as _
 
+from xbank.accounts.access import Viewer
 from xbank.catalog.models import CertificateType
 
 from ..selectors import (
@@ -47,7 +48,7 @@ class AnnualSummary:
     lines: list[str] = field(default_factory=list)
 
 
-def annual_summary(*, user, year: int) -> AnnualSummary:
+def annual_summary(*, user: Viewer, year: int) -> AnnualSummary:
     """The year's headline figures (年度总结): training person-times (and distinct people),
     appraisal counts and pass rate, certificates by type, conversions, examiners."""
     reach = Reach(user=user)

@@ -5,14 +5,19 @@ query per source shown.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from xbank.accounts.access import Viewer
 from xbank.catalog.models import CertificateType
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 from .. import access
 from ..models import Metric
@@ -84,7 +89,9 @@ def _by_certificate_matrix(
     for row in rows:
         if row.year in years:
             cells[row.certificate][row.year] += row.counts[measure]
-    for cert in sorted(cells, key=lambda c: certificate_order(names.get(c))):
+    for cert in sorted(
+        cells, key=lambda c: certificate_order(names.get(c) if c is not None else None)
+    ):
         by_year = cells[cert]
         if not sum(by_year.values()):
             continue
@@ -111,7 +118,11 @@ def _by_certificate_matrix(
 
 
 def _breakdown_matrices(
-    *, cubes: dict[str, list[CubeRow]], metrics: list[str], year: int | None, majors: dict
+    *,
+    cubes: dict[str, list[CubeRow]],
+    metrics: Sequence[str],
+    year: int | None,
+    majors: dict[int, str],
 ) -> list[Matrix]:
     """The figures of each metric by major and by audience (under the page's filters)."""
     columns = [str(Metric(m).label) for m in metrics]
@@ -139,7 +150,9 @@ def _breakdown_matrices(
         chart="grouped",
         note=_("「社会人员」为没有在校生学籍的学习者。"),
     )
-    for major in sorted(keys, key=lambda m: (m is None, majors.get(m, ""))):
+    for major in sorted(
+        keys, key=lambda m: (m is None, majors.get(m, "") if m is not None else "")
+    ):
         label = majors.get(major, "") if major is not None else str(AUDIENCES[SOCIAL])
         major_matrix.rows.append(
             MatrixRow(label=label, key=str(major or SOCIAL), cells=by_major[major])
@@ -147,18 +160,18 @@ def _breakdown_matrices(
     audience_matrix = Matrix(
         key="by-audience", title=_("按对象"), row_header=_("对象"), columns=columns, chart="grouped"
     )
-    for audience, label in AUDIENCES.items():
+    for audience, audience_label in AUDIENCES.items():
         cells = []
         for metric in metrics:
             measure = METRIC_SOURCES[metric][1]
             n = total((r for r in selected(metric) if r.audience == audience), measure)
             cells.append(Cell(n, metric, {"audience": audience}))
-        audience_matrix.rows.append(MatrixRow(label=str(label), key=audience, cells=cells))
+        audience_matrix.rows.append(MatrixRow(label=str(audience_label), key=audience, cells=cells))
     return [major_matrix, audience_matrix]
 
 
 def _examiner_matrix(
-    rows: list[ExaminerRow], years: list[int], names: dict, *, title: str
+    rows: list[ExaminerRow], years: list[int], names: dict[int, CertificateType], *, title: str
 ) -> Matrix:
     matrix = Matrix(
         key="examiners",
@@ -229,12 +242,12 @@ class Block:
     and tables. Which roles see a section is ``access.SECTIONS_BY_ROLE``, beside the guards."""
 
     key: str  # the section: access.ASSESSMENT, …
-    title: str  # of its table ("" for the breakdown, whose two tables name themselves)
+    title: StrOrPromise  # of its table ("" for the breakdown, whose two tables name themselves)
     build: Callable[[Block, _Data], tuple[list[Kpi], list[Matrix]]]
     sources: tuple[Source, ...] = ()
     metric: str = ""  # the figure of its KPI and table
-    kpi: str = ""  # the KPI's label
-    unit: str = ""  # the KPI's unit
+    kpi: StrOrPromise = ""  # the KPI's label
+    unit: StrOrPromise = ""  # the KPI's unit
 
 
 def _counted(block: Block, data: _Data) -> tuple[list[Kpi], list[Matrix]]:
@@ -359,7 +372,7 @@ BLOCKS: tuple[Block, ...] = (
 SOURCES = (CANDIDATES, CERTIFICATES, TRAINING, CONVERSIONS)
 
 
-def dashboard_get(*, user, filters: Filters, sections: list[str]) -> Dashboard:
+def dashboard_get(*, user: Viewer, filters: Filters, sections: list[str]) -> Dashboard:
     """Every figure of the user's dashboard under ``filters``: one grouped query per source
     shown, one for the examiners, two for the names of certificates and majors."""
     reach = Reach(user=user)

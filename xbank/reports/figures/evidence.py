@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from xbank.accounts.access import Viewer
 from xbank.catalog.models import CertificateType
 
 from ..models import Metric
@@ -59,7 +60,7 @@ class Evidence:
 
 
 def evidence_certificate_options(
-    *, user, year: int, metric: str
+    *, user: Viewer, year: int, metric: str
 ) -> list[tuple[CertificateType, int]]:
     """Certificate types with records of ``metric`` in ``year``, with their counts (one query)."""
     source, _measure = METRIC_SOURCES[metric]
@@ -74,7 +75,7 @@ def evidence_certificate_options(
     return [(types[c], counts[c]) for c in sorted(types, key=lambda c: certificate_order(types[c]))]
 
 
-def evidence_get(*, user, year: int, metric: str, certificate_ids: list[int]) -> Evidence:
+def evidence_get(*, user: Viewer, year: int, metric: str, certificate_ids: list[int]) -> Evidence:
     """The roster of each certificate (in the order the records are listed: seat order for
     candidates, certificate number for holders, program and name for training): one query for
     the names, one for the certificate types."""
@@ -123,11 +124,12 @@ def _section_line(metric: str, s: EvidenceSection) -> str:
 def _evidence_title(year: int, metric: str, sections: list[EvidenceSection]) -> str:
     n = len(sections)
     all_x = bool(sections) and all(s.certificate.kind == SKILL_LEVEL for s in sections)
-    what = {
+    what_of: dict[str, str] = {
         Metric.CANDIDATES: _("考试人数佐证"),
         Metric.CERTIFICATES: _("获证人数佐证"),
         Metric.TRAINING: _("培训人次佐证"),
-    }[metric]
+    }
+    what = what_of[metric]
     if all_x:
         return _("{year} 年 1+X 证书 {n} 个项目{what}").format(year=year, n=n, what=what)
     return _("{year} 年 {n} 个证书项目{what}").format(year=year, n=n, what=what)

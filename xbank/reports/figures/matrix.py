@@ -6,8 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Matrix:
     chart: str = "stacked"  # stacked: columns on the axis; grouped: rows on the axis
     line: MatrixRow | None = None  # a percentage line (pass rate), on a second axis
     note: str = ""
-    total_header: str = gettext_lazy("合计")
+    total_header: StrOrPromise = gettext_lazy("合计")
 
     @property
     def body(self) -> list[tuple[MatrixRow, list[tuple[str, Cell]]]]:
@@ -67,10 +71,10 @@ class Matrix:
             if row.total is not None:
                 yield row.total
 
-    def chart_data(self) -> dict:
+    def chart_data(self) -> dict[str, Any]:
         """The ECharts data (read by ``static/js/reports-dashboard.js``)."""
 
-        def point(cell: Cell) -> dict:
+        def point(cell: Cell) -> dict[str, object]:
             value = cell.value
             return {
                 "value": float(value) if isinstance(value, Decimal) else value,
@@ -86,7 +90,7 @@ class Matrix:
                     for i, column in enumerate(self.columns)
                 ],
             }
-        data = {
+        data: dict[str, Any] = {
             "kind": self.chart,
             "categories": list(self.columns),
             "series": [

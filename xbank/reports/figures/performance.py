@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from xbank.accounts.access import Viewer
 from xbank.catalog.models import CertificateType
 from xbank.orgs.models import Department
 from xbank.pilot.models import PilotMajor
@@ -18,6 +19,7 @@ from ..selectors import (
     QUALIFICATION,
     SKILL_LEVEL,
     CubeRow,
+    ExaminerRow,
     Filters,
     Reach,
     cube,
@@ -64,7 +66,9 @@ def _indicator_filters(target: IndicatorTarget) -> Filters:
         pilot=pilot and not own,
         # A pilot major's examiners are those of its certificates, whatever the scope.
         pilot_major=own if own and (pilot or examiners) else None,
-        major=target.pilot_major.major_id if own and not examiners else None,
+        major=target.pilot_major.major_id
+        if target.pilot_major is not None and not examiners
+        else None,
         institution=indicator.institution_id,
     )
 
@@ -115,7 +119,12 @@ def performance_rows(targets: Iterable[IndicatorTarget]) -> list[PerformanceRow]
 
 
 def _actual(
-    t: IndicatorTarget, cubes, quals, kinds, pilot_certs, all_pilot_certs
+    t: IndicatorTarget,
+    cubes: dict[str, list[CubeRow]],
+    quals: list[ExaminerRow],
+    kinds: dict[int, str],
+    pilot_certs: dict[int, set[int]],
+    all_pilot_certs: set[int],
 ) -> Decimal | None:
     indicator = t.indicator
     scope = indicator.certificate_scope
@@ -124,7 +133,7 @@ def _actual(
         if indicator.certificate_type_id:
             return cert == indicator.certificate_type_id
         if scope in (SKILL_LEVEL, QUALIFICATION):
-            return kinds.get(cert) == scope
+            return cert is not None and kinds.get(cert) == scope
         if scope == CertificateScope.PILOT:
             own = pilot_certs.get(t.pilot_major_id, set()) if t.pilot_major_id else all_pilot_certs
             return cert in own
@@ -133,8 +142,8 @@ def _actual(
     if indicator.metric == Metric.EXAMINERS:
         day = reference_date(t.year)
         certs = {q.certificate for q in quals if counts(q.certificate)}
-        if t.pilot_major_id:  # its full-time teachers, in its certificates (seed 四(四)2)
-            certs &= pilot_certs.get(t.pilot_major_id, set())
+        if t.pilot_major is not None:  # its full-time teachers, in its certificates (seed 四(四)2)
+            certs &= pilot_certs.get(t.pilot_major.pk, set())
             return Decimal(
                 examiners_valid(
                     quals, day, certs, major=t.pilot_major.major_id, full_time_only=True
@@ -143,7 +152,7 @@ def _actual(
         unrestricted = scope == CertificateScope.ALL and not indicator.certificate_type_id
         return Decimal(examiners_valid(quals, day, None if unrestricted else certs))
     source, measure = METRIC_SOURCES[indicator.metric]
-    major = t.pilot_major.major_id if t.pilot_major_id else None
+    major = t.pilot_major.major_id if t.pilot_major is not None else None
     rows = [
         r
         for r in cubes[source.key]
@@ -155,7 +164,11 @@ def _actual(
 
 
 def performance_report(
-    *, user, year: int, department: Department | None = None, pilot_major: PilotMajor | None = None
+    *,
+    user: Viewer,
+    year: int,
+    department: Department | None = None,
+    pilot_major: PilotMajor | None = None,
 ) -> list[PerformanceRow]:
     """Targets of one department (or pilot major) for one year, with their actual figures."""
     qs = target_list(user=user).filter(year=year)

@@ -7,12 +7,14 @@ current year); a pilot major's are its full-time teachers, in its certificates.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from xbank.accounts.access import Viewer
 from xbank.assessment.models import ExaminerQualification
 from xbank.faculty.models import Teacher
 from xbank.faculty.queries import on_staff_q
@@ -37,7 +39,7 @@ def teachers_in_reach(reach: Reach) -> QuerySet[Teacher]:
     return qs if everywhere else qs.filter(institution_id__in=ids)
 
 
-def _pilot_major_id_of(pilot_major: int | None) -> int | None:
+def _pilot_major_id_of(pilot_major: int | None) -> QuerySet[PilotMajor, Any] | None:
     return PilotMajor.objects.filter(pk=pilot_major).values("major_id") if pilot_major else None
 
 
@@ -56,7 +58,9 @@ def _teacher_filter(qs: QuerySet[Teacher], filters: Filters) -> QuerySet[Teacher
     return qs
 
 
-def _qualification_filter(qs: QuerySet, filters: Filters) -> QuerySet:
+def _qualification_filter(
+    qs: QuerySet[ExaminerQualification], filters: Filters
+) -> QuerySet[ExaminerQualification]:
     if filters.certificate_type:
         qs = qs.filter(certificate_type_id=filters.certificate_type)
     if filters.kind:
@@ -109,7 +113,7 @@ def examiner_rows(*, reach: Reach, filters: Filters) -> list[ExaminerRow]:
 def examiners_valid(
     rows: Iterable[ExaminerRow],
     day: datetime.date,
-    certificates=None,
+    certificates: Container[int] | None = None,
     *,
     major: int | None = None,
     full_time_only: bool = False,
@@ -129,7 +133,7 @@ def examiners_valid(
     )
 
 
-def examiner_list(*, user, filters: Filters) -> QuerySet[Teacher]:
+def examiner_list(*, user: Viewer, filters: Filters) -> QuerySet[Teacher]:
     """Teachers on the roster on the year's reference date (or today) whose login holds a
     qualification valid that day, each with those qualifications: one row per teacher, as the
     figure counts teachers."""

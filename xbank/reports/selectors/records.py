@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
-from xbank.assessment.selectors import examined_q
+from xbank.accounts.access import Viewer
+from xbank.assessment.rules import examined_q
 
 from ..models import Metric
 from .examiners import examiner_list
@@ -22,7 +23,7 @@ from .sources import (
 )
 
 
-def record_list(*, user, metric: str, filters: Filters) -> QuerySet:
+def record_list(*, user: Viewer, metric: str, filters: Filters) -> QuerySet[Model]:
     """The named records behind a figure, with their related rows fetched."""
     if metric == Metric.EXAMINERS:
         return examiner_list(user=user, filters=filters)
@@ -37,7 +38,7 @@ def record_list(*, user, metric: str, filters: Filters) -> QuerySet:
     return with_related(source, qs)
 
 
-def with_related(source: Source, qs: QuerySet) -> QuerySet:
+def with_related(source: Source, qs: QuerySet[Model]) -> QuerySet[Model]:
     if source is CANDIDATES:
         return qs.select_related(
             "account", "session__certificate_type", "session__institution", "result"

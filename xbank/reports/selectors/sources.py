@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import (
     Case,
@@ -49,18 +50,23 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy
 
+from xbank.accounts.access import Viewer
 from xbank.accounts.scoping import scope_for
 from xbank.assessment.models import Candidate, ExamSession
-from xbank.assessment.selectors import examined_q
+from xbank.assessment.rules import examined_q
 from xbank.catalog.models import CertificateType
 from xbank.creditbank.models import LineResult, RecognitionRequest, RequestLine
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
-from xbank.learners.selectors import learner_scope_q
+from xbank.learners.scoping import learner_scope_q
 from xbank.orgs.models import Major
 from xbank.pilot.models import PilotMajor
 from xbank.training.models import Enrollment
 
 from ..models import Metric
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.models.sql.compiler import SQLCompiler, _AsSqlType
 
 STUDENT = "student"
 SOCIAL = "social"
@@ -88,7 +94,7 @@ class Source:
     timezone: bool = False  # ``date`` is a date and time (its year is the local one)
     measures: tuple[str, ...] = ("n",)
 
-    def all(self) -> QuerySet:
+    def all(self) -> QuerySet[Model]:
         return SOURCE_ROWS[self.key]()
 
 
@@ -128,7 +134,7 @@ CONVERSIONS = Source(
     timezone=True,
 )
 
-SOURCE_ROWS: dict[str, Callable[[], QuerySet]] = {
+SOURCE_ROWS: dict[str, Callable[[], QuerySet[Model]]] = {
     "candidates": lambda: Candidate.objects.exclude(session__status=ExamSession.Status.CANCELLED),
     # ``learners.selectors.held_certificates_q`` without diplomas, written as one condition: a
     # second ``kind IN`` leads SQLite to read a million outcomes through the kind index.
@@ -164,7 +170,9 @@ class Year(Func):
     template = "CAST(EXTRACT(YEAR FROM %(expressions)s) AS INTEGER)"
     output_field = IntegerField()
 
-    def as_sqlite(self, compiler, connection, **extra):
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> _AsSqlType:
         # "%%%%" survives the template's formatting and the backend's "%%" → "%".
         template = "CAST(strftime('%%%%Y', %(expressions)s) AS INTEGER)"
         return self.as_sql(compiler, connection, template=template, **extra)
@@ -175,7 +183,7 @@ class Reach:
     """Whose records: those a user may see, or those of one institution (the performance of a
     department or pilot major is the institution's, whoever reads it)."""
 
-    user: object = None
+    user: Viewer = None
     institution_id: int | None = None
 
 
@@ -208,7 +216,7 @@ def _reach_q(source: Source, reach: Reach) -> Q:
     return q
 
 
-def _major(source: Source, reach: Reach):
+def _major(source: Source, reach: Reach) -> Case | Subquery:
     """The major of the person's student record: at the record's institution and within the
     reader's scope; NULL for a person with none (a member of the public)."""
     if source.major_of_learner:
@@ -232,11 +240,12 @@ def _major(source: Source, reach: Reach):
     )
 
 
-def records(source: Source, *, reach: Reach) -> QuerySet:
+def records(source: Source, *, reach: Reach) -> QuerySet[Model]:
     """The records of ``source`` within ``reach``, annotated with their dimensions:
     ``dim_year``, ``dim_certificate`` (a certificate type id) and ``dim_major`` (a major id, or
     NULL for the public)."""
-    return (
+    # The plugin cannot type ``annotate`` on a queryset of no one model: it answers Any.
+    annotated: QuerySet[Model] = (
         source.all()
         .filter(_reach_q(source, reach))
         .annotate(
@@ -245,6 +254,7 @@ def records(source: Source, *, reach: Reach) -> QuerySet:
             dim_major=_major(source, reach),
         )
     )
+    return annotated
 
 
 # --- Filters ------------------------------------------------------------------------------------
@@ -286,7 +296,13 @@ class Filters:
         return out
 
 
-def pilot_certificates_q(path: str, *, pilot_major=None, major=None, institution=None) -> Q:
+def pilot_certificates_q(
+    path: str,
+    *,
+    pilot_major: int | None = None,
+    major: int | None = None,
+    institution: int | None = None,
+) -> Q:
     """Certificates (``path`` names them) piloted by a pilot major: by ``pilot_major``, by the
     pilot of ``major``, or by any pilot major (of ``institution``)."""
     pilots = PilotMajor.certificate_types.through.objects.all()
@@ -299,7 +315,7 @@ def pilot_certificates_q(path: str, *, pilot_major=None, major=None, institution
     return Q(**{f"{path}_id__in": pilots.values("certificatetype_id")})
 
 
-def apply_filters(source: Source, qs: QuerySet, filters: Filters) -> QuerySet:
+def apply_filters(source: Source, qs: QuerySet[Model], filters: Filters) -> QuerySet[Model]:
     if filters.year:
         qs = qs.filter(**{f"{source.date}__year": filters.year})
     if filters.certificate_type:
@@ -338,7 +354,7 @@ class CubeRow:
         return STUDENT if self.major is not None else SOCIAL
 
 
-def _measures(source: Source) -> dict:
+def _measures(source: Source) -> dict[str, Count]:
     if source is CANDIDATES:
         return {
             "n": Count("id"),
@@ -348,7 +364,7 @@ def _measures(source: Source) -> dict:
     return {"n": Count("id")}
 
 
-def cube(source: Source, qs: QuerySet) -> list[CubeRow]:
+def cube(source: Source, qs: QuerySet[Model]) -> list[CubeRow]:
     """Counts of ``qs`` (from ``records``) by year, certificate type and major: one query."""
     grouped = (
         qs.order_by()
@@ -393,7 +409,7 @@ def certificate_types(ids: Iterable[int | None]) -> dict[int, CertificateType]:
     return {c.pk: c for c in CertificateType.objects.filter(pk__in=ids)}
 
 
-def certificate_order(ct: CertificateType | None) -> tuple:
+def certificate_order(ct: CertificateType | None) -> tuple[int, int]:
     """1+X certificates first, then qualifications, each in the order the catalogue lists them
     (the order they were admitted: the seed's own order of the four pilots)."""
     if ct is None:

@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
+from xbank.accounts.access import Viewer
 from xbank.orgs.models import Department, Institution
 from xbank.pilot.models import PilotMajor
 
@@ -15,7 +19,7 @@ from ..models import Indicator, IndicatorTarget
 from ..options import department_options, pilot_major_options
 
 
-def indicator_list(*, user) -> QuerySet[Indicator]:
+def indicator_list(*, user: Viewer) -> QuerySet[Indicator]:
     return (
         Indicator.objects.filter(performance_scope(user).indicators())
         .select_related("institution", "certificate_type")
@@ -24,7 +28,7 @@ def indicator_list(*, user) -> QuerySet[Indicator]:
     )
 
 
-def access_indicator(user, pk, *, manage: bool = False) -> Indicator:
+def access_indicator(user: Viewer, pk: int | str, *, manage: bool = False) -> Indicator:
     try:
         indicator = indicator_list(user=user).get(pk=pk)
     except (Indicator.DoesNotExist, ValueError, TypeError):
@@ -34,7 +38,7 @@ def access_indicator(user, pk, *, manage: bool = False) -> Indicator:
     return indicator
 
 
-def target_scope_q(user) -> Q:
+def target_scope_q(user: Viewer) -> Q:
     ps = performance_scope(user)
     if ps.everywhere:
         return Q()
@@ -45,7 +49,9 @@ def target_scope_q(user) -> Q:
     )
 
 
-def target_list(*, user, filters=None) -> QuerySet[IndicatorTarget]:
+def target_list(
+    *, user: Viewer, filters: Mapping[str, Any] | None = None
+) -> QuerySet[IndicatorTarget]:
     """Targets the user reads, newest year first, with indicator and owner fetched."""
     qs = (
         IndicatorTarget.objects.filter(target_scope_q(user))
@@ -72,7 +78,7 @@ def target_list(*, user, filters=None) -> QuerySet[IndicatorTarget]:
     return qs
 
 
-def access_target(user, pk, *, manage: bool = False) -> IndicatorTarget:
+def access_target(user: Viewer, pk: int | str, *, manage: bool = False) -> IndicatorTarget:
     try:
         target = target_list(user=user).get(pk=pk)
     except (IndicatorTarget.DoesNotExist, ValueError, TypeError):
@@ -82,21 +88,21 @@ def access_target(user, pk, *, manage: bool = False) -> IndicatorTarget:
     return target
 
 
-def access_department(user, pk) -> Department:
+def access_department(user: Viewer, pk: int | str) -> Department:
     try:
         return department_options(user).get(pk=pk)
     except (Department.DoesNotExist, ValueError, TypeError):
         raise Http404("No such department") from None
 
 
-def access_pilot_major(user, pk) -> PilotMajor:
+def access_pilot_major(user: Viewer, pk: int | str) -> PilotMajor:
     try:
         return pilot_major_options(user).get(pk=pk)
     except (PilotMajor.DoesNotExist, ValueError, TypeError):
         raise Http404("No such pilot major") from None
 
 
-def institution_of(owner) -> Institution:
+def institution_of(owner: Department | PilotMajor) -> Institution:
     if isinstance(owner, Department):
         return owner.institution
     return owner.major.institution
