@@ -32,3 +32,31 @@ def check_ledger_key(app_configs, **kwargs):
     if problem is None:
         return []
     return [Error(problem, hint="openssl rand -base64 32", id="xbank.E002")]
+
+
+# Cache backends shared by every web process (and machine): counts kept there hold for all.
+SHARED_CACHES = (
+    "django.core.cache.backends.redis.RedisCache",
+    "django.core.cache.backends.memcached.PyMemcacheCache",
+    "django.core.cache.backends.memcached.PyLibMCCache",
+)
+
+
+@register(Tags.caches)
+def check_shared_cache(app_configs, **kwargs):
+    """Production runs several web processes: the rate limits (verification, registration) count
+    in the cache, so a per-process memory cache would let an address make the limit once per
+    process. Production refuses to start without a shared cache (``REDIS_URL``)."""
+    if not getattr(settings, "PRODUCTION", False):
+        return []
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if backend in SHARED_CACHES:
+        return []
+    return [
+        Error(
+            "Production needs a cache shared by every web process for its rate limits; "
+            f"the default cache is {backend or 'not set'}.",
+            hint="Set REDIS_URL, e.g. redis://127.0.0.1:6379/0",
+            id="xbank.E003",
+        )
+    ]

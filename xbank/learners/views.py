@@ -6,6 +6,7 @@ selectors, so a record outside the user's scope is a 404 like a missing one.
 
 from __future__ import annotations
 
+import datetime
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -16,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -24,6 +26,7 @@ from xbank.accounts.access import Grants
 from xbank.accounts.decorators import records_required, require
 from xbank.accounts.models import LEARNER_RECORD_ROLES, REVEAL_ID_ROLES
 from xbank.accounts.scoping import scope_for
+from xbank.core.throttling import with_retry_after
 from xbank.core.views import list_page, run_action, run_service, wants_export
 from xbank.core.xlsx import dated_filename, xlsx_response
 
@@ -255,7 +258,15 @@ def full_export_create(request):
                     return _prepare(request, export)
                 messages.success(request, _("导出申请已提交，等待其他有权限的人员审批。"))
                 return redirect("learners:full-export-detail", pk=export.pk)
-    return render(request, "learners/full_export_form.html", {"form": form}, status=status)
+    response = render(request, "learners/full_export_form.html", {"form": form}, status=status)
+    if status == 429:
+        # The limit is per local day: it lifts at the next local midnight.
+        now = timezone.localtime()
+        midnight = (now + datetime.timedelta(days=1)).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+        with_retry_after(response, (midnight - now).total_seconds())
+    return response
 
 
 def _detail(request, export, *, form=None, error=None, status=200):

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
 from xbank.core.net import client_ip
+from xbank.core.throttling import ratelimit_seconds_left, too_many
 from xbank.core.views import run_action, run_service
 
 from . import selectors, services
@@ -90,7 +91,10 @@ def program_register(request, code):
     """The public registration form (社会人员报名)."""
     program = selectors.program_for_registration(code)
     if getattr(request, "limited", False):
-        return render(request, "training/public/ratelimited.html", status=429)
+        seconds = ratelimit_seconds_left(
+            request, fn=program_register, key=_client, rate=_register_rate, method="POST"
+        )
+        return too_many(request, "training/public/ratelimited.html", seconds=seconds or 60)
     accepting = program.is_open and program.takes_public
     form = PublicRegistrationForm(request.POST or None)
     if request.method == "POST" and accepting and form.is_valid():

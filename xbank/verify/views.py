@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django_ratelimit.decorators import ratelimit
 
 from xbank.core.net import client_ip
+from xbank.core.throttling import ratelimit_seconds_left, too_many
 
 from . import selectors
 
@@ -35,4 +36,8 @@ def verify_detail(request, code: str):
 
 
 def ratelimited(request, exception):
-    return render(request, "verify/ratelimited.html", status=429)
+    """Every blocked django-ratelimit view (``RATELIMIT_VIEW``): a 429 with ``Retry-After``, the
+    seconds until the blocked view's window for this address ends."""
+    match = request.resolver_match
+    seconds = match and ratelimit_seconds_left(request, fn=match.func, key=_client, rate=RATE)
+    return too_many(request, "verify/ratelimited.html", seconds=seconds or 60)

@@ -1,4 +1,5 @@
-"""Every URL of the learner and catalogue pages, for every role: the expected status code.
+"""Every URL of the account, learner and catalogue pages, for every role: the expected status
+code.
 
 The test walks the URL resolver, so a page added without a row in EXPECTED fails here until
 someone decides who may see it.
@@ -10,6 +11,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from xbank.accounts.notifications import notification_send
 from xbank.audit.models import AuditEntry
 from xbank.learners import services as learner_services
 from xbank.testing.matrix import statuses, url_names
@@ -17,7 +19,7 @@ from xbank.testing.world import ROLES, World, build_world
 
 pytestmark = pytest.mark.django_db
 
-NAMESPACES = ["learners", "catalog"]
+NAMESPACES = ["accounts", "learners", "catalog"]
 
 ANON = None
 _STAFF = {
@@ -88,8 +90,30 @@ def _change_at_college_a(w: World) -> dict:
     return {"pk": registration.change.pk}
 
 
+# Every signed-in user has a workbench and notifications, whatever their roles.
+SIGNED_IN = {ANON: 302, **dict.fromkeys(ROLES[1:], 200)}
+
+
+def _notification_for_continuing_ed(w: World) -> dict:
+    """A notification of continuing_ed_a: read by its recipient only (302 back to the list),
+    everyone else gets the 404 of a missing one."""
+    note = notification_send(recipient=w.users["continuing_ed_a"], title="导出申请待审批")
+    return {"pk": note.pk}
+
+
 # url name → (method, kwargs from the world, {role: status})
 EXPECTED = {
+    # The login form: the anonymous visitor gets it, a signed-in user is sent on (302).
+    "accounts:login": ("get", lambda w: {}, {ANON: 200, **dict.fromkeys(ROLES[1:], 302)}),
+    "accounts:logout": ("post", lambda w: {}, dict.fromkeys(ROLES, 302)),
+    "accounts:workbench": ("get", lambda w: {}, SIGNED_IN),
+    "accounts:notifications": ("get", lambda w: {}, SIGNED_IN),
+    "accounts:notifications-read-all": ("post", lambda w: {}, dict.fromkeys(ROLES, 302)),
+    "accounts:notification-read": (
+        "post",
+        _notification_for_continuing_ed,
+        {ANON: 302, **dict.fromkeys(ROLES[1:], 404), "continuing_ed_a": 302},
+    ),
     "learners:learner-list": ("get", lambda w: {}, LIST),
     "learners:learner-detail": ("get", lambda w: {"pk": w.alice.pk}, ALICE),
     "learners:learner-reveal-id": ("post", lambda w: {"pk": w.alice.pk}, REVEAL),

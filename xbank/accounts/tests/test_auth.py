@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from axes.models import AccessAttempt
 from django.core.cache import cache
 from django.urls import reverse
@@ -122,3 +125,71 @@ def test_the_login_page_is_in_chinese(client):
     assert '<html lang="zh-hans">' in html
     for text in ("登录书证融通平台", "用户名", "密码"):
         assert text in html
+
+
+# --- Limits across usernames (issue 9) -------------------------------------------------------------
+# Hand-counted from the settings: 5 failures per account and address, 30 per address whatever
+# the accounts, both over 15 minutes (900 seconds).
+ADDRESS = "203.0.113.50"
+
+
+def test_the_limits_are_the_documented_ones(settings):
+    assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.XBANK_LOGIN_ADDRESS_FAILURE_LIMIT == 30
+    assert settings.AXES_COOLOFF_TIME == 0.25
+
+
+def test_the_31st_failure_from_one_address_is_refused_whatever_the_account(client):
+    users = UserFactory.create_batch(31)
+    codes = [login(client, u.username, "wrong", ip=ADDRESS).status_code for u in users[:30]]
+    assert codes == [200] * 30
+    # The 31st attempt names a fresh account, with its right password: refused all the same.
+    response = login(client, users[30].username, PASSWORD, ip=ADDRESS)
+    assert response.status_code == 429
+    assert not is_logged_in(client)
+    page = response.content.decode()
+    assert "所有账户从该地址的登录已暂停 15 分钟" in page
+    assert 0 < int(response["Retry-After"]) <= 900
+    # Another address is not concerned.
+    assert login(client, users[30].username, PASSWORD, ip="198.51.100.8").status_code == 302
+
+
+def test_78_wrong_passwords_over_26_accounts_are_throttled_after_the_30th(client):
+    """The attack of the issue: three guesses on each of 26 accounts from one address."""
+    users = UserFactory.create_batch(26)
+    codes = [
+        login(client, u.username, "wrong", ip=ADDRESS).status_code for _ in range(3) for u in users
+    ]
+    assert codes == [200] * 30 + [429] * 48
+
+
+def test_an_account_lockout_says_so_and_asks_to_retry_after_the_cool_off(client):
+    user = UserFactory()
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        codes = [login(client, user.username, "wrong", ip=ADDRESS).status_code for _ in range(5)]
+        assert codes == [200, 200, 200, 200, 429]
+        response = login(client, user.username, PASSWORD, ip=ADDRESS)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "900"
+    assert "该账户在本机的登录已锁定 15 分钟" in response.content.decode()
+
+
+def test_an_address_lockout_lifts_when_enough_failures_have_aged_out(client):
+    """10 failures at 9:00, 20 at 9:05; at 9:06 the address is refused. Counting back from the
+    newest: the refused attempt itself (9:06), the 20 of 9:05, then 9 of the 9:00 ones reach 30,
+    so the lock lifts when the 9:00 failures leave the window: 9:15, 540 seconds later."""
+    users = UserFactory.create_batch(31)
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        for u in users[:10]:
+            assert login(client, u.username, "wrong", ip=ADDRESS).status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        for u in users[10:30]:
+            assert login(client, u.username, "wrong", ip=ADDRESS).status_code == 200
+    with time_machine.travel(start + dt.timedelta(minutes=6), tick=False):
+        response = login(client, users[30].username, PASSWORD, ip=ADDRESS)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "540"
+    # At 9:15 and one second the 9:00 failures are out of the window: 21 left, below 30.
+    with time_machine.travel(start + dt.timedelta(minutes=15, seconds=1), tick=False):
+        assert login(client, users[30].username, PASSWORD, ip=ADDRESS).status_code == 302

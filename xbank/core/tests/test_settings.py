@@ -37,6 +37,7 @@ def production_env(**overrides: str) -> dict[str, str]:
         XBANK_PII_KEY=base64.b64encode(os.urandom(32)).decode(),
         XBANK_LEDGER_KEY=base64.b64encode(os.urandom(32)).decode(),
         ALLOWED_HOSTS="xbank.example.edu.cn",
+        REDIS_URL="redis://127.0.0.1:6379/0",  # not connected to by the checks
     )
     env.update(overrides)
     return env
@@ -151,3 +152,21 @@ def test_check_deploy_reports_the_demo_ledger_key_under_the_demo_profile():
     assert result.returncode != 0
     assert "xbank.E002" in result.stderr
     assert "XBANK_LEDGER_KEY is the demo key" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    """With the memory cache each web process would count the rate limits on its own."""
+    env = production_env()
+    del env["REDIS_URL"]
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "xbank.E003" in result.stderr
+    assert "REDIS_URL" in result.stderr
+    # django-ratelimit's own complaint is no longer silenced in production either.
+    assert "django_ratelimit.E003" in result.stderr
+
+
+def test_the_demo_runs_on_its_memory_cache():
+    env = {k: v for k, v in clean_env().items() if k != "REDIS_URL"}
+    result = manage("check", env=env)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -265,6 +265,18 @@ def test_after_a_search_and_an_approved_export_no_table_holds_a_number_in_clear(
     assert prepared == {} and scan_database() == {}
 
 
+def test_a_refused_fourth_export_says_to_retry_at_local_midnight(client, world, settings):
+    """09:00 UTC is 17:00 in Shanghai: seven hours, 25,200 seconds, to the next local day."""
+    settings.XBANK_FULL_EXPORT_APPROVAL = False
+    login(client, world, "continuing_ed_a")
+    with time_machine.travel(datetime.datetime(2026, 12, 3, 9, 0, tzinfo=datetime.UTC), tick=False):
+        for _ in range(3):
+            ask(client)
+        fourth = ask(client)
+    assert fourth.status_code == 429
+    assert fourth["Retry-After"] == "25200"
+
+
 def test_the_fourth_export_of_a_day_is_refused(client, world, settings):
     settings.XBANK_FULL_EXPORT_APPROVAL = False
     login(client, world, "continuing_ed_a")

@@ -17,10 +17,12 @@
       {
         tooltip: {
           position: "top",
+          // The tooltip is HTML: every name from the data is escaped (xbank.js).
           formatter: function (p) {
+            var esc = window.xbank.escapeHtml;
             return (
-              data.courses[p.value[1]] + " × " + data.modules[p.value[0]] + "：" +
-              (p.value[2] ? data.covered : data.uncovered)
+              esc(data.courses[p.value[1]]) + " × " + esc(data.modules[p.value[0]]) + "：" +
+              esc(p.value[2] ? data.covered : data.uncovered)
             );
           }
         },

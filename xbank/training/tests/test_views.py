@@ -561,6 +561,17 @@ def test_public_registration_is_rate_limited(client, settings):
     assert codes == [302, 302, 429]
 
 
+def test_a_refused_registration_says_when_to_retry(client, settings):
+    """Within the minute's window of the 2-per-minute limit: between 1 and 60 seconds."""
+    settings.XBANK_TRAINING_REGISTER_RATE = "2/m"
+    p = program()
+    for _ in range(2):
+        client.post(reverse("training:register", args=[p.code]), form_data())
+    response = client.post(reverse("training:register", args=[p.code]), form_data())
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+
+
 def test_the_public_pages_speak_english(client):
     p = program(title="老年照护培训班")
     a = services.announcement_create(

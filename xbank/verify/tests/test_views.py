@@ -88,3 +88,14 @@ def test_the_page_is_in_english_for_english_readers(client):
 )
 def test_names_are_masked(name, masked):
     assert mask_name(name) == masked
+
+
+def test_a_refused_verification_says_when_to_retry(client):
+    """30 per minute and address (RATE, hand-counted): the 31st is a 429 with Retry-After, the
+    seconds left in the minute's window, so between 1 and 60."""
+    url = reverse("verify:detail", args=["guess"])
+    for _ in range(30):
+        client.get(url)
+    response = client.get(url)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
