@@ -271,7 +271,7 @@ XBANK_FULL_EXPORT_DAILY_LIMIT = int(env_str("XBANK_FULL_EXPORT_DAILY_LIMIT", "3"
 XBANK_FULL_EXPORT_WINDOW_HOURS = int(env_str("XBANK_FULL_EXPORT_WINDOW_HOURS", "24"))
 
 # --- Caches and rate limits ----------------------------------------------------------------------
-# The demo: a per-process memory cache. Production: REDIS_URL (required, xbank.E002), so that the
+# The demo: a per-process memory cache. Production: REDIS_URL (required, xbank.E003), so that the
 # rate limits of the verification and registration pages hold across web processes and machines.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CACHES = {
@@ -318,7 +318,7 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 if not PRODUCTION:
     # django-ratelimit wants a shared cache. The demo's one process counts in its memory cache;
-    # production refuses to start without REDIS_URL (xbank.E002, xbank/core/checks.py).
+    # production refuses to start without REDIS_URL (xbank.E003, xbank/core/checks.py).
     SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003"]
 
 # Every handler masks ID-shaped and mobile-shaped numbers (xbank.core.logging): URLs in the
