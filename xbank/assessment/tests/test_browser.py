@@ -112,7 +112,7 @@ def test_from_the_announcement_to_the_certificate_in_the_learners_account_on_a_p
 
     # An examiner of the room enters the scores from their workbench.
     log_in(page, live_server, examiners[0])
-    page.click("text=考核评分")
+    page.click("main >> text=考核评分")  # the workbench card (the menu has it too)
     page.click(f"[data-session='{session.pk}'] >> text=录入成绩")
     assert not overflows(page)
     page.fill(f"#id_c{candidate.pk}-theory", "86")

@@ -374,16 +374,16 @@ def test_list_pages_make_the_same_queries_however_many_rows(
             )
             f.score_all(s, examiners)
 
-    # 4 common (session, user, the role assignments read once for the navigation and
-    # access_for, the navigation's learning account) + count + page of rows (related rows
-    # joined) + the filter's choices: institutions [and certificate types].
+    # 3 common (session, user, the role assignments read once for the navigation and
+    # access_for) + count + page of rows (related rows joined) + the filter's choices:
+    # institutions [and certificate types].
     for name, queries in (
-        ("session-list", 8),
-        ("site-list", 7),
-        ("room-list", 7),
-        ("candidate-list", 8),
-        ("award-list", 8),
-        ("qualification-list", 8),
+        ("session-list", 7),
+        ("site-list", 6),
+        ("room-list", 6),
+        ("candidate-list", 7),
+        ("award-list", 7),
+        ("qualification-list", 7),
     ):
         _assert_same_queries(
             client, staff, django_assert_num_queries, reverse(f"assessment:{name}"), queries, grow
@@ -403,9 +403,9 @@ def test_the_statistics_page_makes_one_grouped_query(client, world, django_asser
             )
             f.score_all(s, examiners)
 
-    # 4 common + the grouped counts + the filter's choices (certificate types, institutions).
+    # 3 common + the grouped counts + the filter's choices (certificate types, institutions).
     _assert_same_queries(
-        client, staff, django_assert_num_queries, reverse("assessment:stats"), 7, grow
+        client, staff, django_assert_num_queries, reverse("assessment:stats"), 6, grow
     )
 
 
@@ -433,11 +433,11 @@ def test_the_session_page_makes_the_same_queries_however_many_candidates(client)
         )
         staff = user_with_role(Role.CONTINUING_ED, institution=s.institution)
         counts.append(_queries(client, staff, reverse("assessment:session-detail", args=[s.pk])))
-    assert counts[0] == counts[1] == 19
+    assert counts[0] == counts[1] == 18
 
 
 def test_the_score_sheet_makes_the_same_queries_however_many_candidates(client):
-    # 4 common (no access_for on this page) + the session (the examiner's assignment as a
+    # 3 common (no access_for on this page) + the session (the examiner's assignment as a
     # subquery); the candidates of the examiner's rooms (everything joined); the examiner's
     # rooms; the pass mark.
     counts = []
@@ -447,7 +447,7 @@ def test_the_score_sheet_makes_the_same_queries_however_many_candidates(client):
         )
         url = reverse("assessment:score-sheet", args=[s.pk])
         counts.append(_queries(client, examiners[rooms[0].pk][0], url))
-    assert counts[0] == counts[1] == 8
+    assert counts[0] == counts[1] == 7
 
 
 def test_my_results_makes_the_same_queries_however_many_candidacies(
@@ -462,13 +462,13 @@ def test_my_results_makes_the_same_queries_however_many_candidacies(
         for _ in range(n):
             f.ready_session(accounts=[learner.account])
 
-    # 4 common + the candidacies with session, certificate, room, result and award joined.
+    # 3 common + the candidacies with session, certificate, room, result and award joined.
     _assert_same_queries(
         client,
         login_user,
         django_assert_num_queries,
         reverse("assessment:my-results"),
-        5,
+        4,
         grow,
     )
 

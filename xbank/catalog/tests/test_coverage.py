@@ -364,7 +364,7 @@ def test_coverage_list_is_scoped(client, world, plan):
 def test_matrix_queries_do_not_grow_with_courses_modules_and_maps(
     client, world, plan, django_assert_num_queries
 ):
-    # 4 common + the curriculum (major, school, institution), its required certificates, its
+    # 3 common + the curriculum (major, school, institution), its required certificates, its
     # courses; the certificate options; the modules; the maps. (Whether the user may edit is
     # answered from the role assignments the common queries read.)
     curriculum, ct, junior, _senior, courses = plan
@@ -381,12 +381,12 @@ def test_matrix_queries_do_not_grow_with_courses_modules_and_maps(
     client.get(url, {"certificate": ct.pk})
     for extra in (2, 20):
         grow(extra)
-        with django_assert_num_queries(10):
+        with django_assert_num_queries(9):
             assert client.get(url, {"certificate": ct.pk}).status_code == 200
 
 
 def test_coverage_list_queries_do_not_grow(client, world, plan, django_assert_num_queries):
-    # 4 common + count, page of curricula, their required certificates, the major choices, the
+    # 3 common + count, page of curricula, their required certificates, the major choices, the
     # certificate choices; module counts, map counts, mapped certificates.
     curriculum, ct, junior, _senior, courses = plan
     tick(curriculum, courses[0], junior[0])
@@ -406,5 +406,5 @@ def test_coverage_list_queries_do_not_grow(client, world, plan, django_assert_nu
     client.get(url)
     for extra in (2, 20):
         grow(extra)
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(11):
             assert client.get(url).status_code == 200

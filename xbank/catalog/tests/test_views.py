@@ -185,8 +185,8 @@ def test_catalog_pages_are_forbidden_to_roles_without_learner_records(client, wo
 
 
 # --- Query counts -------------------------------------------------------------------------------
-# Every page: session, user, role assignments (scope) and the navigation's
-# ``user.learning_account``; then the page's own queries, listed per test.
+# Every page: session, user and role assignments (scope and the navigation's menu); then the
+# page's own queries, listed per test.
 
 
 def _assert_same_queries(client, world, django_assert_num_queries, url, expected, grow):
@@ -201,7 +201,7 @@ def _assert_same_queries(client, world, django_assert_num_queries, url, expected
 def test_curriculum_detail_queries_do_not_grow_with_courses(
     client, world, django_assert_num_queries
 ):
-    # 4 common + the curriculum with major, school and institution; its required certificates;
+    # 3 common + the curriculum with major, school and institution; its required certificates;
     # its courses (course joined).
     curriculum = world.curriculum_a1
 
@@ -211,11 +211,11 @@ def test_curriculum_detail_queries_do_not_grow_with_courses(
             curriculum.required_certificates.add(CertificateTypeFactory())
 
     url = reverse("catalog:curriculum-detail", args=[curriculum.pk])
-    _assert_same_queries(client, world, django_assert_num_queries, url, 7, grow)
+    _assert_same_queries(client, world, django_assert_num_queries, url, 6, grow)
 
 
 def test_curriculum_list_queries_do_not_grow_with_rows(client, world, django_assert_num_queries):
-    # 4 common + count, page of curricula (major, school, institution joined, course count),
+    # 3 common + count, page of curricula (major, school, institution joined, course count),
     # their required certificates, the major choices.
     years = iter(range(1990, 2023))
 
@@ -226,11 +226,11 @@ def test_curriculum_list_queries_do_not_grow_with_rows(client, world, django_ass
             curriculum.required_certificates.add(world.certificate_type)
 
     url = reverse("catalog:curriculum-list")
-    _assert_same_queries(client, world, django_assert_num_queries, url, 8, grow)
+    _assert_same_queries(client, world, django_assert_num_queries, url, 7, grow)
 
 
 def test_certificate_list_queries_do_not_grow_with_rows(client, world, django_assert_num_queries):
-    # 4 common + count, page of types (organisation joined, module count), their aliases.
+    # 3 common + count, page of types (organisation joined, module count), their aliases.
     def grow(n):
         for _ in range(n):
             ct = CertificateTypeFactory()
@@ -238,13 +238,13 @@ def test_certificate_list_queries_do_not_grow_with_rows(client, world, django_as
             StandardModuleFactory(certificate_type=ct)
 
     url = reverse("catalog:certificate-list")
-    _assert_same_queries(client, world, django_assert_num_queries, url, 7, grow)
+    _assert_same_queries(client, world, django_assert_num_queries, url, 6, grow)
 
 
 def test_certificate_detail_queries_do_not_grow_with_modules(
     client, world, django_assert_num_queries
 ):
-    # 4 common + the type with its organisation, its modules, its aliases, the curricula
+    # 3 common + the type with its organisation, its modules, its aliases, the curricula
     # requiring it (major joined).
     ct = world.certificate_type
 
@@ -254,4 +254,4 @@ def test_certificate_detail_queries_do_not_grow_with_modules(
             CertificateAliasFactory(certificate_type=ct)
 
     url = reverse("catalog:certificate-detail", args=[ct.pk])
-    _assert_same_queries(client, world, django_assert_num_queries, url, 8, grow)
+    _assert_same_queries(client, world, django_assert_num_queries, url, 7, grow)

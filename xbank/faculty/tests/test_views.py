@@ -323,9 +323,8 @@ def test_the_training_list_filters_and_exports(client, fw):
 
 
 # --- Query counts -------------------------------------------------------------------------------------
-# 4 common to every page (session, user, the role assignments, read once for the faculty access
-# and the navigation's scope, and the user's learning account); then each page's own queries,
-# named per test.
+# 3 common to every page (session, user, the role assignments, read once for the faculty access
+# and the navigation's menu); then each page's own queries, named per test.
 
 
 def _flat(client, fw, role, url, expected, grow, django_assert_num_queries):
@@ -346,7 +345,7 @@ def test_teacher_list_queries_do_not_grow(client, fw, django_assert_num_queries)
             qualify(t, fw.world.certificate_type)
             qualify(t, fw.other_type)
 
-    _flat(client, fw, "hr_a", reverse("faculty:teacher-list"), 10, grow, django_assert_num_queries)
+    _flat(client, fw, "hr_a", reverse("faculty:teacher-list"), 9, grow, django_assert_num_queries)
 
 
 def test_teacher_detail_queries_do_not_grow(client, fw, django_assert_num_queries):
@@ -365,7 +364,7 @@ def test_teacher_detail_queries_do_not_grow(client, fw, django_assert_num_querie
             training(a1, certificate_type=fw.world.certificate_type)
 
     url = reverse("faculty:teacher-detail", args=[a1.pk])
-    _flat(client, fw, "hr_a", url, 10, grow, django_assert_num_queries)
+    _flat(client, fw, "hr_a", url, 9, grow, django_assert_num_queries)
 
 
 def test_training_list_queries_do_not_grow(client, fw, django_assert_num_queries):
@@ -376,4 +375,4 @@ def test_training_list_queries_do_not_grow(client, fw, django_assert_num_queries
             training(teacher(major=fw.world.major_a1), certificate_type=fw.other_type)
 
     url = reverse("faculty:training-list")
-    _flat(client, fw, "academic_affairs_a", url, 9, grow, django_assert_num_queries)
+    _flat(client, fw, "academic_affairs_a", url, 8, grow, django_assert_num_queries)

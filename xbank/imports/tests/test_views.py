@@ -220,13 +220,13 @@ def test_list_and_detail_pages_take_a_fixed_number_of_queries(
                 file_name="a.xlsx",
                 content=roster(1),
             )
-        # session, user, role assignments (scope), count of batches, the user's learning
-        # account (navigation), the page of batches with their institution and uploader
-        with django_assert_num_queries(6):
+        # session, user, role assignments (scope), count of batches, the page of batches with
+        # their institution and uploader
+        with django_assert_num_queries(5):
             client.get(url)
     batch = ImportBatch.objects.first()
-    # session, user, role assignments, the batch with its institution and uploader, account
-    with django_assert_num_queries(5):
+    # session, user, role assignments, the batch with its institution and uploader
+    with django_assert_num_queries(4):
         client.get(reverse("imports:batch-detail", args=[batch.code]))
 
 

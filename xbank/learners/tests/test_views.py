@@ -427,8 +427,8 @@ def test_staff_with_their_own_learning_account_see_it_on_me(client, world):
 
 
 # --- Query counts -------------------------------------------------------------------------------
-# Every page: session, user, the user's role assignments (scope, via the context processor) and
-# the navigation's ``user.learning_account``; then the page's own queries, listed per test.
+# Every page: session, user and the user's role assignments (scope and the navigation's menu,
+# via the context processors); then the page's own queries, listed per test.
 
 
 def _add_rows(world, n):
@@ -453,37 +453,37 @@ def _assert_same_queries(client, world, django_assert_num_queries, url, expected
 
 
 def test_learner_list_queries_do_not_grow_with_rows(client, world, django_assert_num_queries):
-    # 4 common + count, page of learners (account, institution, school, major joined),
+    # 3 common + count, page of learners (account, institution, school, major joined),
     # institution / school / major choices of the filter bar.
     url = reverse("learners:learner-list")
-    _assert_same_queries(client, world, django_assert_num_queries, url, 9, "school_staff_a1")
+    _assert_same_queries(client, world, django_assert_num_queries, url, 8, "school_staff_a1")
 
 
 def test_learner_detail_queries_do_not_grow_with_rows(client, world, django_assert_num_queries):
-    # 4 common + the learner with account and organisations, other records, outcomes.
+    # 3 common + the learner with account and organisations, other records, outcomes.
     url = reverse("learners:learner-detail", args=[world.alice.pk])
-    _assert_same_queries(client, world, django_assert_num_queries, url, 7, "school_staff_a1")
+    _assert_same_queries(client, world, django_assert_num_queries, url, 6, "school_staff_a1")
 
 
 def test_outcome_list_queries_do_not_grow_with_rows(client, world, django_assert_num_queries):
-    # 4 common + count, page of outcomes (account and certificate type joined, learner id as a
+    # 3 common + count, page of outcomes (account and certificate type joined, learner id as a
     # subquery), certificate type / institution / school / major choices.
     url = reverse("learners:outcome-list")
-    _assert_same_queries(client, world, django_assert_num_queries, url, 10, "school_staff_a1")
+    _assert_same_queries(client, world, django_assert_num_queries, url, 9, "school_staff_a1")
 
 
 def test_certificate_stats_queries_do_not_grow_with_rows(client, world, django_assert_num_queries):
-    # 4 common + the grouped count by (type, year), the distinct-person count,
+    # 3 common + the grouped count by (type, year), the distinct-person count,
     # institution / school / major choices.
     url = reverse("learners:certificate-stats")
-    _assert_same_queries(client, world, django_assert_num_queries, url, 9, "academic_affairs_a")
+    _assert_same_queries(client, world, django_assert_num_queries, url, 8, "academic_affairs_a")
 
 
 def test_my_account_queries_do_not_grow_with_rows(client, world, django_assert_num_queries):
-    # 4 common + the account, its learner records (organisations joined), its outcomes
+    # 3 common + the account, its learner records (organisations joined), its outcomes
     # (certificate type joined).
     url = reverse("learners:my-account")
-    _assert_same_queries(client, world, django_assert_num_queries, url, 7, "learner")
+    _assert_same_queries(client, world, django_assert_num_queries, url, 6, "learner")
 
 
 # --- In a browser -------------------------------------------------------------------------------

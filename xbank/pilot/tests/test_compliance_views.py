@@ -107,9 +107,8 @@ def test_the_chart_script_is_served_from_static_files():
 
 
 # --- Query counts -------------------------------------------------------------------------------------
-# 4 common to every page (session, user, the role assignments, read once for the faculty access
-# and the navigation's scope, and the user's learning account); then each page's own queries,
-# named per test.
+# 3 common to every page (session, user, the role assignments, read once for the faculty access
+# and the navigation's menu); then each page's own queries, named per test.
 
 
 def _flat(client, fw, role, url, expected, grow, django_assert_num_queries):
@@ -129,4 +128,4 @@ def test_compliance_queries_do_not_grow(client, fw, django_assert_num_queries):
             qualify(t, fw.world.certificate_type)
 
     url = reverse("pilot:examiner-compliance")
-    _flat(client, fw, "school_staff_a1", url, 8, grow, django_assert_num_queries)
+    _flat(client, fw, "school_staff_a1", url, 7, grow, django_assert_num_queries)

@@ -436,9 +436,8 @@ def test_expenditure_list_filters_and_exports(client, pw, approved):
 
 
 # --- Query counts ---------------------------------------------------------------------------------
-# Every page: session, user, the role assignments (read once, for the navigation's scope and the
-# pilot scope alike), the ``user.learning_account`` of the navigation. Then each page's own
-# queries, listed per test.
+# Every page: session, user, the role assignments (read once, for the navigation's menu and the
+# pilot scope alike). Then each page's own queries, listed per test.
 
 
 def _flat(client, pw, role, url, expected, grow, django_assert_num_queries):
@@ -452,7 +451,7 @@ def _flat(client, pw, role, url, expected, grow, django_assert_num_queries):
 
 @time_machine.travel(TODAY)
 def test_task_list_queries_do_not_grow(client, pw, django_assert_num_queries):
-    # 4 common + count, page of tasks (annotated), lead / implementing departments, pilot
+    # 3 common + count, page of tasks (annotated), lead / implementing departments, pilot
     # majors (major joined), department choices.
     numbers = iter(range(10, 100))
     d = pw.departments
@@ -475,7 +474,7 @@ def test_task_list_queries_do_not_grow(client, pw, django_assert_num_queries):
         pw,
         "academic_affairs_a",
         reverse("pilot:task-list"),
-        10,
+        9,
         grow,
         django_assert_num_queries,
     )
@@ -483,7 +482,7 @@ def test_task_list_queries_do_not_grow(client, pw, django_assert_num_queries):
 
 @time_machine.travel(TODAY)
 def test_task_detail_queries_do_not_grow(client, pw, django_assert_num_queries):
-    # 4 common + the task (institution), lead / implementing departments, pilot majors (major
+    # 3 common + the task (institution), lead / implementing departments, pilot majors (major
     # joined), their certificates, milestones, their evidence (uploader joined).
     t1 = pw.tasks["t1"]
 
@@ -499,12 +498,12 @@ def test_task_detail_queries_do_not_grow(client, pw, django_assert_num_queries):
             )
 
     url = reverse("pilot:task-detail", args=[t1.pk])
-    _flat(client, pw, "school_staff_a1", url, 11, grow, django_assert_num_queries)
+    _flat(client, pw, "school_staff_a1", url, 10, grow, django_assert_num_queries)
 
 
 @time_machine.travel(TODAY)
 def test_milestone_list_queries_do_not_grow(client, pw, django_assert_num_queries):
-    # 4 common + count, page of milestones (task joined, evidence count), the tasks' lead
+    # 3 common + count, page of milestones (task joined, evidence count), the tasks' lead
     # departments, department choices.
     def grow(n):
         for i in range(n):
@@ -520,14 +519,14 @@ def test_milestone_list_queries_do_not_grow(client, pw, django_assert_num_querie
         pw,
         "academic_affairs_a",
         reverse("pilot:milestone-list"),
-        8,
+        7,
         grow,
         django_assert_num_queries,
     )
 
 
 def test_budget_list_queries_do_not_grow(client, pw, django_assert_num_queries):
-    # 4 common + count, page of budgets (totals, funds and pending adjustments annotated), their
+    # 3 common + count, page of budgets (totals, funds and pending adjustments annotated), their
     # pilot majors' certificates, their lines, the pilot major choices.
     years = iter(range(2000, 2050))
 
@@ -541,11 +540,11 @@ def test_budget_list_queries_do_not_grow(client, pw, django_assert_num_queries):
             )
             _spend(pw, b, R, "1", "V")
 
-    _flat(client, pw, "finance_a", reverse("pilot:budget-list"), 9, grow, django_assert_num_queries)
+    _flat(client, pw, "finance_a", reverse("pilot:budget-list"), 8, grow, django_assert_num_queries)
 
 
 def test_budget_detail_queries_do_not_grow(client, pw, approved, django_assert_num_queries):
-    # 4 common + the budget (major, school, institution, creator, submitter), its certificates,
+    # 3 common + the budget (major, school, institution, creator, submitter), its certificates,
     # lines, reviews, funding sources, adjustments; the latest expenditures.
     counter = iter(range(1000))
 
@@ -565,11 +564,11 @@ def test_budget_detail_queries_do_not_grow(client, pw, approved, django_assert_n
             )
 
     url = reverse("pilot:budget-detail", args=[approved.pk])
-    _flat(client, pw, "finance_a", url, 11, grow, django_assert_num_queries)
+    _flat(client, pw, "finance_a", url, 10, grow, django_assert_num_queries)
 
 
 def test_expenditure_list_queries_do_not_grow(client, pw, approved, django_assert_num_queries):
-    # 4 common + count, page of expenditures (line, budget, pilot major, major, recorder joined),
+    # 3 common + count, page of expenditures (line, budget, pilot major, major, recorder joined),
     # the pilot major choices.
     counter = iter(range(1000))
 
@@ -582,14 +581,14 @@ def test_expenditure_list_queries_do_not_grow(client, pw, approved, django_asser
         pw,
         "finance_a",
         reverse("pilot:expenditure-list"),
-        7,
+        6,
         grow,
         django_assert_num_queries,
     )
 
 
 def test_major_list_queries_do_not_grow(client, pw, django_assert_num_queries):
-    # 4 common + count, certificate choices, page of pilot majors (major, school, institution,
+    # 3 common + count, certificate choices, page of pilot majors (major, school, institution,
     # budget count), their certificates.
     from xbank.orgs.tests.factories import MajorFactory
 
@@ -602,7 +601,7 @@ def test_major_list_queries_do_not_grow(client, pw, django_assert_num_queries):
         pw,
         "academic_affairs_a",
         reverse("pilot:major-list"),
-        8,
+        7,
         grow,
         django_assert_num_queries,
     )
