@@ -33,10 +33,9 @@ from __future__ import annotations
 import io
 import logging
 import os
-import pickle
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, BinaryIO, TypeVar, cast
@@ -54,7 +53,7 @@ from xbank.core import filecrypt
 from xbank.core.actors import SYSTEM, Actor, is_system
 from xbank.orgs.models import Institution
 
-from . import pipeline
+from . import files, pipeline
 from .models import ImportBatch
 from .reader import check_file_name, file_suffix
 from .selectors import import_institutions
@@ -73,14 +72,10 @@ MSG_COMMITTED = "导入完成：新增 {created} 条、更新 {updated} 条，{u
 MSG_FAILED = "导入失败，没有写入任何数据（{detail}）；请重新上传或联系管理员"
 MSG_CANCELLED = "已取消，没有导入任何数据"
 MSG_EXPIRED = "超过 {days} 天未确认，上传的文件已按规定删除，没有导入任何数据；如需导入请重新上传"
-ERR_FILE_PURGED = (
-    "上传的文件已于 {when} 删除（导入文件只保留到批次结束，最多 {days} 天），请重新上传"
-)
 ERR_NOT_CANCELLABLE = "该批次的状态是「{status}」，不能取消"
 MSG_INTERRUPTED = "导入中断，未写入任何数据；可以再次确认导入同一文件，或取消"
 LEASE_RENEW_SECONDS = 5  # at most one heartbeat write per this many seconds
 MAX_STORED_ISSUES = 1000
-SNAPSHOT_VERSION = "2"
 
 Status = ImportBatch.Status
 # A batch the user can confirm: waiting for confirmation, or interrupted (retry).
@@ -216,13 +211,13 @@ def batch_validate(*, batch: ImportBatch) -> ImportBatch:
     elif (plan := _present(plan)).has_changes:
         batch.status = Status.READY
         batch.message = _with_note(MSG_READY.format(**_counts(plan)), plan)
-        _save_snapshot(batch, _present(table), ctx.report.warnings)
+        files.save_snapshot(batch, _present(table), ctx.report.warnings)
     else:
         batch.status = Status.UNCHANGED
         batch.message = MSG_UNCHANGED
     batch.save()
     if batch.status != Status.READY:
-        _purge_files(batch)
+        files.purge_files(batch)
     return batch
 
 
@@ -251,7 +246,7 @@ def batch_commit_run(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
             batch.status = Status.INVALID
             batch.message = MSG_INVALID.format(count=batch.error_count)
             batch.save()
-            _purge_files(batch)
+            files.purge_files(batch)
             return batch
         with transaction.atomic():
             _lease_lock(batch)  # held until the writes are committed or rolled back
@@ -293,7 +288,7 @@ def batch_commit_run(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     except Exception as exc:
         logger.exception("Committing import batch %s failed", batch.pk)
         return _fail(batch, exc)
-    _purge_files(batch)  # committed, invalid or unchanged: the file has served
+    files.purge_files(batch)  # committed, invalid or unchanged: the file has served
     return batch
 
 
@@ -329,7 +324,7 @@ def batch_cancel(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
                 "file_sha256": batch.file_sha256,
             },
         )
-    _purge_files(batch)
+    files.purge_files(batch)
     return batch
 
 
@@ -359,9 +354,9 @@ def batches_purge_expired(*, now: datetime | None = None) -> int:
             ):
                 continue
             batch.status, batch.message = ended, message
-        _purge_files(batch, now=now)
+        files.purge_files(batch, now=now)
         count += 1
-    _purge_orphans(cutoff)
+    files.purge_orphans(cutoff)
     return count
 
 
@@ -446,7 +441,7 @@ def _claim(batch: ImportBatch, from_states: tuple[str, ...]) -> None:
     if not claimed:
         batch.refresh_from_db(fields=["status", "file", "file_purged_at"])
         if batch.status != Status.COMMITTED:  # "already imported" says more than "file gone"
-            _check_file_kept(batch)
+            files.check_file_kept(batch)
         raise ValidationError(
             ERR_NOT_READY.format(status=batch.get_status_display()), code="not_ready"
         )
@@ -495,7 +490,7 @@ def _fail(batch: ImportBatch, exc: Exception) -> ImportBatch:
     batch.status = Status.FAILED
     batch.message = MSG_FAILED.format(detail=type(exc).__name__)
     batch.save(update_fields=["status", "message"])
-    _purge_files(batch)
+    files.purge_files(batch)
     return batch
 
 
@@ -523,108 +518,13 @@ def _load(
     use_snapshot: bool,
 ) -> pipeline.Table | None:
     if use_snapshot:
-        kept = _read_snapshot(batch)
+        kept = files.read_snapshot(batch)
         if kept is not None:
             table, warnings = kept
             report.labels, report.positions = table.labels, table.positions
             report.warnings = list(warnings)
             return table
-    _check_file_kept(batch)
+    files.check_file_kept(batch)
     with batch.file.open("rb") as handle:
         content = filecrypt.read_all(handle)  # FileTampered if a byte was changed
     return pipeline.load_table(spec, content, batch.file_name, report, _progress(batch))
-
-
-# --- Files at rest ------------------------------------------------------------------------------
-
-
-def _check_file_kept(batch: ImportBatch) -> None:
-    if batch.file_purged_at is not None or not batch.file:
-        when = timezone.localtime(batch.file_purged_at) if batch.file_purged_at else None
-        raise ValidationError(
-            ERR_FILE_PURGED.format(
-                when=f"{when:%Y-%m-%d %H:%M}" if when else "—",
-                days=settings.XBANK_IMPORT_RETENTION_DAYS,
-            ),
-            code="file_purged",
-        )
-
-
-def _purge_files(batch: ImportBatch, *, now: datetime | None = None) -> None:
-    """Delete the uploaded file and its snapshot; the batch keeps its counts and messages."""
-    if not batch.file:
-        return
-    storage = batch.file.storage
-    for name in (_snapshot_name(batch), batch.file.name):
-        try:
-            storage.delete(name)
-        except OSError:  # already gone, or storage trouble: the daily purge tries again
-            logger.warning("Could not delete import file %s", name, exc_info=True)
-            return
-    batch.file = ""
-    batch.file_purged_at = now or timezone.now()
-    ImportBatch.objects.filter(pk=batch.pk).update(file="", file_purged_at=batch.file_purged_at)
-
-
-def _purge_orphans(cutoff: datetime) -> None:
-    storage = ImportBatch._meta.get_field("file").storage
-    kept = set(ImportBatch.objects.exclude(file="").values_list("file", flat=True))
-
-    def walk(folder: str) -> Iterator[str]:
-        try:
-            folders, files = storage.listdir(folder)
-        except FileNotFoundError:
-            return
-        for name in files:
-            yield f"{folder}/{name}"
-        for sub in folders:
-            yield from walk(f"{folder}/{sub}")
-
-    for name in list(walk("imports")):
-        owner = name.removesuffix(".rows")
-        if owner in kept and storage.exists(owner):
-            continue
-        if storage.get_modified_time(name) < cutoff:
-            storage.delete(name)
-
-
-# The cleaned rows kept between preview and commit, pickled and encrypted (AES-GCM
-# authenticates them, so only bytes this application wrote are ever unpickled).
-
-
-def _snapshot_name(batch: ImportBatch) -> str:
-    return f"{batch.file.name}.rows"
-
-
-def _snapshot_key(batch: ImportBatch) -> str:
-    # The day matters: "not in the future" checks depend on it.
-    return f"{SNAPSHOT_VERSION}:{batch.kind}:{batch.file_sha256}:{timezone.localdate()}"
-
-
-def _save_snapshot(
-    batch: ImportBatch, table: pipeline.Table, warnings: list[dict[str, Any]]
-) -> None:
-    storage = batch.file.storage
-    name = _snapshot_name(batch)
-    storage.delete(name)
-    with filecrypt.spooled_ciphertext() as sealed:
-        with filecrypt.EncryptingWriter(cast(BinaryIO, sealed)) as writer:
-            pickle.dump((_snapshot_key(batch), table, warnings), writer, protocol=5)
-        sealed.seek(0)
-        storage.save(name, File(sealed))
-
-
-def _read_snapshot(batch: ImportBatch) -> tuple[pipeline.Table, list[dict[str, Any]]] | None:
-    storage = batch.file.storage
-    name = _snapshot_name(batch)
-    try:
-        with storage.open(name, "rb") as handle:
-            key, table, warnings = pickle.load(filecrypt.open_decrypted(handle))  # noqa: S301
-    except OSError:
-        return None
-    except filecrypt.FileTampered:
-        logger.warning("Import snapshot %s fails authentication; reading the file again", name)
-        return None
-    if key != _snapshot_key(batch):
-        return None
-    return table, warnings
