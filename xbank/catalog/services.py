@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xbank.audit import services as audit
+from xbank.core.actors import acting
 
 from .models import (
     CertificateType,
@@ -32,6 +33,7 @@ def ensure_certificate_active(certificate_type: CertificateType | None) -> None:
 
 @transaction.atomic
 def certificate_type_cancel(*, actor: Actor, certificate_type: CertificateType) -> CertificateType:
+    acting(actor)
     ct = CertificateType.objects.select_for_update().get(pk=certificate_type.pk)
     if ct.is_cancelled:
         return ct
@@ -62,6 +64,7 @@ def course_standard_map_set(
     Idempotent (a second identical request changes nothing and logs nothing), so a double click
     on a cell of the coverage matrix cannot undo itself. A cancelled certificate takes no new maps.
     """
+    acting(actor)
     if not CurriculumCourse.objects.filter(curriculum=curriculum, course=course).exists():
         raise ValidationError(
             ERR_COURSE_NOT_IN_CURRICULUM.format(course=course.name), code="course_not_in_curriculum"

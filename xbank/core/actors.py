@@ -55,3 +55,10 @@ Actor: TypeAlias = "AbstractBaseUser | SystemActor"
 
 def is_system(actor: object) -> bool:
     return actor is SYSTEM
+
+
+def acting(actor: object) -> None:
+    """Refuse a missing actor: ``None`` used to mean the system and skipped every check, so a
+    service that has no role check of its own (its caller checked) still says who acts."""
+    if actor is None:
+        raise TypeError("A service needs its actor: the person who asked, or SYSTEM.")

@@ -14,7 +14,7 @@ from django.db import IntegrityError, transaction
 from xbank.accounts.models import User
 from xbank.audit import services as audit
 from xbank.catalog.models import CertificateType
-from xbank.core.actors import Actor
+from xbank.core.actors import Actor, acting
 from xbank.orgs.models import Department, Institution
 from xbank.pilot.models import PilotMajor
 
@@ -52,7 +52,7 @@ def _check_certificate(certificate_type: CertificateType | None) -> None:
 @transaction.atomic
 def indicator_create(
     *,
-    actor: Actor | None,
+    actor: Actor,
     institution: Institution,
     name: str,
     metric: str,
@@ -63,6 +63,7 @@ def indicator_create(
     is_active: bool = True,
 ) -> Indicator:
     """A new performance indicator (绩效指标) of a college."""
+    acting(actor)
     name = name.strip()
     Metric(metric)
     CertificateScope(certificate_scope)
@@ -89,8 +90,9 @@ def indicator_create(
 
 
 @transaction.atomic
-def indicator_update(*, actor: Actor | None, indicator: Indicator, **values: Any) -> Indicator:
+def indicator_update(*, actor: Actor, indicator: Indicator, **values: Any) -> Indicator:
     """Change an indicator's name, definition, order or whether it is in use."""
+    acting(actor)
     allowed = {
         "name",
         "metric",
@@ -146,7 +148,7 @@ def _owner_institution(department: Department | None, pilot_major: PilotMajor | 
 @transaction.atomic
 def target_set(
     *,
-    actor: Actor | None,
+    actor: Actor,
     indicator: Indicator,
     year: int,
     target: object,
@@ -157,6 +159,7 @@ def target_set(
 ) -> IndicatorTarget:
     """Type in (or correct) the yearly target of an indicator for one department or one pilot
     major of the indicator's college. ``instance`` is the target being corrected."""
+    acting(actor)
     if (department is None) == (pilot_major is None):
         raise ValidationError(ERR_ONE_OWNER, code="owner")
     owner = department or pilot_major
@@ -212,7 +215,8 @@ def target_set(
 
 
 @transaction.atomic
-def target_delete(*, actor: Actor | None, target: IndicatorTarget) -> None:
+def target_delete(*, actor: Actor, target: IndicatorTarget) -> None:
+    acting(actor)
     audit.log(
         actor,
         "reports.target.deleted",

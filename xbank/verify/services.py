@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from xbank.audit import services as audit
+from xbank.core.actors import acting
 
 from .models import Credential
 
@@ -26,6 +27,7 @@ def credential_issue(
     details: list[tuple[str, str]] | None = None,
     source: models.Model | None = None,
 ) -> Credential:
+    acting(actor)
     credential = Credential.objects.create(
         kind=kind,
         title=title,
@@ -41,6 +43,7 @@ def credential_issue(
 
 @transaction.atomic
 def credential_revoke(*, actor: Actor, credential: Credential, reason: str) -> Credential:
+    acting(actor)
     credential = Credential.objects.select_for_update().get(pk=credential.pk)
     if credential.status == Credential.Status.REVOKED:
         return credential

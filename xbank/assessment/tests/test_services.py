@@ -222,7 +222,7 @@ def test_starting_checks_the_qualifications_again():
 
 def test_a_cancelled_certificate_type_gets_no_new_session():
     ct = CertificateTypeFactory(name="营养配餐员")
-    certificate_type_cancel(actor=None, certificate_type=ct)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=ct)
     ct.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         f.session(certificate_type=ct)
@@ -232,7 +232,7 @@ def test_a_cancelled_certificate_type_gets_no_new_session():
 
 def test_a_certificate_cancelled_after_planning_blocks_sign_up_and_scheduling():
     s, rooms, _ = f.ready_session(status="draft")
-    certificate_type_cancel(actor=None, certificate_type=s.certificate_type)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=s.certificate_type)
     s.certificate_type.refresh_from_db()
     with pytest.raises(ValidationError, match="已取消"):
         services.candidate_add(actor=SYSTEM, session=s, account=student().account)

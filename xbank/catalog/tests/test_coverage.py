@@ -20,6 +20,7 @@ from xbank.catalog.tests.factories import (
     CurriculumCourseFactory,
     StandardModuleFactory,
 )
+from xbank.core.actors import SYSTEM
 from xbank.testing.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,7 @@ def plan(world):
     return curriculum, ct, junior, senior, courses
 
 
-def tick(curriculum, course, module, *, mapped=True, actor=None, **kw):
+def tick(curriculum, course, module, *, mapped=True, actor=SYSTEM, **kw):
     return services.course_standard_map_set(
         actor=actor,
         curriculum=curriculum,
@@ -102,7 +103,7 @@ def test_it_refuses_new_maps_to_a_cancelled_certificate_but_allows_removal(plan)
 
     curriculum, ct, junior, _senior, courses = plan
     tick(curriculum, courses[0], junior[0])
-    certificate_type_cancel(actor=None, certificate_type=ct)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=ct)
     junior[1].certificate_type.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
         tick(curriculum, courses[0], junior[1])

@@ -18,6 +18,7 @@ from xbank.catalog.tests.factories import (
     CurriculumFactory,
     StandardModuleFactory,
 )
+from xbank.core.actors import SYSTEM
 from xbank.testing.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +47,7 @@ def test_certificate_list_shows_kind_issuer_levels_aliases_modules_and_status(cl
     CertificateAliasFactory(certificate_type=ct, alias="老年照护")
     StandardModuleFactory(certificate_type=ct, level=Level.INTERMEDIATE)
     cancelled = CertificateTypeFactory(name="已停考证书", kind=CertificateType.Kind.QUALIFICATION)
-    certificate_type_cancel(actor=None, certificate_type=cancelled)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=cancelled)
     login(client, world, "school_staff_a1")
     page = client.get(reverse("catalog:certificate-list")).content.decode()
     row = re.search(rf'<tr data-certificate-type="{ct.pk}">(.*?)</tr>', page, re.S).group(1)
@@ -64,7 +65,7 @@ def test_certificate_list_shows_kind_issuer_levels_aliases_modules_and_status(cl
 
 def test_certificate_list_filters_by_kind_and_status(client, world):
     cancelled = CertificateTypeFactory(kind=CertificateType.Kind.QUALIFICATION)
-    certificate_type_cancel(actor=None, certificate_type=cancelled)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=cancelled)
     login(client, world, "bank_admin")
     url = reverse("catalog:certificate-list")
     shown = lambda params: {ct.pk for ct in client.get(url, params).context["page_obj"]}  # noqa: E731
@@ -255,3 +256,11 @@ def test_certificate_detail_queries_do_not_grow_with_modules(
 
     url = reverse("catalog:certificate-detail", args=[ct.pk])
     _assert_same_queries(client, world, django_assert_num_queries, url, 7, grow)
+
+
+def test_a_certificate_type_is_cancelled_by_someone_never_by_a_missing_actor():
+    ct = CertificateTypeFactory()
+    with pytest.raises(TypeError, match="SYSTEM"):
+        certificate_type_cancel(actor=None, certificate_type=ct)
+    ct.refresh_from_db()
+    assert not ct.is_cancelled

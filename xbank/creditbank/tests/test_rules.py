@@ -39,7 +39,7 @@ def test_a_rule_starts_as_a_draft_and_publishing_it_is_audited(world):
 
 def test_it_rejects_rules_for_a_cancelled_certificate(world):
     cancelled = CertificateTypeFactory(name="营养配餐员", kind=CertificateType.Kind.QUALIFICATION)
-    certificate_type_cancel(actor=None, certificate_type=cancelled)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=cancelled)
     with pytest.raises(ValidationError) as exc:
         world.rule(
             certificate_type=cancelled,
@@ -52,7 +52,7 @@ def test_it_rejects_rules_for_a_cancelled_certificate(world):
 
 def test_a_draft_of_a_certificate_cancelled_since_cannot_be_published(world):
     rule = world.rule(publish=False)
-    certificate_type_cancel(actor=None, certificate_type=world.elderly_care)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=world.elderly_care)
     with pytest.raises(ValidationError, match="已取消"):
         services.rule_publish(actor=world.users["academic_affairs"], rule=rule)
 

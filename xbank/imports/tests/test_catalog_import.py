@@ -15,6 +15,7 @@ from xbank.catalog.imports import (
 )
 from xbank.catalog.models import Course, CourseModule, Curriculum, CurriculumCourse
 from xbank.catalog.services import ERR_CANCELLED, certificate_type_cancel
+from xbank.core.actors import SYSTEM
 from xbank.imports import services
 from xbank.imports.models import ImportBatch
 from xbank.imports.pipeline import ERR_DUPLICATE_ROW
@@ -126,7 +127,7 @@ def test_a_curriculum_with_its_courses_and_required_certificates(
 
 
 def test_curriculum_problems_are_reported(college, nursing, care_course, elderly_cert, registrar):
-    certificate_type_cancel(actor=None, certificate_type=elderly_cert)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=elderly_cert)
     rows = [
         ["护理", 2025, None, None, "HL101", 1, None, "必修", None, "老年照护、不存在的证书"],
         ["护理", 2025, None, None, "HL999", 2, None, "必修", None, None],

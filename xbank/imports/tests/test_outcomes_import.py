@@ -9,6 +9,7 @@ import pytest
 from xbank.audit.models import AuditEntry
 from xbank.catalog.models import CertificateType
 from xbank.catalog.services import ERR_CANCELLED, certificate_type_cancel
+from xbank.core.actors import SYSTEM
 from xbank.imports import services
 from xbank.imports.cleaners import ERR_DATE, ERR_DATE_FUTURE
 from xbank.imports.models import ImportBatch
@@ -118,7 +119,7 @@ def test_it_rejects_outcomes_of_a_cancelled_certificate_type(
         "outcomes", xlsx(HEADER, [row(alice, "OLD-1")]), institution=college, actor=registrar
     )
     services.batch_commit(actor=registrar, batch=kept)
-    certificate_type_cancel(actor=None, certificate_type=elderly_cert)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=elderly_cert)
 
     rows = [row(alice, "OLD-1"), row(alice, "NEW-1")]
     batch = upload("outcomes", xlsx(HEADER, rows), institution=college, actor=registrar)

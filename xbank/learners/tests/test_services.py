@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from xbank.audit.models import AuditEntry
 from xbank.catalog.models import CertificateType
 from xbank.catalog.services import certificate_type_cancel
+from xbank.core.actors import SYSTEM
 from xbank.learners.models import LearningOutcome, OutcomeKind
 from xbank.learners.tests.factories import outcome, student
 
@@ -40,7 +41,7 @@ def test_it_rejects_outcomes_of_a_cancelled_certificate_type():
     ct = CertificateType.objects.create(
         name="营养配餐员", kind=CertificateType.Kind.QUALIFICATION, issuer_name="人社部门"
     )
-    certificate_type_cancel(actor=None, certificate_type=ct)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=ct)
     ct.refresh_from_db()
     assert ct.status == "cancelled" and ct.cancelled_on is not None
     assert AuditEntry.objects.filter(action="catalog.certificate_type.cancelled").exists()

@@ -166,7 +166,7 @@ def indicator(
     name: str | None = None,
     scope: str = CertificateScope.ALL,
     certificate_type=None,
-    actor=None,
+    actor=SYSTEM,
 ) -> Indicator:
     return services.indicator_create(
         actor=actor,

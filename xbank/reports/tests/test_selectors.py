@@ -227,7 +227,7 @@ def test_a_teacher_with_two_qualifications_is_one_examiner(rw):
 def target(indicator, owner, value, year=2024):
     kind = "department" if owner.__class__.__name__ == "Department" else "pilot_major"
     return services.target_set(
-        actor=None, indicator=indicator, year=year, target=value, **{kind: owner}
+        actor=SYSTEM, indicator=indicator, year=year, target=value, **{kind: owner}
     )
 
 

@@ -19,6 +19,7 @@ from conftest import missing_tool
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.learners.tests.factories import student
 from xbank.reports import services
 from xbank.reports.models import Indicator, IndicatorTarget, Metric
@@ -43,7 +44,7 @@ def rw():
         institution=world.base.college_a, metric=Metric.TRAINING, name="培训人次"
     )
     world.target = services.target_set(
-        actor=None,
+        actor=SYSTEM,
         indicator=world.indicator,
         year=2024,
         target=4,
@@ -55,7 +56,7 @@ def rw():
 def fresh_target(w) -> dict:
     """A target of its own for each request that deletes one."""
     target = services.target_set(
-        actor=None,
+        actor=SYSTEM,
         indicator=w.indicator,
         year=2000 + IndicatorTarget.objects.count(),
         target=1,

@@ -40,7 +40,7 @@ def statuses(p):
 
 def test_it_rejects_a_program_for_a_cancelled_certificate():
     ct = CertificateTypeFactory(name="营养配餐员")
-    certificate_type_cancel(actor=None, certificate_type=ct)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=ct)
     with pytest.raises(ValidationError) as exc:
         program(certificate_type=ct, status="draft")
     assert exc.value.messages == [ERR_CANCELLED.format(name="营养配餐员")]
@@ -49,7 +49,7 @@ def test_it_rejects_a_program_for_a_cancelled_certificate():
 
 def test_a_cancelled_certificate_stops_a_draft_from_opening():
     p = program(status="draft")
-    certificate_type_cancel(actor=None, certificate_type=p.certificate_type)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=p.certificate_type)
     with pytest.raises(ValidationError):
         services.program_transition(actor=SYSTEM, program=p, action="publish")
 

@@ -673,7 +673,7 @@ def test_staff_create_a_program_and_refuse_a_cancelled_certificate(client, tw):
         "清远市某镇",
         tw.users["continuing_ed_a"],
     )
-    certificate_type_cancel(actor=None, certificate_type=tw.world.certificate_type)
+    certificate_type_cancel(actor=SYSTEM, certificate_type=tw.world.certificate_type)
     response = client.post(reverse("training:program-create"), {**data, "title": "又一个"})
     assert response.status_code == 200
     assert not TrainingProgram.objects.filter(title="又一个").exists()

@@ -10,6 +10,7 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from xbank.core.actors import SYSTEM
 from xbank.testing.matrix import statuses, url_names
 from xbank.testing.world import ROLES, World, build_world
 from xbank.verify import services
@@ -23,7 +24,7 @@ EVERYONE = dict.fromkeys(ROLES, 200)
 def _credential(w: World) -> dict:
     """A transcript of alice's, issued by college A."""
     credential = services.credential_issue(
-        actor=None,
+        actor=SYSTEM,
         kind=Credential.Kind.TRANSCRIPT,
         title="护理专业 2023 级成绩单",
         holder_name=w.alice.account.name,

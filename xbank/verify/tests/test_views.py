@@ -5,6 +5,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from xbank.audit.models import AuditEntry
+from xbank.core.actors import SYSTEM
 from xbank.verify import services
 from xbank.verify.models import Credential, mask_name
 
@@ -20,7 +21,7 @@ def _fresh_cache():
 
 def issue(**kw):
     return services.credential_issue(
-        actor=None,
+        actor=SYSTEM,
         kind=Credential.Kind.TRANSCRIPT,
         title=kw.pop("title", "护理专业 2023 级成绩单"),
         holder_name=kw.pop("holder_name", "欧阳可儿"),
@@ -48,7 +49,7 @@ def test_a_valid_document_shows_what_was_issued_with_the_name_masked(client):
 
 def test_a_revoked_document_says_so(client):
     credential = issue()
-    services.credential_revoke(actor=None, credential=credential, reason="证书被发证机构撤销")
+    services.credential_revoke(actor=SYSTEM, credential=credential, reason="证书被发证机构撤销")
     page = client.get(reverse("verify:detail", args=[credential.code])).content.decode()
     assert 'data-verdict="revoked"' in page and "证书被发证机构撤销" in page
     assert AuditEntry.objects.filter(action="verify.credential.revoked").count() == 1
@@ -99,3 +100,17 @@ def test_a_refused_verification_says_when_to_retry(client):
     response = client.get(url)
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 60
+
+
+def test_a_credential_is_issued_or_revoked_by_someone_never_by_a_missing_actor():
+    with pytest.raises(TypeError, match="SYSTEM"):
+        services.credential_issue(
+            actor=None,
+            kind=Credential.Kind.TRANSCRIPT,
+            title="x",
+            holder_name="欧阳可儿",
+            issuer="y",
+        )
+    with pytest.raises(TypeError, match="SYSTEM"):
+        services.credential_revoke(actor=None, credential=issue(), reason="x")
+    assert Credential.objects.filter(title="x").count() == 0
