@@ -8,7 +8,7 @@ import random
 from xbank.core.identity import check_digit
 
 # Real province + county codes that python-stdnum's table knows (so no area warning).
-AREA_CODES = ["440106", "440104", "440303", "441802", "440511", "445102", "110101", "310104"]
+AREA_CODES = ["440106", "440104", "440303", "441802", "440305", "445102", "110101", "310104"]
 
 
 def make_id_number(

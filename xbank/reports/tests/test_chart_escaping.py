@@ -97,7 +97,7 @@ def _hostile_world():
         major.save(update_fields=["name"])
     pw = pilot_f.build_pilot_world(w)
     pilot_f.approved_budget(
-        pw.pm_a1, submitter=w.users["academic_affairs_a"], reviewer=pw.users["finance_a"]
+        pw.pm_a1, submitter=w.users["school_staff_a1"], reviewer=w.users["academic_affairs_a"]
     )
     people = [student(major=w.major_a1, cohort_year=2022) for _ in range(3)]
     f.exam(institution=w.college_a, certificate_type=w.certificate_type, people=people, fail=1)
