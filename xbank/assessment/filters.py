@@ -6,16 +6,16 @@ A filter that does not validate shows its error and matches nothing, as in the l
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xbank.accounts.access import Viewer
+from xbank.accounts.filters import UserFilterSet
 from xbank.catalog.models import CertificateType, Level
 from xbank.core.forms import FilterForm
 from xbank.orgs.models import Institution
@@ -36,19 +36,11 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class AssessmentFilterSet(django_filters.FilterSet):
-    def __init__(
-        self,
-        data: Mapping[str, Any] | None = None,
-        queryset: QuerySet[Any] | None = None,
-        *,
-        user: Viewer,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(data, queryset, **kwargs)
-        self.user = user
+class AssessmentFilterSet(UserFilterSet):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if "institution" in self.filters:
-            self.filters["institution"].queryset = institution_options(user)
+            self.filters["institution"].queryset = institution_options(self.user)
 
     def filter_queryset(self, queryset):
         if self.form.errors:

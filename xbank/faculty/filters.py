@@ -5,16 +5,15 @@ A filter that does not validate shows its error and matches nothing, as on the o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from xbank.accounts.access import Viewer
+from xbank.accounts.filters import UserFilterSet
 from xbank.catalog.models import CertificateType
 from xbank.core.forms import FilterForm
 from xbank.orgs.models import Major, School
@@ -57,21 +56,13 @@ def _certificate_filter(**kwargs):
     )
 
 
-class FacultyFilterSet(django_filters.FilterSet):
-    def __init__(
-        self,
-        data: Mapping[str, Any] | None = None,
-        queryset: QuerySet[Any] | None = None,
-        *,
-        user: Viewer,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(data, queryset, **kwargs)
-        self.user = user
+class FacultyFilterSet(UserFilterSet):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if "school" in self.filters:
-            self.filters["school"].queryset = school_options(user)
+            self.filters["school"].queryset = school_options(self.user)
         if "major" in self.filters:
-            self.filters["major"].queryset = major_options(user)
+            self.filters["major"].queryset = major_options(self.user)
 
     def filter_queryset(self, queryset):
         if self.form.errors:

@@ -11,15 +11,13 @@ by its keyed hash (``id``), which every link of the page (pagination, sorting, e
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from xbank.accounts.access import Viewer
+from xbank.accounts.filters import UserFilterSet
 from xbank.catalog.models import CertificateType
 from xbank.core.forms import FilterForm
 from xbank.orgs.models import Institution, Major, School
@@ -59,27 +57,19 @@ class KeyedHashesFilter(django_filters.CharFilter):
     field_class = KeyedHashesField
 
 
-class ScopedFilterSet(django_filters.FilterSet):
+class ScopedFilterSet(UserFilterSet):
     """Institution, school and major choices are those in the user's scope."""
 
     SORTS: dict[str, tuple[str, ...]] = {}  # the "sort" choice → order_by fields
 
-    def __init__(
-        self,
-        data: Mapping[str, Any] | None = None,
-        queryset: QuerySet[Any] | None = None,
-        *,
-        user: Viewer,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(data, queryset, **kwargs)
-        self.user = user
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if "institution" in self.filters:
-            self.filters["institution"].queryset = institution_options(user)
+            self.filters["institution"].queryset = institution_options(self.user)
         if "school" in self.filters:
-            self.filters["school"].queryset = school_options(user)
+            self.filters["school"].queryset = school_options(self.user)
         if "major" in self.filters:
-            self.filters["major"].queryset = major_options(user)
+            self.filters["major"].queryset = major_options(self.user)
 
     def filter_queryset(self, queryset):
         if self.form.errors:

@@ -5,15 +5,13 @@ A filter that does not validate shows its error and matches nothing (as in the l
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from xbank.accounts.access import Viewer
+from xbank.accounts.filters import UserFilterSet
 from xbank.catalog.models import CertificateType
 from xbank.core.forms import FilterForm
 from xbank.learners import selectors as learner_selectors
@@ -26,23 +24,15 @@ class YearFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
-class _ScopedFilterSet(django_filters.FilterSet):
-    def __init__(
-        self,
-        data: Mapping[str, Any] | None = None,
-        queryset: QuerySet[Any] | None = None,
-        *,
-        user: Viewer,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(data, queryset, **kwargs)
-        self.user = user
+class _ScopedFilterSet(UserFilterSet):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         if "institution" in self.filters:
-            self.filters["institution"].queryset = learner_selectors.institution_options(user)
+            self.filters["institution"].queryset = learner_selectors.institution_options(self.user)
         if "school" in self.filters:
-            self.filters["school"].queryset = learner_selectors.school_options(user)
+            self.filters["school"].queryset = learner_selectors.school_options(self.user)
         if "major" in self.filters:
-            self.filters["major"].queryset = learner_selectors.major_options(user)
+            self.filters["major"].queryset = learner_selectors.major_options(self.user)
         if "certificate_type" in self.filters:
             self.filters["certificate_type"].queryset = CertificateType.objects.filter(
                 training_programs__isnull=False
