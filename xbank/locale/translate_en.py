@@ -230,6 +230,60 @@ EN_CREDITBANK = {
 }
 EN |= EN_CREDITBANK
 
+# The front door, the error pages and the login lockout (issue 10, issue 9).
+EN_FRONT = {
+    "1+X 证书培训、考核、学分银行：学历证书、课程成绩和职业技能等级证书，记入一个学习账户。": (
+        "1+X certificate training, assessment and credit bank: diplomas, course results and "
+        "skill certificates, all in one learning account."
+    ),
+    "培训公告": "Training announcements",
+    "面向在校生和社会人员的 1+X 证书培训，在线报名。": (
+        "1+X certificate training for students and the public; register online."
+    ),
+    "证书核验": "Verify a certificate",
+    "输入证书上的核验码": "Type the code printed on the certificate",
+    "也可以用手机扫描证书上的二维码，直接打开核验页。": (
+        "Or scan the certificate's QR code with a phone to open its verification page."
+    ),
+    "学分计算器": "Credit calculator",
+    "看看您的证书和成绩可以转换多少学分、免修哪些课程。": (
+        "See how many credits your certificates and results convert to, and which courses "
+        "they exempt you from."
+    ),
+    "学生、教师和各部门工作人员登录工作台。": (
+        "Students, teachers and staff sign in to their workbench."
+    ),
+    "页面不存在": "Page not found",
+    "您要找的页面不存在，或者您没有查看它的权限。请检查地址，或从下面的链接继续。": (
+        "The page you asked for does not exist, or you may not see it. Check the address, or "
+        "go on from the links below."
+    ),
+    "没有权限": "Not allowed",
+    "您的角色不能进行这项操作。如果您认为应该可以，请联系本单位的系统管理员分配角色。": (
+        "Your role may not do this. If you think it should, ask your institution's "
+        "administrator for the role."
+    ),
+    "请求有误": "Bad request",
+    "浏览器发来的请求无法处理。请刷新页面后重试。": (
+        "Your browser's request could not be handled. Reload the page and try again."
+    ),
+    "回到首页": "Home",
+    "回到工作台": "Back to the workbench",
+    "返回上一页": "Go back",
+    "登录已暂时锁定": "Sign-in paused",
+    "登录失败次数过多，已暂时锁定": "Too many failed sign-ins: sign-in is paused",
+    "您所在网络地址的登录失败次数过多，所有账户从该地址的登录已暂停 15 分钟。请稍后再试；如忘记密码，请联系信息中心。": (
+        "Too many sign-ins failed from your network address: sign-in from it is paused for "
+        "15 minutes, for every account. Try again later; if you forgot your password, contact "
+        "the IT centre."
+    ),
+    "为保护账户安全，该账户在本机的登录已锁定 15 分钟。如忘记密码，请联系信息中心。": (
+        "To protect the account, sign-in to it from this device is paused for 15 minutes. If "
+        "you forgot your password, contact the IT centre."
+    ),
+}
+EN |= EN_FRONT
+
 
 def fill(text: str) -> str:
     def replace(match: re.Match) -> str:

@@ -94,3 +94,11 @@ def test_the_demo_server_shows_the_chinese_404_and_serves_its_static_files(tmp_p
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_front_door_and_the_404_are_in_english_for_english_readers(client, db):
+    home = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Training announcements" in home and "Verify a certificate" in home
+    assert "Credit calculator" in home and "培训公告" not in home
+    missing = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 404 and "Page not found" in missing.content.decode()
