@@ -195,6 +195,10 @@ class CandidateFilter(AssessmentFilterSet):
     passed = django_filters.BooleanFilter(
         label=_("仅合格"), widget=forms.CheckboxInput, method="filter_passed"
     )
+    # The learner page's link (相关记录): one person's rows, within what the list shows anyway.
+    account = django_filters.NumberFilter(
+        label=_("学习账户"), field_name="account", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Candidate

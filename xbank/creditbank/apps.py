@@ -8,6 +8,8 @@ class CreditbankConfig(AppConfig):
     # Enqueued daily by ``manage.py serve`` (the demo); production runs ``ledger_checkpoint``
     # from a timer instead (docs/operations.md).
     daily_tasks = ("xbank.creditbank.tasks.write_ledger_checkpoint",)
+    # Links on a learner's page (xbank.learners.links), read like ``daily_tasks``.
+    learner_links = "xbank.creditbank.links.learner_links"
     # Run by ``manage.py backup`` and ``restore`` on the copy (xbank.core.backup).
     restore_checks = ("verify_ledger",)
 

@@ -93,6 +93,10 @@ class RequestFilter(ScopedFilterSet):
         label=_("姓名"), field_name="learner__account__name", lookup_expr="icontains"
     )
     student_no = django_filters.CharFilter(label=_("学号"), field_name="learner__student_no")
+    # The learner page's link (相关记录): one person's rows, within what the list shows anyway.
+    account = django_filters.NumberFilter(
+        label=_("学习账户"), field_name="learner__account", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = RecognitionRequest

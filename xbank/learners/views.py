@@ -33,6 +33,7 @@ from xbank.core.xlsx import dated_filename, xlsx_response
 from . import exports, selectors, services
 from .filters import CertificateStatsFilter, LearnerFilter, OutcomeFilter
 from .forms import FullExportDecisionForm, FullExportRequestForm
+from .links import learner_links
 from .models import FullIdExport, ProfileChange
 
 PAGE_SIZE = 50
@@ -89,6 +90,9 @@ def _detail_context(request, learner, *, revealed: str = "") -> dict:
         "outcomes": selectors.account_outcomes(account=learner.account),
         "may_reveal": scope_for(request.user).may_reveal_id,
         "revealed": revealed,
+        # 相关记录: the apps above say which of their pages this user may open (no query: the
+        # grants are read once per request).
+        "links": learner_links(request.user, learner),
     }
 
 

@@ -110,6 +110,10 @@ class EnrollmentFilter(_ScopedFilterSet):
         queryset=Major.objects.none(),
         empty_label=_("全部专业"),
     )
+    # The learner page's link (相关记录): one person's rows, within what the list shows anyway.
+    account = django_filters.NumberFilter(
+        label=_("学习账户"), field_name="account", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Enrollment
