@@ -293,9 +293,15 @@ class ApplyForm(BootstrapMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
 
-    def __init__(self, *args, outcomes, **kwargs):
+    def __init__(self, *args, outcomes, offered=None, **kwargs):
+        """``outcomes`` are those the form accepts; ``offered`` (default: the same) those it
+        shows. An outcome accepted but not offered (already recognised, or under review) goes
+        on to the service, whose refusal names it, rather than failing as an unknown choice."""
         super().__init__(*args, **kwargs)
-        self.fields["outcomes"].queryset = outcomes
+        field = self.fields["outcomes"]
+        field.queryset = outcomes
+        if offered is not None:
+            field.widget.choices = OutcomeChoiceField(queryset=offered).choices
 
     def clean_evidence_text(self):
         return self.cleaned_data["evidence_text"].strip()
