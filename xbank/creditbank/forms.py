@@ -239,7 +239,12 @@ class CalculatorForm(forms.Form):
             del self.fields["curriculum"]
         else:
             self.fields["curriculum"].queryset = curricula
+        ct = self.selected_type()
+        # A type without levels (护士资格证) has no level to choose: the select is left out and
+        # a level posted anyway is ignored (a disabled field keeps its empty initial value).
+        self.has_levels = ct is None or bool(ct.levels)
         self.fields["level"].choices = self.level_choices()
+        self.fields["level"].disabled = not self.has_levels
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select")
 
@@ -255,8 +260,9 @@ class CalculatorForm(forms.Form):
 
     def level_choices(self) -> list[tuple[str, str]]:
         ct = self.selected_type()
-        levels = ct.level_choices() if ct is not None and ct.levels else list(Level.choices)
-        return [("", _("不限等级"))] + levels
+        if ct is None:
+            return [("", _("不限等级"))] + list(Level.choices)
+        return [("", _("不限等级"))] + ct.level_choices()
 
 
 class OutcomeChoiceField(forms.ModelMultipleChoiceField):
