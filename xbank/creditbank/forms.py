@@ -239,7 +239,12 @@ class CalculatorForm(forms.Form):
             del self.fields["curriculum"]
         else:
             self.fields["curriculum"].queryset = curricula
+        ct = self.selected_type()
+        # A type without levels (护士资格证) has no level to choose: the select is left out and
+        # a level posted anyway is ignored (a disabled field keeps its empty initial value).
+        self.has_levels = ct is None or bool(ct.levels)
         self.fields["level"].choices = self.level_choices()
+        self.fields["level"].disabled = not self.has_levels
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-select")
 
@@ -255,8 +260,9 @@ class CalculatorForm(forms.Form):
 
     def level_choices(self) -> list[tuple[str, str]]:
         ct = self.selected_type()
-        levels = ct.level_choices() if ct is not None and ct.levels else list(Level.choices)
-        return [("", _("不限等级"))] + levels
+        if ct is None:
+            return [("", _("不限等级"))] + list(Level.choices)
+        return [("", _("不限等级"))] + ct.level_choices()
 
 
 class OutcomeChoiceField(forms.ModelMultipleChoiceField):
@@ -293,9 +299,15 @@ class ApplyForm(BootstrapMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": EVIDENCE_ACCEPT}),
     )
 
-    def __init__(self, *args, outcomes, **kwargs):
+    def __init__(self, *args, outcomes, offered=None, **kwargs):
+        """``outcomes`` are those the form accepts; ``offered`` (default: the same) those it
+        shows. An outcome accepted but not offered (already recognised, or under review) goes
+        on to the service, whose refusal names it, rather than failing as an unknown choice."""
         super().__init__(*args, **kwargs)
-        self.fields["outcomes"].queryset = outcomes
+        field = self.fields["outcomes"]
+        field.queryset = outcomes
+        if offered is not None:
+            field.widget.choices = OutcomeChoiceField(queryset=offered).choices
 
     def clean_evidence_text(self):
         return self.cleaned_data["evidence_text"].strip()

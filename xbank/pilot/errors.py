@@ -31,5 +31,8 @@ ERR_OVERSPEND = (
     "「{category}」可用余额 {remaining} 元，本次支出 {amount} 元，超出预算；请先申请并批准预算调整"
 )
 ERR_DUPLICATE_VOUCHER = "凭证号 {voucher} 已在「{category}」登记过"
+ERR_VOUCHER_REUSED = (
+    "凭证号 {voucher} 已在「{budget}」的「{category}」登记过；如确属同一凭证分多笔列支，请勾选确认"
+)
 ERR_ADJUSTMENT_DECIDED = "该调整申请已处理（{status}）"
 ERR_FOUR_EYES = "调整申请须由申请人以外的人员审批"

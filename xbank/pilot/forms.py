@@ -207,10 +207,19 @@ class ExpenditureForm(StyledForm):
     amount = MoneyField(label=_("金额（元）"))
     voucher_no = forms.CharField(label=_("凭证号"), max_length=40)
     description = forms.CharField(label=_("摘要"), max_length=200)
+    confirm_reuse = forms.BooleanField(
+        label=_("确认：同一凭证分多笔列支"), required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, budget, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["line"].queryset = budget.lines.order_by("id")
+
+    def offer_confirm_reuse(self) -> None:
+        """Show the confirmation box, once the service has refused a reused voucher number."""
+        self.fields["confirm_reuse"].widget = forms.CheckboxInput(
+            attrs={"class": "form-check-input"}
+        )
 
     def clean_voucher_no(self):
         return unicodedata.normalize("NFKC", self.cleaned_data["voucher_no"]).strip()

@@ -399,8 +399,12 @@ def expenditure_create(request, pk):
     form = ExpenditureForm(request.POST or None, budget=budget)
     if request.method == "POST" and form.is_valid():
         ok, _expenditure = run_service(
-            form, lambda: services.expenditure_record(actor=request.user, **form.cleaned_data)
+            form,
+            lambda: services.expenditure_record(actor=request.user, **form.cleaned_data),
+            fields={"voucher_reused": "confirm_reuse"},
         )
+        if form.has_error("confirm_reuse") or form.cleaned_data.get("confirm_reuse"):
+            form.offer_confirm_reuse()
         if ok:
             messages.success(request, _("已登记支出。"))
             if "another" in request.POST:

@@ -330,7 +330,9 @@ def evaluate(
         ):
             winners[slot] = rule
 
-    # 4. Effects, in a stable order (rule code), within the cap.
+    # 4. Effects, in a stable order (rule code), within the cap. A rule that lost its group to
+    # a winner of this evaluation is explained once the winner is known to count or not.
+    lost_to: list[tuple[ProposalLine, str, tuple, ConversionRule]] = []
     for outcome, rule, versions in matches:
         eq = equivalence_key(outcome)
         gk = group_key(rule)
@@ -354,16 +356,17 @@ def evaluate(
             winner = winners[(eq, gk)]
             if (spent_on is not None and spent_on != rule.code) or winner is not rule:
                 other = spent_on or winner.label
-                lines.append(
-                    ProposalLine(
-                        outcome,
-                        rule,
-                        RequestLine.Kind.NONE,
-                        LineResult.CONFLICT,
-                        f"{basis}，但该规则与「{other}」同属互斥组「{rule.exclusive_group}」，"
-                        "同一成果只能用于其中一条，已按更有利的一条计入。",
-                    )
+                line = ProposalLine(
+                    outcome,
+                    rule,
+                    RequestLine.Kind.NONE,
+                    LineResult.CONFLICT,
+                    f"{basis}，但该规则与「{other}」同属互斥组「{rule.exclusive_group}」，"
+                    "同一成果只能用于其中一条，已按更有利的一条计入。",
                 )
+                lines.append(line)
+                if spent_on is None:
+                    lost_to.append((line, basis, (eq, gk), winner))
                 continue
         granted_any = False
         for ex in exemptions_of(rule):
@@ -381,6 +384,12 @@ def evaluate(
             state.used.add((eq, rule.code))
             if gk is not None:
                 state.groups[(eq, gk)] = rule.code
+    for line, basis, slot, winner in lost_to:
+        if state.groups.get(slot) != winner.code:  # the winner counts nothing either
+            line.explanation = (
+                f"{basis}，但该规则与「{winner.label}」同属互斥组「{winner.exclusive_group}」，"
+                "同一成果只能用于其中一条；该组规则在此均不能计入学分或免修。"
+            )
     state.converted = proposal.converted_after
     return proposal
 

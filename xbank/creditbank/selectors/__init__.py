@@ -40,6 +40,8 @@ from .ledger import Ledger, LedgerRow, account_balance, entry_list, exemption_li
 from .requests import (
     access_request,
     batch_list,
+    outcome_pending_q,
+    outcome_recognised_q,
     outcomes_for_request,
     request_detail_qs,
     request_list,
@@ -86,6 +88,8 @@ __all__ = [
     "may_school_review",
     "may_start_batch",
     "outcome_kind_for",
+    "outcome_pending_q",
+    "outcome_recognised_q",
     "outcomes_for_request",
     "policy_for",
     "request_detail_qs",

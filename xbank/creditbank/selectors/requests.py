@@ -8,18 +8,19 @@ import datetime
 from collections.abc import Iterable
 from typing import TypedDict
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from xbank.accounts.access import Viewer, grants_for
 from xbank.accounts.models import Role, User
 from xbank.accounts.scoping import scope_for
+from xbank.catalog.models import Curriculum
 from xbank.learners.models import Learner, LearningOutcome, OutcomeKind
 from xbank.learners.scoping import learner_scope_q
 
 from .. import engine
-from ..models import RecognitionBatch, RecognitionRequest, RequestEvent, RequestLine
+from ..models import CreditEntry, RecognitionBatch, RecognitionRequest, RequestEvent, RequestLine
 from .learners import curriculum_for
 
 
@@ -154,17 +155,53 @@ def batch_list(*, user: Viewer) -> QuerySet[RecognitionBatch]:
     )
 
 
-def outcomes_for_request(*, learner: Learner) -> QuerySet[LearningOutcome]:
-    """Outcomes a learner may put in a request: verified certificates and other non-course
-    outcomes of their account (course results earn credits by themselves)."""
-    return (
-        LearningOutcome.objects.filter(
-            account_id=learner.account_id, status=LearningOutcome.Status.VERIFIED
-        )
-        .exclude(kind=OutcomeKind.COURSE_RESULT)
-        .select_related("certificate_type")
-        .order_by("-issued_on", "-id")
+def outcome_recognised_q(curriculum: Curriculum) -> Q:
+    """Outcomes already recognised (已认定) under ``curriculum``: in an approved request, or
+    behind converted credits or an exemption in the ledger that no reversal has undone (an
+    entry posted before requests existed, or by another route, counts just the same)."""
+    in_approved = RecognitionRequest.outcomes.through.objects.filter(
+        learningoutcome_id=OuterRef("pk"),
+        recognitionrequest__curriculum=curriculum,
+        recognitionrequest__status=RecognitionRequest.Status.APPROVED,
     )
+    in_ledger = CreditEntry.objects.filter(
+        outcome_id=OuterRef("pk"),
+        curriculum=curriculum,
+        kind__in=CreditEntry.CONVERTED_KINDS,
+        reversed_by__isnull=True,
+    )
+    return Q(Exists(in_approved)) | Q(Exists(in_ledger))
+
+
+def outcome_pending_q(curriculum: Curriculum) -> Q:
+    """Outcomes in a request still under review (submitted or school-approved)."""
+    return Q(
+        Exists(
+            RecognitionRequest.outcomes.through.objects.filter(
+                learningoutcome_id=OuterRef("pk"),
+                recognitionrequest__curriculum=curriculum,
+                recognitionrequest__status__in=RecognitionRequest.OPEN_STATUSES,
+            )
+        )
+    )
+
+
+def outcomes_for_request(
+    *, learner: Learner, include_taken: bool = False
+) -> QuerySet[LearningOutcome]:
+    """Outcomes a learner may put in a request: verified certificates and other non-course
+    outcomes of their account (course results earn credits by themselves), less those already
+    recognised or under review for their curriculum, which ``recognition_submit`` refuses.
+    ``include_taken`` keeps those too, so that a form can let the service name the one refused."""
+    outcomes = LearningOutcome.objects.filter(
+        account_id=learner.account_id, status=LearningOutcome.Status.VERIFIED
+    ).exclude(kind=OutcomeKind.COURSE_RESULT)
+    curriculum = curriculum_for(learner)
+    if curriculum is not None and not include_taken:
+        outcomes = outcomes.exclude(outcome_recognised_q(curriculum)).exclude(
+            outcome_pending_q(curriculum)
+        )
+    return outcomes.select_related("certificate_type").order_by("-issued_on", "-id")
 
 
 def request_preview(

@@ -35,6 +35,7 @@ from ..errors import (
     ERR_OUTCOME_COURSE_RESULT,
     ERR_OUTCOME_IN_OPEN_REQUEST,
     ERR_OUTCOME_NOT_OWN,
+    ERR_OUTCOME_RECOGNISED,
     ERR_OUTCOME_REVOKED,
     ERR_PERSON_REQUIRED,
     ERR_REASON_REQUIRED,
@@ -207,6 +208,15 @@ def _check_outcomes(
             raise ValidationError(ERR_OUTCOME_REVOKED.format(title=outcome.title), code="revoked")
         if outcome.kind == OutcomeKind.COURSE_RESULT:
             raise ValidationError(ERR_OUTCOME_COURSE_RESULT, code="course_result")
+    recognised = (
+        LearningOutcome.objects.filter(pk__in=[o.pk for o in outcomes])
+        .filter(selectors.outcome_recognised_q(curriculum))
+        .values_list("title", flat=True)
+        .order_by("id")
+        .first()
+    )
+    if recognised is not None:
+        raise ValidationError(ERR_OUTCOME_RECOGNISED.format(title=recognised), code="recognised")
     open_request = (
         RecognitionRequest.outcomes.through.objects.filter(
             learningoutcome__in=outcomes,

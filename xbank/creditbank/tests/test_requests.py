@@ -1,15 +1,18 @@
 """Recognition requests: two-level review by three different people, rejection with a reason,
 one appeal, batches for a cohort, notifications and history for the learner, the audit log."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from xbank.accounts.models import Notification, Role, RoleAssignment
 from xbank.accounts.notifications import notification_list
 from xbank.accounts.tests.factories import user_with_role
 from xbank.audit.models import AuditEntry
-from xbank.creditbank import services
+from xbank.creditbank import selectors, services
 from xbank.creditbank.models import CreditEntry, RecognitionRequest, RequestEvent
 from xbank.creditbank.tests.factories import TODAY, build_credit_world
 
@@ -310,3 +313,46 @@ def test_notifications_are_the_recipients_own(world):
     notification_mark_read(actor=learner.account.user, notification=note)
     assert notification_unread_count(user=learner.account.user) == 0
     assert notifications_mark_all_read(actor=world.users["school_staff"]) == 1
+
+
+# --- Outcomes already recognised or under review are neither offered nor accepted ---------------
+
+
+def offered_on_the_apply_page(client, learner):
+    client.force_login(learner.account.user)
+    page = client.get(reverse("creditbank:request-apply"))
+    return [int(v) for v in re.findall(r'name="outcomes" value="(\d+)"', page.content.decode())]
+
+
+def test_a_recognised_outcome_is_not_offered_and_posting_it_is_refused_by_name(world, client):
+    learner = world.learner()
+    recognised = world.certificate(learner)
+    world.decide(learner, [recognised])
+    fresh = world.certificate(learner, level="advanced")
+    assert offered_on_the_apply_page(client, learner) == [fresh.pk]
+    assert list(selectors.outcomes_for_request(learner=learner)) == [fresh]
+    requests, entries = RecognitionRequest.objects.count(), CreditEntry.objects.count()
+    response = client.post(
+        reverse("creditbank:request-apply"),
+        {"outcomes": [recognised.pk, fresh.pk], "action": "submit"},
+    )
+    assert response.status_code == 200
+    assert f"「{recognised.title}」已认定过，不能重复申请" in response.content.decode()
+    assert (RecognitionRequest.objects.count(), CreditEntry.objects.count()) == (requests, entries)
+    with pytest.raises(ValidationError, match=f"「{recognised.title}」已认定过，不能重复申请"):
+        world.submit(learner, [recognised])
+    assert (RecognitionRequest.objects.count(), CreditEntry.objects.count()) == (requests, entries)
+
+
+def test_an_outcome_under_review_is_not_offered_and_posting_it_names_the_request(world, client):
+    learner = world.learner()
+    cert = world.certificate(learner)
+    request = world.submit(learner, [cert])
+    assert offered_on_the_apply_page(client, learner) == []
+    response = client.post(
+        reverse("creditbank:request-apply"), {"outcomes": [cert.pk], "action": "submit"}
+    )
+    assert f"成果「{cert.title}」已在办理中的申请（{request.code}）里" in response.content.decode()
+    assert RecognitionRequest.objects.count() == 1
+    services.recognition_withdraw(actor=learner.account.user, request=request)
+    assert offered_on_the_apply_page(client, learner) == [cert.pk]

@@ -24,6 +24,7 @@ from python_calamine import CalamineWorkbook
 
 from xbank.accounts.models import Notification, Role, RoleAssignment
 from xbank.accounts.tests.factories import user_with_role
+from xbank.catalog.tests.factories import CertificateTypeFactory
 from xbank.core.actors import SYSTEM
 from xbank.creditbank import services
 from xbank.creditbank.models import (
@@ -534,6 +535,67 @@ def test_the_public_calculator_needs_no_login_and_speaks_english(client, pw):
     assert "Select a valid choice" in text(response)
 
 
+def test_a_certificate_without_levels_offers_no_level_and_ignores_a_posted_one(client, pw):
+    nurse = CertificateTypeFactory(
+        name="护士资格证",
+        kind="qualification",
+        levels=[],
+        evaluation_org=None,
+        issuer_name="国家卫健委",
+    )
+    pw.w.rule(
+        name="护士资格证免修老年照护实训",
+        code="NURSE",
+        certificate_type=nurse,
+        outcome_kind="qualification",
+        min_level="",
+        courses=["老年照护实训"],
+    )
+    url = reverse("creditbank:public-calculator")
+    page = text(client.get(url, {"certificate_type": nurse.pk}))
+    assert 'name="level"' not in page and ">初级<" not in page
+    # The htmx swap after choosing the certificate brings an empty level field.
+    htmx = {"HTTP_HX_REQUEST": "true", "HTTP_HX_TRIGGER_NAME": "certificate_type"}
+    field = text(client.get(url, {"certificate_type": nurse.pk}, **htmx))
+    assert field.startswith('<div class="col-12 col-md-3" id="level-field">')
+    assert "<select" not in field
+    # A level posted anyway (an old link) is ignored: no error, no level in the heading.
+    response = client.get(url, {"certificate_type": nurse.pk, "level": "junior"})
+    assert response.context["form"].errors == {}
+    page = text(response)
+    assert '<h2 class="h5 mb-1">护士资格证</h2>' in page
+    assert 'data-exempts="老年照护实训"' in page and "免修「老年照护实训」（2.0 学分）" in page
+    assert 'data-total="2.0"' in page
+    # A certificate with levels still offers them.
+    page = text(client.get(url, {"certificate_type": pw.w.elderly_care.pk}))
+    assert 'name="level"' in page and ">初级<" in page
+
+
+def test_an_exclusive_group_says_the_better_rule_counts_only_when_one_does(client, pw):
+    for code, name in (("G-A", "甲：免修护理学基础"), ("G-B", "乙：免修护理学基础")):
+        pw.w.rule(name=name, code=code, exclusive_group="G", courses=["护理学基础"])
+    params = {
+        "certificate_type": pw.w.elderly_care.pk,
+        "level": "intermediate",
+        "curriculum": pw.w.curriculum.pk,
+    }
+    # Staff, with no record of their own: 甲 exempts 护理学基础 (8) and 乙 gives way to it;
+    # the college's ungrouped rule exempts 老年护理 (4). 4 + 8 = 12.
+    login(client, pw, "academic_affairs")
+    page = text(client.get(reverse("creditbank:calculator"), params))
+    assert 'data-total="12.0"' in page
+    assert "已按更有利的一条计入" in page
+    # 安丽丝 has passed 护理学基础: both rules of the group add nothing, and it says so.
+    login(client, pw, "learner")
+    response = client.get(reverse("creditbank:calculator"), params)
+    page = text(response)
+    assert 'data-total="4.0"' in page
+    lines = {line.rule.code: line for line in response.context["calculation"].lines}
+    assert (lines["G-A"].total, lines["G-B"].total) == (Decimal("0"), Decimal("0"))
+    assert "已按更有利的一条计入" not in page
+    assert "同一成果只能用于其中一条；该组规则在此均不能计入学分或免修。" in page
+
+
 # --- Applying and reviewing -----------------------------------------------------------------------------
 
 
@@ -598,6 +660,8 @@ def test_evidence_that_is_not_a_pdf_or_image_by_content_is_refused_naming_the_fi
 
 
 def test_a_link_may_preselect_the_outcome_to_apply_with(client, pw):
+    # An outcome under review is not offered, so free it first.
+    services.recognition_withdraw(actor=pw.users["learner"], request=pw.request)
     login(client, pw, "learner")
     page = text(
         client.get(reverse("creditbank:request-apply"), {"outcome": [pw.certificate.pk, "x"]})

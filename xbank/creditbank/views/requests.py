@@ -218,15 +218,21 @@ def request_apply(request):
         raise PermissionDenied
     records, learner = _apply_learner(request)
     curriculum = selectors.curriculum_for(learner) if learner is not None else None
+    none = learner_selectors.account_outcomes(account=request.user.learning_account).none()
     outcomes = (
-        selectors.outcomes_for_request(learner=learner)
+        selectors.outcomes_for_request(learner=learner, include_taken=True)
         if learner is not None
-        else learner_selectors.account_outcomes(account=request.user.learning_account).none()
+        else none
     )
+    offered = selectors.outcomes_for_request(learner=learner) if learner is not None else none
     # A link may preselect outcomes (?outcome=<id>), e.g. from a new certificate's notification.
     initial = {"outcomes": [pk for pk in request.GET.getlist("outcome") if pk.isdigit()]}
     form = forms.ApplyForm(
-        request.POST or None, request.FILES or None, outcomes=outcomes, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        outcomes=outcomes,
+        offered=offered,
+        initial=initial,
     )
     proposal = None
     if request.method == "POST" and curriculum is not None and form.is_valid():

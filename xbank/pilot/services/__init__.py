@@ -40,6 +40,7 @@ from ..errors import (
     ERR_RETURN_NEEDS_COMMENT,
     ERR_REVIEWER_IS_SUBMITTER,
     ERR_TASK_NUMBER_TAKEN,
+    ERR_VOUCHER_REUSED,
 )
 from .budgets import (
     adjustment_approve,
@@ -72,6 +73,7 @@ __all__ = [
     "ERR_BUDGET_NOT_SUBMITTABLE",
     "ERR_BUDGET_NOT_UNDER_REVIEW",
     "ERR_DUPLICATE_VOUCHER",
+    "ERR_VOUCHER_REUSED",
     "ERR_EVIDENCE_SIZE",
     "ERR_EVIDENCE_TYPE",
     "ERR_FOUR_EYES",

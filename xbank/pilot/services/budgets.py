@@ -28,6 +28,7 @@ from ..errors import (
     ERR_REASON_REQUIRED,
     ERR_RETURN_NEEDS_COMMENT,
     ERR_REVIEWER_IS_SUBMITTER,
+    ERR_VOUCHER_REUSED,
 )
 from ..models import (
     ZERO,
@@ -260,10 +261,14 @@ def expenditure_record(
     spent_on: datetime.date,
     voucher_no: str,
     description: str,
+    confirm_reuse: bool = False,
 ) -> Expenditure:
     """Record what the finance office (财务处) paid from a category of an approved budget.
 
     Refused when it would take the category past its limit (budget plus approved adjustments).
+    A voucher number is entered once per category, and once per budget year of the institution
+    (any pilot major, any category) unless ``confirm_reuse`` says one voucher is split across
+    several categories (同一凭证分多笔列支).
     """
     amount = money(amount)
     locked = _lock_line(line.pk)  # ``line`` may carry its key only
@@ -280,6 +285,29 @@ def expenditure_record(
         raise ValidationError(
             ERR_DUPLICATE_VOUCHER.format(voucher=voucher_no, category=category),
             code="duplicate_voucher",
+        )
+    budget = locked.budget
+    institution_id = PilotMajor.objects.values_list("major__institution_id", flat=True).get(
+        pk=budget.pilot_major_id
+    )
+    earlier = (
+        Expenditure.objects.filter(
+            voucher_no=voucher_no,
+            line__budget__year=budget.year,
+            line__budget__pilot_major__major__institution_id=institution_id,
+        )
+        .select_related("line__budget__pilot_major__major")
+        .order_by("id")
+        .first()
+    )
+    if earlier is not None and not confirm_reuse:
+        raise ValidationError(
+            ERR_VOUCHER_REUSED.format(
+                voucher=voucher_no,
+                budget=earlier.line.budget,
+                category=earlier.line.get_category_display(),
+            ),
+            code="voucher_reused",
         )
     expenditure = Expenditure.objects.create(
         line=locked,
@@ -301,6 +329,7 @@ def expenditure_record(
             "voucher_no": voucher_no,
             "spent_on": spent_on.isoformat(),
             "spent_total": str(locked.spent),
+            **({"voucher_reused": True} if earlier is not None else {}),
         },
     )
     line.refresh_from_db()

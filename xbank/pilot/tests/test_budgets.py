@@ -293,3 +293,67 @@ def test_spent_always_equals_the_sum_of_expenditures(pw, approved):
         == sum(e.amount for e in Expenditure.objects.filter(line__category=R))
         == Decimal("5000.50")
     )
+
+
+def test_a_voucher_is_entered_once_per_budget_year_unless_its_reuse_is_confirmed(pw, approved):
+    voucher = "记-2019-09-001"
+    spend(pw, approved, R, "100", voucher)
+    refusal = (
+        f"凭证号 {voucher} 已在「{pw.world.major_a1.name} 2019 年建设经费预算」的「调研」登记过；"
+        "如确属同一凭证分多笔列支，请勾选确认"
+    )
+    # Another category of the same budget.
+    with pytest.raises(ValidationError) as exc:
+        spend(pw, approved, T, "50", voucher)
+    assert exc.value.messages == [refusal]
+    # Another pilot major's budget of the same institution and year.
+    other = approved_budget(
+        pw.pm_a2, submitter=pw.users["academic_affairs_a2"], reviewer=pw.users["academic_affairs_a"]
+    )
+    with pytest.raises(ValidationError) as exc:
+        spend(pw, other, R, "50", voucher)
+    assert exc.value.messages == [refusal]
+    assert Expenditure.objects.count() == 1
+    # Confirmed: one voucher split across categories.
+    services.expenditure_record(
+        actor=pw.users["finance_a"],
+        line=line(approved, T),
+        amount="50",
+        spent_on=DAY,
+        voucher_no=voucher,
+        description="同一凭证的另一笔",
+        confirm_reuse=True,
+    )
+    assert sorted(Expenditure.objects.values_list("line__category", "amount")) == sorted(
+        [(R, Decimal("100.00")), (T, Decimal("50.00"))]
+    )
+    # Confirming does not let the same category take the voucher twice.
+    with pytest.raises(ValidationError) as exc:
+        services.expenditure_record(
+            actor=pw.users["finance_a"],
+            line=line(approved, R),
+            amount="1",
+            spent_on=DAY,
+            voucher_no=voucher,
+            description="重复",
+            confirm_reuse=True,
+        )
+    assert exc.value.messages == [ERR_DUPLICATE_VOUCHER.format(voucher=voucher, category="调研")]
+    assert Expenditure.objects.count() == 2
+
+
+def test_a_voucher_number_may_recur_in_another_year_or_institution(pw, approved):
+    voucher = "记-001"
+    spend(pw, approved, R, "100", voucher)
+    next_year = approved_budget(
+        pw.pm_a1,
+        year=2020,
+        submitter=pw.users["school_staff_a1"],
+        reviewer=pw.users["academic_affairs_a"],
+    )
+    spend(pw, next_year, T, "100", voucher)
+    college_b = approved_budget(
+        pw.pm_b1, submitter=pw.users["school_staff_b1"], reviewer=pw.users["academic_affairs_b"]
+    )
+    spend(pw, college_b, T, "100", voucher, actor="finance_b")
+    assert Expenditure.objects.filter(voucher_no=voucher).count() == 3

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2019, 11, 15)
 R = BudgetCategory.RESEARCH
+T = BudgetCategory.TRAINING_RESOURCES
 
 
 def login(client, pw, role):
@@ -294,6 +295,36 @@ def test_finance_records_an_expenditure_and_overspending_is_a_form_error(client,
     expected = ERR_OVERSPEND.format(category="调研", remaining="500.00", amount="600.00")
     assert expected in response.content.decode()
     assert Expenditure.objects.count() == 1
+
+
+def test_a_reused_voucher_is_refused_then_accepted_once_confirmed(client, pw, approved):
+    login(client, pw, "finance_a")
+    url = reverse("pilot:expenditure-create", args=[approved.pk])
+    data = {
+        "line": line(approved, R).pk,
+        "spent_on": "2019-09-20",
+        "amount": "300",
+        "voucher_no": "记-2019-09-015",
+        "description": "调研差旅费",
+    }
+    assert client.post(url, data).status_code == 302
+    page = client.get(url).content.decode()
+    assert 'type="checkbox" name="confirm_reuse"' not in page  # not offered before a refusal
+    data = {**data, "line": line(approved, T).pk, "amount": "200", "description": "同票培训资料费"}
+    response = client.post(url, data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        f"凭证号 记-2019-09-015 已在「{pw.world.major_a1.name} 2019 年建设经费预算」的「调研」登记过；"
+        "如确属同一凭证分多笔列支，请勾选确认"
+    ) in page
+    assert 'type="checkbox" name="confirm_reuse"' in page
+    assert Expenditure.objects.count() == 1
+    assert client.post(url, {**data, "confirm_reuse": "on"}).status_code == 302
+    assert sorted(Expenditure.objects.values_list("amount", flat=True)) == [
+        Decimal("200.00"),
+        Decimal("300.00"),
+    ]
 
 
 def test_an_approved_adjustment_through_the_pages_lets_the_expenditure_through(
