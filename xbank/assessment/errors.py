@@ -65,6 +65,7 @@ ERR_NOT_PASSED = "考生 {name} 未通过考核，不能发放证书"
 ERR_AWARD_EXISTS = "考生 {name} 已发放证书（编号 {number}）"
 ERR_AWARD_NUMBER_TAKEN = "发证机构「{issuer}」的证书编号 {number} 已发放给他人"
 ERR_AWARD_DATE = "发证日期不能早于考核日期 {date}"
+ERR_AWARD_DATE_FUTURE = "发证日期不能晚于今天（{today}）"
 ERR_AWARD_REVOKED = "该证书已撤销"
 
 MISSING_STEP = "「{step}」未签字"

@@ -21,6 +21,7 @@ from xbank.verify.models import Credential
 from .. import signals
 from ..errors import (
     ERR_AWARD_DATE,
+    ERR_AWARD_DATE_FUTURE,
     ERR_AWARD_EXISTS,
     ERR_AWARD_NUMBER_TAKEN,
     ERR_AWARD_REVOKED,
@@ -38,6 +39,17 @@ from ..rules import outcome_kind_for
 from .common import _lock_session, _person, _require_manage
 
 Status = ExamSession.Status
+
+
+def award_date_check(*, issued_on: datetime.date, session: ExamSession) -> None:
+    """A certificate is dated neither after today nor before its exam session's date."""
+    today = timezone.localdate()
+    if issued_on > today:
+        raise ValidationError(
+            ERR_AWARD_DATE_FUTURE.format(today=f"{today:%Y-%m-%d}"), code="date_future"
+        )
+    if issued_on < session.date:
+        raise ValidationError(ERR_AWARD_DATE.format(date=session.date), code="date")
 
 
 @transaction.atomic
@@ -68,8 +80,7 @@ def award_issue(
             ERR_AWARD_EXISTS.format(name=candidate.account.name, number=existing.certificate_no),
             code="exists",
         )
-    if issued_on < session.date:
-        raise ValidationError(ERR_AWARD_DATE.format(date=session.date), code="date")
+    award_date_check(issued_on=issued_on, session=session)
     ensure_certificate_active(certificate_type)
     issuer = certificate_type.issuer
     if CertificateAward.objects.filter(issuer=issuer, certificate_no=certificate_no).exists():
