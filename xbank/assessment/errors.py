@@ -67,6 +67,8 @@ ERR_AWARD_NUMBER_TAKEN = "发证机构「{issuer}」的证书编号 {number} 已
 ERR_AWARD_DATE = "发证日期不能早于考核日期 {date}"
 ERR_AWARD_DATE_FUTURE = "发证日期不能晚于今天（{today}）"
 ERR_AWARD_REVOKED = "该证书已撤销"
+REISSUED_AS = "已撤销，补发证书：{number}"
+REISSUED_FROM = "补发自：{number}"
 
 MISSING_STEP = "「{step}」未签字"
 MISSING_COUNTERSIGN = "「{step}」未复核"

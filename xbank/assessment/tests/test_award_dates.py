@@ -9,12 +9,13 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from xbank.accounts.models import Role
 from xbank.accounts.tests.factories import user_with_role
 from xbank.assessment.models import CertificateAward
-from xbank.assessment.services import award_issue
+from xbank.assessment.services import award_issue, award_revoke
 from xbank.assessment.tests.test_services import published_with
 from xbank.audit.models import AuditEntry
 from xbank.core.actors import SYSTEM
@@ -89,3 +90,69 @@ def test_the_award_file_refuses_a_future_date_on_its_row():
     # The file's date column already refuses a future date (imports.cleaners).
     assert messages(batch) == ["第 3 行，列「发证日期」：日期 2027-01-15 晚于今天"]
     _nothing_written()
+
+
+# --- Re-issue (补发) after a revocation --------------------------------------------------------
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_a_revoked_certificate_is_reissued_under_a_new_number_and_linked(client):
+    s, candidate = published_with(name="郑雅文")
+    staff = user_with_role(Role.CONTINUING_ED, institution=s.institution)
+    old = award_issue(
+        actor=staff,
+        candidate=candidate,
+        certificate_no="R-0001",
+        issued_on=datetime.date(2025, 7, 1),
+    )
+    award_revoke(actor=staff, award=old, reason="证书信息有误")
+    client.force_login(staff)
+    session_page = client.get(reverse("assessment:session-detail", args=[s.pk])).content.decode()
+    assert "补发证书" in session_page
+    response = client.post(
+        reverse("assessment:award-create", args=[candidate.pk]),
+        {"certificate_no": "R-0002", "issued_on": "2025-08-01"},
+    )
+    assert response.status_code == 302
+    new = CertificateAward.objects.get(certificate_no="R-0002")
+    old.refresh_from_db()
+    assert (old.status, new.status) == ("revoked", "valid")
+    assert new.candidate == candidate and new.reissued_from == old and old.reissued_as == new
+    assert candidate.award == new
+    assert LearningOutcome.objects.filter(account=candidate.account).count() == 2
+
+    old_page = client.get(reverse("verify:detail", args=[old.credential.code])).content.decode()
+    assert 'data-verdict="revoked"' in old_page and "已撤销，补发证书：R-0002" in old_page
+    new_page = client.get(reverse("verify:detail", args=[new.credential.code])).content.decode()
+    assert 'data-verdict="valid"' in new_page and "补发自：R-0001" in new_page
+    awards_page = client.get(reverse("assessment:award-list")).content.decode()
+    assert "已撤销，补发证书：R-0002" in awards_page and "补发自：R-0001" in awards_page
+
+    # Still one live certificate per candidate: a third one is refused, by the service...
+    with pytest.raises(ValidationError) as exc:
+        award_issue(
+            actor=staff,
+            candidate=candidate,
+            certificate_no="R-0003",
+            issued_on=datetime.date(2025, 8, 2),
+        )
+    assert exc.value.messages == ["考生 郑雅文 已发放证书（编号 R-0002）"]
+    assert CertificateAward.objects.filter(candidate=candidate).count() == 2
+
+
+def test_the_database_keeps_one_live_certificate_per_candidate():
+    _, candidate = published_with()
+    award = award_issue(
+        actor=SYSTEM, candidate=candidate, certificate_no="U-1", issued_on=datetime.date(2025, 7, 1)
+    )
+    award.pk = None
+    award.certificate_no = "U-2"
+    award.outcome = LearningOutcome.objects.create(
+        account=candidate.account,
+        kind=award.outcome.kind,
+        title="x",
+        issuer=award.issuer,
+        issued_on=datetime.date(2025, 7, 1),
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        award.save()
