@@ -393,10 +393,11 @@ class AwardImport(ImportSpec):
         results = dict(
             ExamResult.objects.filter(candidate_id__in=ids).values_list("candidate_id", "passed")
         )
+        # A candidate's live certificate, else the latest revoked one (a re-issue leaves both).
         awards = dict(
-            CertificateAward.objects.filter(candidate_id__in=ids).values_list(
-                "candidate_id", "certificate_no"
-            )
+            CertificateAward.objects.filter(candidate_id__in=ids)
+            .order_by("status", "id")  # "revoked" < "valid": live comes last
+            .values_list("candidate_id", "certificate_no")
         )
         sessions = {
             s.pk: s

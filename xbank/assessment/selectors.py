@@ -200,10 +200,10 @@ def session_candidates(session: ExamSession) -> QuerySet[Candidate]:
             "account",
             "session_room__room__site",
             "result",
-            "award",
             "enrollment__program",
             "ticket_credential",
         )
+        .prefetch_related("awards")
         .order_by("session_room__position", "seat_no")
     )
 
@@ -246,8 +246,13 @@ def examiner_rooms(*, user: User, session: ExamSession) -> QuerySet[SessionRoom]
 
 
 def examiner_candidates(*, user: User, session: ExamSession) -> QuerySet[Candidate]:
-    """The candidates of the rooms the user examines in the session."""
-    return session_candidates(session).filter(session_room__examiners__examiner=user)
+    """The candidates of the rooms the user examines in the session (the score sheet shows no
+    certificates: their awards are not fetched)."""
+    return (
+        session_candidates(session)
+        .filter(session_room__examiners__examiner=user)
+        .prefetch_related(None)
+    )
 
 
 # --- Candidates, statistics and awards ----------------------------------------------------------
@@ -263,8 +268,8 @@ def candidate_list(*, user: Viewer, filters: Filters = None) -> QuerySet[Candida
             "session__institution",
             "session_room__room__site",
             "result",
-            "award",
         )
+        .prefetch_related("awards")
         .order_by("-session__date", "session_id", "session_room__position", "seat_no")
     )
     if filters is not None:
@@ -354,7 +359,14 @@ def appraisal_stats(*, candidates: QuerySet[Candidate]) -> AppraisalStats:
 def award_list(*, user: Viewer, filters: Filters = None) -> QuerySet[CertificateAward]:
     qs = (
         CertificateAward.objects.filter(access_for(user).view.q("candidate__session__institution"))
-        .select_related("account", "certificate_type", "candidate__session", "credential")
+        .select_related(
+            "account",
+            "certificate_type",
+            "candidate__session",
+            "credential",
+            "reissued_from",
+            "reissued_as",
+        )
         .order_by("-issued_on", "-id")
     )
     if filters is not None:
@@ -407,8 +419,8 @@ def my_candidacies(*, user: Viewer) -> QuerySet[Candidate]:
             "session__institution",
             "session_room__room__site",
             "result",
-            "award",
         )
+        .prefetch_related("awards")
         .order_by("-session__date", "-id")
     )
 

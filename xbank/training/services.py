@@ -70,6 +70,7 @@ ERR_CAPACITY_BELOW_SEATED = "名额不能少于已占用的 {seated} 个"
 ERR_FINISHED = "培训项目已结班，不能再修改"
 ERR_ATTENDANCE_FINISHED = "培训项目已结班，出勤不能再修改"
 ERR_ATTENDANCE_NOT_ENROLLED = "名单之外的人员不能登记出勤"
+ERR_ATTENDANCE_FUTURE = "课次在 {date}，尚未开始，不能登记出勤"
 ERR_NO_SESSIONS = "培训项目还没有课次，不能结班"
 ERR_ANNOUNCEMENT_EMPTY = "公告至少要包含一个培训项目"
 ERR_ANNOUNCEMENT_INSTITUTION = "公告只能包含本院校的培训项目"
@@ -362,6 +363,10 @@ def attendance_record(*, actor: Actor, session: TrainingSession, present_ids: It
         raise ValidationError(ERR_NOT_ALLOWED, code="forbidden")
     if program.status == TrainingProgram.Status.FINISHED:
         raise ValidationError(ERR_ATTENDANCE_FINISHED, code="finished")
+    if session.date > timezone.localdate():
+        raise ValidationError(
+            ERR_ATTENDANCE_FUTURE.format(date=f"{session.date:%Y-%m-%d}"), code="future"
+        )
     present = set(present_ids)
     roster = set(
         Enrollment.objects.filter(program=program, status=Enrollment.Status.APPROVED).values_list(

@@ -289,6 +289,7 @@ def session_attendance(request, pk):
             messages.success(request, _("已保存出勤：%(n)s 人到课。") % {"n": n})
             return redirect("training:session-attendance", pk=pk)
     roster = selectors.session_roster(session=session)
+    not_started = session.date > timezone.localdate()
     return render(
         request,
         "training/session_attendance.html",
@@ -297,7 +298,8 @@ def session_attendance(request, pk):
             "program": program,
             "roster": roster,
             "present": sum(1 for _row, here in roster if here),
-            "editable": program.status != TrainingProgram.Status.FINISHED,
+            "editable": program.status != TrainingProgram.Status.FINISHED and not not_started,
+            "not_started": not_started,
         },
     )
 

@@ -42,6 +42,17 @@ def credential_issue(
 
 
 @transaction.atomic
+def credential_add_detail(*, actor: Actor, credential: Credential, label: str, value: str) -> None:
+    """Add one public line (``label``: ``value``) to a credential's page, e.g. the number of the
+    certificate re-issued in place of a revoked one."""
+    acting(actor)
+    credential = Credential.objects.select_for_update().get(pk=credential.pk)
+    credential.details = [*credential.details, [str(label), str(value)]]
+    credential.save(update_fields=["details"])
+    audit.log(actor, "verify.credential.detail_added", credential, data={"label": str(label)})
+
+
+@transaction.atomic
 def credential_revoke(*, actor: Actor, credential: Credential, reason: str) -> Credential:
     acting(actor)
     credential = Credential.objects.select_for_update().get(pk=credential.pk)

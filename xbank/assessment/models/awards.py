@@ -21,8 +21,10 @@ class CertificateAward(models.Model):
         VALID = "valid", _("有效")
         REVOKED = "revoked", _("已撤销")
 
-    candidate = models.OneToOneField(
-        Candidate, verbose_name=_("考生"), on_delete=models.PROTECT, related_name="award"
+    # One live (non-revoked) award per candidate (constraint below); a revoked one may be
+    # followed by a re-issue (补发) under a new number, linked by ``reissued_from``.
+    candidate = models.ForeignKey(
+        Candidate, verbose_name=_("考生"), on_delete=models.PROTECT, related_name="awards"
     )
     account = models.ForeignKey(
         LearningAccount,
@@ -61,6 +63,14 @@ class CertificateAward(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     revoked_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+    reissued_from = models.OneToOneField(
+        "self",
+        verbose_name=_("补发自"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reissued_as",
+    )
 
     class Meta:
         verbose_name = _("证书发放")
@@ -69,7 +79,12 @@ class CertificateAward(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["issuer", "certificate_no"], name="certificateaward_unique_no"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["candidate"],
+                condition=~models.Q(status="revoked"),
+                name="certificateaward_one_live_per_candidate",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -73,6 +73,15 @@ class Candidate(models.Model):
     def __str__(self) -> str:
         return f"{self.account.name}（{self.ticket_no}）"
 
+    @property
+    def award(self) -> models.Model | None:
+        """The candidate's certificate (a ``CertificateAward``, which imports this module): the
+        live one, else the latest revoked one, else None.
+        Reads ``awards`` through its prefetch cache when the query prefetched it."""
+        awards = list(self.awards.all())  # type: ignore[attr-defined]
+        live = [a for a in awards if a.status != "revoked"]
+        return (live or awards or [None])[0]
+
 
 DEFAULT_PASS_MARK = Decimal(60)
 DEFAULT_FULL_MARKS = Decimal(100)

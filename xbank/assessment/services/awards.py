@@ -21,6 +21,7 @@ from xbank.verify.models import Credential
 from .. import signals
 from ..errors import (
     ERR_AWARD_DATE,
+    ERR_AWARD_DATE_FUTURE,
     ERR_AWARD_EXISTS,
     ERR_AWARD_NUMBER_TAKEN,
     ERR_AWARD_REVOKED,
@@ -28,6 +29,8 @@ from ..errors import (
     ERR_NOT_PUBLISHED,
     NOTIFY_AWARDED,
     NOTIFY_REVOKED,
+    REISSUED_AS,
+    REISSUED_FROM,
 )
 from ..models import (
     Candidate,
@@ -38,6 +41,17 @@ from ..rules import outcome_kind_for
 from .common import _lock_session, _person, _require_manage
 
 Status = ExamSession.Status
+
+
+def award_date_check(*, issued_on: datetime.date, session: ExamSession) -> None:
+    """A certificate is dated neither after today nor before its exam session's date."""
+    today = timezone.localdate()
+    if issued_on > today:
+        raise ValidationError(
+            ERR_AWARD_DATE_FUTURE.format(today=f"{today:%Y-%m-%d}"), code="date_future"
+        )
+    if issued_on < session.date:
+        raise ValidationError(ERR_AWARD_DATE.format(date=session.date), code="date")
 
 
 @transaction.atomic
@@ -62,14 +76,14 @@ def award_issue(
     result = getattr(candidate, "result", None)
     if result is None or not result.passed:
         raise ValidationError(ERR_NOT_PASSED.format(name=candidate.account.name), code="not_passed")
-    existing = CertificateAward.objects.filter(candidate=candidate).first()
+    previous = list(CertificateAward.objects.filter(candidate=candidate).order_by("-id"))
+    existing = next((a for a in previous if a.status != CertificateAward.Status.REVOKED), None)
     if existing is not None:
         raise ValidationError(
             ERR_AWARD_EXISTS.format(name=candidate.account.name, number=existing.certificate_no),
             code="exists",
         )
-    if issued_on < session.date:
-        raise ValidationError(ERR_AWARD_DATE.format(date=session.date), code="date")
+    award_date_check(issued_on=issued_on, session=session)
     ensure_certificate_active(certificate_type)
     issuer = certificate_type.issuer
     if CertificateAward.objects.filter(issuer=issuer, certificate_no=certificate_no).exists():
@@ -85,6 +99,8 @@ def award_issue(
         certificate_no=certificate_no,
         issued_on=issued_on,
         created_by=_person(actor),
+        # A re-issue (补发) after a revocation: linked to the latest revoked certificate.
+        reissued_from=previous[0] if previous else None,
     )
     # Raises (in Chinese) when the number is already another person's certificate.
     award.outcome = learner_services.outcome_record(
@@ -112,10 +128,23 @@ def award_issue(
             ("发证日期", f"{issued_on:%Y-%m-%d}"),
             ("考核批次", session.title),
             ("考核院校", session.institution.name),
+            *(
+                [("补发", REISSUED_FROM.format(number=award.reissued_from.certificate_no))]
+                if award.reissued_from is not None
+                else []
+            ),
         ],
         source=award,
     )
     award.save(update_fields=["credential"])
+    old_credential = award.reissued_from.credential if award.reissued_from else None
+    if old_credential is not None:
+        verify_services.credential_add_detail(
+            actor=actor,
+            credential=old_credential,
+            label="补发",
+            value=REISSUED_AS.format(number=certificate_no),
+        )
     audit.log(
         actor,
         "assessment.award.issued",
@@ -126,6 +155,7 @@ def award_issue(
             "certificate_no": certificate_no,
             "issued_on": str(issued_on),
             "outcome": award.outcome_id,
+            "reissued_from": award.reissued_from_id,
         },
     )
     if candidate.account.user_id:

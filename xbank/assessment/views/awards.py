@@ -42,6 +42,7 @@ def award_create(request, pk):
             lambda: services.award_issue(
                 actor=request.user, candidate=candidate, **form.cleaned_data
             ),
+            fields={"date": "issued_on", "date_future": "issued_on"},
         )
         if ok:
             messages.success(
