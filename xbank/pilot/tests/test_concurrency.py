@@ -21,6 +21,7 @@ from xbank.catalog.tests.factories import CertificateTypeFactory
 from xbank.orgs.tests.factories import MajorFactory
 from xbank.pilot import services
 from xbank.pilot.models import BudgetCategory, BudgetLine, Expenditure
+from xbank.pilot.services import budgets as budget_services
 from xbank.pilot.tests.factories import approved_budget, line, pilot_major
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
@@ -81,7 +82,7 @@ def test_without_the_lock_two_payments_overspend(monkeypatch):
         return row
 
     barriers: dict[str, threading.Barrier] = {}
-    monkeypatch.setattr(services, "_lock_line", lambda pk: unlocked(pk, barriers["b"]))
+    monkeypatch.setattr(budget_services, "_lock_line", lambda pk: unlocked(pk, barriers["b"]))
     barriers["b"] = threading.Barrier(2)
     outcomes = run_together(2, lambda i, _b: spend(research, finance, i, "6000.00"))
     assert all(isinstance(o, Expenditure) for o in outcomes), outcomes
