@@ -24,6 +24,8 @@ import redis
 from django.conf import settings
 from django.urls import reverse
 
+from conftest import missing_tool
+
 LIMIT = 30  # verification requests per minute and client address
 REDIS_DB = 11  # this test's own Redis database, flushed before and after
 GUNICORN = Path(sys.executable).with_name("gunicorn")
@@ -70,7 +72,7 @@ def redis_db():
     try:
         client.flushdb()
     except redis.ConnectionError:
-        pytest.skip("Redis is not running on 127.0.0.1:6379")
+        missing_tool("Redis is not running on 127.0.0.1:6379")  # a failure under XBANK_STRICT
     yield f"redis://127.0.0.1:6379/{REDIS_DB}"
     client.flushdb()
 
