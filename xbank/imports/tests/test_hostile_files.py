@@ -4,14 +4,17 @@ also within 300 MB of memory, measured in a separate process."""
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
 import time
+import zipfile
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -224,3 +227,27 @@ def test_a_limit_set_in_the_settings_is_the_one_applied_and_named(tmp_path, coll
             stderr=err,
         )
     assert "工作表超过 3 行，请拆分后再导入" in err.getvalue()  # title, header and 3 rows: 5
+
+
+def _with_compression_method(method: int) -> bytes:
+    """A small valid workbook whose entries then claim a compression method zipfile lacks
+    (the two-byte method field of each local header, at offset 8, and central header, 10)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<worksheet><sheetData/></worksheet>")
+    data = bytearray(buffer.getvalue())
+    for signature, offset in ((b"PK\x03\x04", 8), (b"PK\x01\x02", 10)):
+        start = 0
+        while (found := data.find(signature, start)) != -1:
+            data[found + offset : found + offset + 2] = method.to_bytes(2, "little")
+            start = found + 4
+    return bytes(data)
+
+
+def test_an_entry_in_an_unknown_compression_is_refused_as_damaged():
+    from xbank.imports import guard
+
+    with pytest.raises(ValidationError) as refused:
+        guard.check_spreadsheet(_with_compression_method(99))
+    assert refused.value.messages == [DAMAGED]
