@@ -287,16 +287,20 @@ EN |= EN_FRONT
 
 def fill(text: str) -> str:
     def replace(match: re.Match) -> str:
-        msgid = match.group(1)
+        # makemessages wraps a long msgid over several lines (``msgid ""`` then the parts).
+        parts = re.findall(r'"((?:[^"\\]|\\.)*)"', match.group(1))
+        msgid = "".join(parts)
         plain = msgid.replace('\\"', '"')
         if plain in EN:
             value = EN[plain].replace('"', '\\"')
-            return f'msgid "{msgid}"\nmsgstr "{value}"'
+            return f'msgid {match.group(1).rstrip()}\nmsgstr "{value}"'
         return match.group(0)
 
     # An empty msgstr, or one that makemessages re-wrapped over several lines on a later run
     # (``msgstr ""`` then continuation lines): either way it is replaced by one line.
-    return re.sub(r'msgid "((?:[^"\\]|\\.)+)"\nmsgstr ""(?:\n"(?:[^"\\]|\\.)*")*', replace, text)
+    return re.sub(
+        r'msgid ((?:"(?:[^"\\]|\\.)*"\n)+)msgstr ""(?:\n"(?:[^"\\]|\\.)*")*', replace, text
+    )
 
 
 if __name__ == "__main__":

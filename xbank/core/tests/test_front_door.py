@@ -100,5 +100,8 @@ def test_the_front_door_and_the_404_are_in_english_for_english_readers(client, d
     home = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Training announcements" in home and "Verify a certificate" in home
     assert "Credit calculator" in home and "培训公告" not in home
+    assert "1+X certificate training, assessment and credit bank" in home  # a long, wrapped msgid
     missing = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
-    assert missing.status_code == 404 and "Page not found" in missing.content.decode()
+    page = missing.content.decode()
+    assert missing.status_code == 404 and "Page not found" in page
+    assert "The page you asked for does not exist" in page and "您要找的页面" not in page
