@@ -3,6 +3,8 @@ cannot be walked; in Chinese and English (Hong Kong, Macao and foreign verifiers
 
 from __future__ import annotations
 
+import re
+
 from django.shortcuts import redirect, render
 from django_ratelimit.decorators import ratelimit
 
@@ -20,7 +22,9 @@ def _client(group, request):
 
 @ratelimit(key=_client, rate=RATE, block=True)
 def verify_home(request):
-    code = "".join((request.GET.get("code") or "").split())
+    # Every code ever issued is URL-safe (A-Z a-z 0-9 - _): anything else typed (spaces, a
+    # slash, a full stop) is dropped, so what is left always makes an address.
+    code = re.sub(r"[^A-Za-z0-9_-]", "", request.GET.get("code") or "")
     if code:
         return redirect("verify:detail", code=code)
     return render(request, "verify/home.html")

@@ -94,3 +94,17 @@ def test_an_older_code_still_works_exactly_as_issued_and_only_so():
     assert _get(old).status_code == 200
     assert _get(old.lower()).status_code == 404
     assert _credential(None).code_display != old
+
+
+@pytest.mark.parametrize("typed", ["a/b", "7K3M/Q9XD", "../admin", "。", "<script>"])
+def test_anything_typed_in_the_code_box_gets_an_answer_not_an_error(client, typed):
+    response = client.get(reverse("verify:home"), {"code": typed}, follow=True)
+    assert response.status_code in (200, 404)
+    assert "data-verdict" in response.content.decode() or "核验码" in response.content.decode()
+
+
+def test_a_code_typed_with_a_full_stop_or_slash_between_groups_still_finds_it(client):
+    _credential(STORED)
+    response = client.get(reverse("verify:home"), {"code": "7K3M.Q9XD/0A1B 2C3D-4E5F-6G7H-8J"})
+    assert response["Location"] == reverse("verify:detail", args=["7K3MQ9XD0A1B2C3D-4E5F-6G7H-8J"])
+    assert "老年照护职业技能等级证书（初级）" in client.get(response["Location"]).content.decode()
