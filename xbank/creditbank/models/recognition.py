@@ -18,8 +18,13 @@ from .conversion import ConversionRule, CreditCategory
 
 
 def new_request_code() -> str:
-    """Twelve URL-safe characters (72 random bits): a request reference that reveals no count."""
-    return secrets.token_urlsafe(9)
+    """Twelve URL-safe characters (72 random bits): a request reference that reveals no count.
+    Never starting with ``-`` or ``_``: a code starting with ``-`` reads as a formula to Excel,
+    so the export writes it with a guarding apostrophe ("'-Kw…"), and a clerk copying it back
+    would not find the request (one code in 32 started so)."""
+    while (code := secrets.token_urlsafe(9))[0] in "-_":
+        pass
+    return code
 
 
 class RecognitionBatch(models.Model):

@@ -356,3 +356,11 @@ def test_an_outcome_under_review_is_not_offered_and_posting_it_names_the_request
     assert RecognitionRequest.objects.count() == 1
     services.recognition_withdraw(actor=learner.account.user, request=request)
     assert offered_on_the_apply_page(client, learner) == [cert.pk]
+
+
+def test_a_request_code_never_starts_with_a_character_excel_reads_as_a_formula():
+    from xbank.creditbank.models.recognition import new_request_code
+
+    codes = [new_request_code() for _ in range(2000)]  # about 62 would start with - or _ before
+    assert not [c for c in codes if c[0] in "-_=+@"]
+    assert all(len(c) == 12 for c in codes)
