@@ -22,6 +22,7 @@ from xbank.core.actors import SYSTEM
 from xbank.core.testing import make_id_number
 from xbank.learners.models import LearningOutcome
 from xbank.orgs.tests.factories import InstitutionFactory
+from xbank.testing.browser import overflows
 from xbank.testing.world import link_account
 from xbank.training import services as training_services
 from xbank.training.models import Enrollment
@@ -34,10 +35,6 @@ PASSWORD = "pass-123456"  # the accounts UserFactory's
 def static_dir():
     """The live server's WhiteNoise needs the real STATIC_ROOT to exist."""
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-
-def overflows(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
 
 
 def log_in(page, live_server, user) -> None:
@@ -114,6 +111,7 @@ def test_from_the_announcement_to_the_certificate_in_the_learners_account_on_a_p
     log_in(page, live_server, examiners[0])
     page.click("main >> text=考核评分")  # the workbench card (the menu has it too)
     page.click(f"[data-session='{session.pk}'] >> text=录入成绩")
+    page.wait_for_url("**/assessment/score/**")
     assert not overflows(page)
     page.fill(f"#id_c{candidate.pk}-theory", "86")
     page.fill(f"#id_c{candidate.pk}-practical", "79.5")

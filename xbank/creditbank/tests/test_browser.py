@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from xbank.creditbank.models import Exemption, RecognitionRequest
 from xbank.creditbank.tests.factories import build_credit_world
+from xbank.testing.browser import overflows
 
 PASSWORD = "pass-123456"  # UserFactory's
 
@@ -28,10 +29,6 @@ PASSWORD = "pass-123456"  # UserFactory's
 def static_dir():
     """The live server's WhiteNoise needs the real STATIC_ROOT to exist."""
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-
-def overflows(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
 
 
 def log_in(page, base: str, user) -> None:

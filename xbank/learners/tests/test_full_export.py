@@ -511,9 +511,16 @@ def test_a_browser_searches_by_number_and_exports_with_the_shown_password(
     assert page.locator("tbody tr[data-learner]").count() == 1
 
     page.click("text=导出（含完整证件号）")
+    page.wait_for_selector("#full-export.show")  # the collapse has finished opening
     page.fill("#full-export textarea[name=reason]", "核对学籍")
-    page.click("#full-export button[type=submit]")
-    password = page.inner_text("[data-password]").strip()
+    # Preparing encrypts the workbook with a stretched key: give a loaded machine time, and
+    # say what the server answered if it was not the password page.
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and "/full-id-exports/new/" in r.url, timeout=60000
+    ) as answer:
+        page.click("#full-export button[type=submit]")
+    assert answer.value.status == 200, (answer.value.status, page.inner_text("main")[:500])
+    password = page.inner_text("[data-password]", timeout=30000).strip()
     with page.expect_download() as info:
         page.click("text=下载（仅限一次）")
     content = Path(info.value.path()).read_bytes()

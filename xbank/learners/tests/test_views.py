@@ -16,6 +16,7 @@ from xbank.audit.models import AuditEntry
 from xbank.core.actors import SYSTEM
 from xbank.learners.models import LearningOutcome, OutcomeKind
 from xbank.learners.tests.factories import outcome, student
+from xbank.testing.browser import overflows
 from xbank.testing.world import World, build_world, link_account
 
 pytestmark = pytest.mark.django_db
@@ -508,10 +509,6 @@ def _browser_login(page, live_server, user):
     page.wait_for_url("**/workbench/")
 
 
-def _overflows(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
-
-
 @pytest.mark.django_db(transaction=True)
 def test_on_a_phone_tables_scroll_in_place_and_filters_fold_away(
     static_dir, live_server, phone_page
@@ -519,7 +516,7 @@ def test_on_a_phone_tables_scroll_in_place_and_filters_fold_away(
     world = build_world()
     _browser_login(phone_page, live_server, world.users["academic_affairs_a"])
     phone_page.goto(live_server.url + reverse("learners:learner-list"))
-    assert not _overflows(phone_page)  # the table scrolls inside .table-responsive
+    assert not overflows(phone_page)  # the table scrolls inside .table-responsive
     assert not phone_page.is_visible("#filters")
     phone_page.click("text=筛选条件")
     phone_page.wait_for_selector("#filters", state="visible")
@@ -536,7 +533,7 @@ def test_my_account_reads_on_a_phone(static_dir, live_server, phone_page):
     outcome(world.alice.account, kind=OutcomeKind.DIPLOMA, title="大专毕业证书")
     _browser_login(phone_page, live_server, world.users["learner"])
     phone_page.goto(live_server.url + reverse("learners:my-account"))
-    assert not _overflows(phone_page)
+    assert not overflows(phone_page)
     assert phone_page.locator(".timeline > li").count() == 2
 
 

@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from xbank.core.actors import SYSTEM
 from xbank.core.testing import make_id_number
+from xbank.testing.browser import overflows
 from xbank.training import services
 from xbank.training.consent import CURRENT_VERSION
 from xbank.training.models import ConsentRecord, Enrollment
@@ -27,10 +28,6 @@ from xbank.training.tests.factories import program
 def static_dir():
     """The live server's WhiteNoise needs the real STATIC_ROOT to exist."""
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-
-
-def overflows(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
 
 
 @pytest.mark.django_db(transaction=True)
